@@ -1,0 +1,19 @@
+// Shared jest settings for every workspace package. Tests import sibling packages
+// straight from their TypeScript sources so a test run never needs a stale build.
+const path = require('node:path');
+
+/** @param {string} pkgDir absolute path of the package using the preset */
+module.exports = function preset(pkgDir) {
+  return {
+    rootDir: pkgDir,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
+    },
+    moduleNameMapper: {
+      '^@residual/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+    },
+    testTimeout: 120000,
+  };
+};

@@ -1,0 +1,7 @@
+import { registerBackendProvider, type BackendProvider } from '@residual/tensor';
+import { wasmBackendProvider } from './provider';
+
+export { wasmBackendProvider };
+export type { BackendProvider };
+
+registerBackendProvider('wasm', wasmBackendProvider());

@@ -1,0 +1,20 @@
+import type { BackendProvider } from '@residual/tensor';
+import { tf } from '@residual/tensor';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+
+/**
+ * The provider `useBackend('wasm')` calls: registers tfjs-backend-wasm with tfjs-core.
+ * Importing `@residual/backend-wasm` registers it, so `useBackend('wasm')` works in bundles too.
+ */
+export function wasmBackendProvider(): BackendProvider {
+  return {
+    tfName: 'wasm',
+    async load() {
+      // tfjs-backend-wasm registers itself on import; nothing else to start until setBackend.
+      void wasm;
+    },
+    info() {
+      return { threads: tf.getBackend() === 'wasm' ? wasm.getThreadsCount() : 1 };
+    },
+  };
+}

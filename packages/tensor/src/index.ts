@@ -1,0 +1,19 @@
+import './register';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** tfjs-core, with every gradient and chained op registered. Use this, never a second import of tfjs. */
+export { tf };
+export type { Tensor, Variable, Rank, DataType, TensorLike, NamedTensorMap } from '@tensorflow/tfjs-core';
+export {
+  BACKENDS,
+  BackendUnavailableError,
+  availableBackends,
+  backendInfo,
+  backendRequirements,
+  registerBackendProvider,
+  useBackend,
+} from './backends';
+export type { BackendInfo, BackendName, BackendProvider } from './backends';
+export { seed } from './seed';
+export { globalRng, Rng } from '@residual/random';
+export { assertSingleTfjsCore, tfjsVersions } from './single-core';
