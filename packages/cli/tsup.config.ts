@@ -1,12 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // bin.ts is the `residual` executable (tsup keeps its shebang and marks it executable).
+  entry: ['src/index.ts', 'src/bin.ts'],
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
   shims: true,
   target: 'es2022',
-  external: [/^@tensorflow\//, /^@residual\//],
+  external: [/^@tensorflow\//, /^@residual\//, 'sharp', 'playwright-core'],
 });

@@ -1,0 +1,110 @@
+/**
+ * The CLI's view of @residual/zoo: one flat entry per model for listing, and model building and
+ * weight loading with errors that say what to do.
+ */
+import type { Module } from '@residual/nn';
+import { createModel, getModelCard, listModels, type CreateModelOptions, type ModelCard } from '@residual/zoo';
+import { unknownName, CliError } from './util/errors';
+import { classNamesFor } from './classes';
+
+/** One row of `residual models`. */
+export interface ZooEntry {
+  name: string;
+  family: string;
+  description: string;
+  params: number;
+  macs: number;
+  /** Native input height (= width). */
+  inputSize: number;
+  inChannels: number;
+  numClasses: number;
+  mean: number[];
+  std: number[];
+  /** Dataset the reference accuracy is measured on. */
+  dataset: string | undefined;
+  /** Reference top-1 accuracy in percent (from torchvision, or 100 − the paper's error). */
+  top1: number | undefined;
+  top5: number | undefined;
+  source: string | undefined;
+  citation: string;
+  /** Class names, when the dataset is known. Not part of the JSON listing. */
+  classes?: readonly string[];
+}
+
+function toEntry(card: ModelCard): ZooEntry {
+  const ref = card.referenceAccuracy;
+  const top1 = ref?.top1 ?? (ref?.top1Error !== undefined ? 100 - ref.top1Error : undefined);
+  const top5 = (ref as { top5?: number } | null)?.top5;
+  return {
+    name: card.name,
+    family: card.family,
+    description: card.description,
+    params: card.params,
+    macs: card.macs,
+    inputSize: card.inputSize[0],
+    inChannels: card.inputSize[2],
+    numClasses: card.numClasses,
+    mean: card.mean,
+    std: card.std,
+    dataset: ref?.dataset,
+    top1: top1 === undefined ? undefined : Math.round(top1 * 100) / 100,
+    top5,
+    source: ref?.source,
+    citation: card.citation,
+  };
+}
+
+/** Every registered model, sorted by name. */
+export function zooEntries(): ZooEntry[] {
+  return listModels().map((n) => toEntry(getModelCard(n)));
+}
+
+/** The entry for `name`, or an error listing the close names. */
+export function findEntry(name: string, options: { numClasses?: number; inChannels?: number } = {}): ZooEntry {
+  const names = listModels();
+  if (!names.includes(name)) throw unknownName('model', name, names, "'residual models' lists them all");
+  const e = toEntry(getModelCard(name));
+  if (options.numClasses !== undefined) e.numClasses = options.numClasses;
+  if (options.inChannels !== undefined) e.inChannels = options.inChannels;
+  const classes = classNamesFor(e);
+  return classes ? { ...e, classes } : e;
+}
+
+/** Builds a registered model (fresh initialisation; load weights next). */
+export function buildModel(name: string, options: CreateModelOptions = {}): Module {
+  findEntry(name);
+  try {
+    return createModel(name, options);
+  } catch (e) {
+    throw new CliError((e as Error).message, 2);
+  }
+}
+
+/**
+ * Loads a torch-style `.safetensors` state dict into `model`, strictly: every key must be there
+ * with the right shape. The error names the file and the keys that do not fit.
+ */
+export async function loadWeights(model: Module, path: string): Promise<void> {
+  const { loadSafetensors } = await import('@residual/nn');
+  let sd: Record<string, import('@residual/tensor').Tensor>;
+  try {
+    sd = await loadSafetensors(path);
+  } catch (e) {
+    throw new CliError(`${path}: cannot read safetensors (${(e as Error).message})`);
+  }
+  try {
+    const { missingKeys, unexpectedKeys } = model.loadStateDict(sd, { strict: false });
+    if (missingKeys.length || unexpectedKeys.length) {
+      const show = (keys: string[]) => keys.slice(0, 8).join(', ') + (keys.length > 8 ? `, … (${keys.length} in all)` : '');
+      const parts = [];
+      if (missingKeys.length) parts.push(`missing keys: ${show(missingKeys)}`);
+      if (unexpectedKeys.length) parts.push(`unexpected keys: ${show(unexpectedKeys)}`);
+      throw new CliError(`${path} does not fit the model (${parts.join('; ')}); are these weights of another architecture?`);
+    }
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${path} does not fit the model: ${(e as Error).message}`);
+  } finally {
+    Object.values(sd).forEach((t) => t.dispose());
+  }
+}

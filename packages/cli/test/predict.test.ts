@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readNpy } from '../src/npy';
+import { writeFormulaSafetensors, type KeySpec } from './formula';
+import { runCli } from './run-cli';
+
+// Input, keys and expected logits come from torch/torchvision (tools/cli/gen_predict_fixtures.py);
+// the weights are the generator's closed-form formula, written here as a torch user's safetensors.
+const FIX = join(__dirname, '..', 'fixtures', 'predict');
+
+function maxRelErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let maxDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(Number(got[i]) - Number(want[i])));
+    scale = Math.max(scale, Math.abs(Number(want[i])));
+  }
+  return maxDiff / scale;
+}
+
+describe('residual predict reproduces torchvision logits', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'residual-predict-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cases: Array<[model: string, extra: string[], expected: string]> = [
+    ['resnet20', [], 'logits'],
+    ['resnet20', ['--train-mode'], 'train_logits'],
+    ['resnet18', [], 'logits'],
+  ];
+
+  test.each(cases)('%s %p', (model, extra, expected) => {
+    const keys = (JSON.parse(readFileSync(join(FIX, `${model}.keys.json`), 'utf8')) as { keys: KeySpec[] }).keys;
+    const weights = join(dir, `${model}.safetensors`);
+    writeFormulaSafetensors(weights, keys);
+    const out = join(dir, `${model}-${expected}.npy`);
+    const r = runCli([
+      'predict', '--model', model, '--weights', weights,
+      '--input', join(FIX, `${model}.input.npy`), '--output', out, ...extra,
+    ]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    const got = readNpy(out);
+    const want = readNpy(join(FIX, `${model}.${expected}.npy`));
+    expect(got.dtype).toBe('float32');
+    expect(got.shape).toEqual(want.shape);
+    expect(maxRelErr(got.data as Float32Array, want.data as Float32Array)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('says which file is missing and which model names are close', () => {
+    const r = runCli(['predict', '--model', 'resnet2', '--weights', 'nope.safetensors', '--input', 'x.npy', '--output', 'y.npy']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown model 'resnet2'; did you mean .*resnet20/);
+    const keys = (JSON.parse(readFileSync(join(FIX, 'resnet20.keys.json'), 'utf8')) as { keys: KeySpec[] }).keys;
+    const weights = join(dir, 'w20.safetensors');
+    writeFormulaSafetensors(weights, keys);
+    const r2 = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--input', join(dir, 'absent.npy'), '--output', join(dir, 'o.npy')]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain(join(dir, 'absent.npy'));
+  });
+
+  it('refuses weights of another architecture, listing the keys that do not fit', () => {
+    const keys = (JSON.parse(readFileSync(join(FIX, 'resnet20.keys.json'), 'utf8')) as { keys: KeySpec[] }).keys;
+    const weights = join(dir, 'w20b.safetensors');
+    writeFormulaSafetensors(weights, keys);
+    const r = runCli(['predict', '--model', 'resnet32', '--weights', weights, '--input', join(FIX, 'resnet20.input.npy'), '--output', join(dir, 'o.npy')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/w20b\.safetensors/);
+    expect(r.stderr).toMatch(/layer1\.3\.conv1\.weight/);
+  });
+});
