@@ -1,0 +1,121 @@
+import { tf } from '@residual/tensor';
+
+const AXES = [0, 1, 2];
+
+/** Running statistics a training-mode batch norm updates (PyTorch semantics). */
+export interface RunningStats {
+  runningMean: tf.Variable;
+  runningVar: tf.Variable;
+  numBatchesTracked: tf.Variable;
+  /** Weight of the new batch; `null` for a cumulative average (PyTorch `momentum=None`). */
+  momentum: number | null;
+}
+
+/**
+ * Batch normalisation of NHWC `x` with the statistics of the batch (training mode), with a closed-form
+ * backward pass: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dγ = Σ dy · x̂, dβ = Σ dy.
+ *
+ * When `stats` is given, the running mean and (unbiased) variance are updated in place and
+ * `numBatchesTracked` is incremented, outside the gradient tape.
+ *
+ * @example
+ * ```ts
+ * const y = batchNormTrain(tf.randomNormal([4, 8, 8, 3]), tf.ones([3]), tf.zeros([3]), 1e-5); // per-channel mean 0
+ * ```
+ */
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor | null,
+  beta: tf.Tensor | null,
+  eps: number,
+  stats?: RunningStats,
+): tf.Tensor {
+  if (x.rank !== 4) throw new Error(`BatchNorm2d expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
+  const shape = x.shape as number[];
+  const n = shape[0] * shape[1] * shape[2];
+  if (n <= 1) {
+    throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input shape [${x.shape.join(', ')}]`);
+  }
+  const affine = gamma !== null && beta !== null;
+
+  const normalise = (input: tf.Tensor, save: tf.GradSaveFunc) => {
+    const mean = tf.mean(input, AXES, true);
+    const centred = tf.sub(input, mean);
+    const variance = tf.mean(tf.square(centred), AXES, true);
+    const invStd = tf.rsqrt(tf.add(variance, eps));
+    const xhat = tf.mul(centred, invStd);
+    if (stats) updateRunningStats(stats, mean, variance, n);
+    return { xhat, invStd, save };
+  };
+
+  // dx for the normalisation itself, given dxhat = dy·γ.
+  const backward = (dxhat: tf.Tensor, xhat: tf.Tensor, invStd: tf.Tensor): tf.Tensor => {
+    const m1 = tf.mean(dxhat, AXES, true);
+    const m2 = tf.mean(tf.mul(dxhat, xhat), AXES, true);
+    return tf.mul(invStd, tf.sub(tf.sub(dxhat, m1), tf.mul(xhat, m2)));
+  };
+
+  if (affine) {
+    const f = tf.customGrad((input, g, b, saveArg) => {
+      const save = saveArg as tf.GradSaveFunc;
+      const { xhat, invStd } = normalise(input as tf.Tensor, save);
+      save([xhat, invStd, g as tf.Tensor]);
+      return {
+        value: tf.add(tf.mul(xhat, g as tf.Tensor), b as tf.Tensor),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [sx, si, sg] = saved;
+          const dgamma = tf.sum(tf.mul(dy, sx), AXES);
+          const dbeta = tf.sum(dy, AXES);
+          return [backward(tf.mul(dy, sg), sx, si), dgamma, dbeta];
+        },
+      };
+    });
+    return f(x, gamma, beta);
+  }
+  const f = tf.customGrad((input, saveArg) => {
+    const save = saveArg as tf.GradSaveFunc;
+    const { xhat, invStd } = normalise(input as tf.Tensor, save);
+    save([xhat, invStd]);
+    return {
+      value: xhat,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0], saved[1]),
+    };
+  });
+  return f(x);
+}
+
+// Runs inside customGrad's forward, where the engine records nothing on the tape and tidies up.
+function updateRunningStats(stats: RunningStats, mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+  const nbt = tf.add(stats.numBatchesTracked, tf.scalar(1, 'int32'));
+  stats.numBatchesTracked.assign(nbt);
+  const factor = stats.momentum ?? 1 / (nbt.dataSync()[0] as number);
+  const shape = stats.runningMean.shape;
+  const unbiased = tf.mul(tf.reshape(variance, shape), n / (n - 1));
+  stats.runningMean.assign(tf.add(tf.mul(stats.runningMean, 1 - factor), tf.mul(tf.reshape(mean, shape), factor)));
+  stats.runningVar.assign(tf.add(tf.mul(stats.runningVar, 1 - factor), tf.mul(unbiased, factor)));
+}
+
+/**
+ * Batch normalisation with fixed statistics (eval mode): (x − mean) / √(var + ε) · γ + β.
+ *
+ * @example
+ * ```ts
+ * const y = batchNormEval(x, runningMean, runningVar, gamma, beta, 1e-5);
+ * ```
+ */
+export function batchNormEval(
+  x: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  gamma: tf.Tensor | null,
+  beta: tf.Tensor | null,
+  eps: number,
+): tf.Tensor {
+  return tf.tidy(() => {
+    let scale = tf.rsqrt(tf.add(variance, eps));
+    if (gamma) scale = tf.mul(scale, gamma);
+    let shift = tf.neg(tf.mul(mean, scale));
+    if (beta) shift = tf.add(shift, beta);
+    return tf.add(tf.mul(x, scale), shift);
+  });
+}

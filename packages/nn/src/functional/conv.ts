@@ -1,0 +1,81 @@
+import { tf } from '@residual/tensor';
+
+/** A size given once for both spatial dimensions, or as `[height, width]`. */
+export type Size2 = number | readonly [number, number];
+
+/** PyTorch-style padding: symmetric amount(s), or `'same'` / `'valid'`. */
+export type Padding2d = Size2 | 'same' | 'valid';
+
+/** Normalise a {@link Size2} to `[h, w]`, checking it is a positive integer pair. */
+export function pair(v: Size2, what: string, min = 1): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if (!p.every((x) => Number.isInteger(x) && x >= min)) {
+    throw new Error(`${what} must be an integer ≥ ${min} or a pair of them, got ${JSON.stringify(v)}`);
+  }
+  return p;
+}
+
+/**
+ * tfjs explicit padding (`[[0,0],[top,bottom],[left,right],[0,0]]`) or `'valid'` for PyTorch padding
+ * semantics. `'same'` pads `dilation·(k−1)` in total, the extra pixel (even kernels) at the end, as
+ * PyTorch does.
+ */
+export function explicitPadding(
+  padding: Padding2d,
+  kernel: [number, number],
+  dilation: [number, number],
+): 'valid' | [[number, number], [number, number], [number, number], [number, number]] {
+  if (padding === 'valid') return 'valid';
+  let ph: [number, number];
+  let pw: [number, number];
+  if (padding === 'same') {
+    const th = dilation[0] * (kernel[0] - 1);
+    const tw = dilation[1] * (kernel[1] - 1);
+    ph = [Math.floor(th / 2), th - Math.floor(th / 2)];
+    pw = [Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+  } else {
+    const [h, w] = pair(padding, 'padding', 0);
+    ph = [h, h];
+    pw = [w, w];
+  }
+  if (ph[0] + ph[1] + pw[0] + pw[1] === 0) return 'valid';
+  return [[0, 0], ph, pw, [0, 0]];
+}
+
+/**
+ * 2-D convolution of NHWC `x` with an HWIO filter `[kh, kw, in/groups, out]`, PyTorch semantics
+ * (explicit symmetric padding, grouped convolution).
+ *
+ * @example
+ * ```ts
+ * const y = conv2d(tf.ones([1, 8, 8, 4]), tf.ones([3, 3, 2, 6]), { padding: 1, groups: 2 }); // [1, 8, 8, 6]
+ * ```
+ */
+export function conv2d(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  options: { stride?: Size2; padding?: Padding2d; dilation?: Size2; groups?: number } = {},
+): tf.Tensor4D {
+  const stride = pair(options.stride ?? 1, 'stride');
+  const dilation = pair(options.dilation ?? 1, 'dilation');
+  const groups = options.groups ?? 1;
+  const kernel: [number, number] = [filter.shape[0], filter.shape[1]];
+  const pad = explicitPadding(options.padding ?? 0, kernel, dilation);
+  if (options.padding === 'same' && (stride[0] !== 1 || stride[1] !== 1)) {
+    throw new Error("conv2d: padding='same' is not supported for strided convolutions (as in PyTorch)");
+  }
+  const inC = x.shape[3];
+  if (inC !== filter.shape[2] * groups) {
+    throw new Error(
+      `conv2d: input has ${inC} channels but the weight expects ${filter.shape[2]}×${groups} groups ` +
+        `= ${filter.shape[2] * groups}`,
+    );
+  }
+  if (groups === 1) return tf.conv2d(x, filter, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
+  return tf.tidy(() => {
+    const xs = tf.split(x, groups, 3);
+    const ws = tf.split(filter, groups, 3);
+    const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, stride, pad, 'NHWC', dilation));
+    return tf.concat(ys, 3);
+  });
+}

@@ -1,0 +1,52 @@
+import { tf } from '@residual/tensor';
+import { Module } from '../module';
+
+/**
+ * Rectified linear unit, as `torch.nn.ReLU`.
+ *
+ * @example
+ * ```ts
+ * new ReLU().forward(tf.tensor1d([-1, 2])); // [0, 2]
+ * ```
+ */
+export class ReLU extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.relu(x);
+  }
+}
+
+/**
+ * Returns its input, as `torch.nn.Identity` (a placeholder, e.g. a removed classifier head).
+ *
+ * @example
+ * ```ts
+ * new Identity().forward(x) === x; // true
+ * ```
+ */
+export class Identity extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    return x;
+  }
+}
+
+/**
+ * Flattens all but the batch dimension, as `torch.nn.Flatten()`. A rank-4 NHWC input is flattened in
+ * PyTorch's NCHW order (channel-major), so a following {@link Linear} loaded from a PyTorch state dict
+ * sees features in the order it was trained on; for 1×1 spatial size the orders coincide.
+ *
+ * @example
+ * ```ts
+ * new Flatten().forward(tf.zeros([2, 1, 1, 512])).shape; // [2, 512]
+ * ```
+ */
+export class Flatten extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    if (x.rank === 0) throw new Error('Flatten expects a tensor with a batch dimension, got a scalar');
+    const shape = x.shape as number[];
+    const n = shape[0];
+    if (x.rank === 4 && shape[1] * shape[2] > 1) {
+      return tf.tidy(() => tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, -1]));
+    }
+    return tf.reshape(x, [n, x.size / Math.max(n, 1)]);
+  }
+}
