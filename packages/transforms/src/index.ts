@@ -1,1 +1,3 @@
-export {};
+export { createImage, imageFromBytes, assertImage, cloneImage } from './image';
+export type { Image, FloatImage } from './image';
+export * from './functional/index';
