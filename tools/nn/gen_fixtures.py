@@ -18,6 +18,72 @@ torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'nn', 'fixtures', 'layers.json')
 
 
+class PreActBasic(nn.Module):
+    """Pre-activation basic block (He et al. 2016b), keys as the common PyTorch CIFAR code."""
+
+    def __init__(self, cin, planes, stride=1):
+        super().__init__()
+        self.bn1 = nn.BatchNorm2d(cin)
+        self.conv1 = nn.Conv2d(cin, planes, 3, stride, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        if stride != 1 or cin != planes:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, planes, 1, stride, bias=False))
+
+    def forward(self, x):
+        pre = torch.relu(self.bn1(x))
+        sc = self.shortcut(pre) if hasattr(self, 'shortcut') else x
+        out = self.conv2(torch.relu(self.bn2(self.conv1(pre))))
+        return out + sc
+
+
+class PreActBottle(nn.Module):
+    def __init__(self, cin, planes, stride=1):
+        super().__init__()
+        out_c = planes * 4
+        self.bn1 = nn.BatchNorm2d(cin)
+        self.conv1 = nn.Conv2d(cin, planes, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, stride, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes)
+        self.conv3 = nn.Conv2d(planes, out_c, 1, bias=False)
+        if stride != 1 or cin != out_c:
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, out_c, 1, stride, bias=False))
+
+    def forward(self, x):
+        pre = torch.relu(self.bn1(x))
+        sc = self.shortcut(pre) if hasattr(self, 'shortcut') else x
+        out = self.conv1(pre)
+        out = self.conv2(torch.relu(self.bn2(out)))
+        out = self.conv3(torch.relu(self.bn3(out)))
+        return out + sc
+
+
+class OptionA(nn.Module):
+    """Parameter-free shortcut: x[:, :, ::s, ::s] with extra channels zero-padded evenly on both sides."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.cin, self.cout, self.stride = cin, cout, stride
+
+    def forward(self, x):
+        x = x[:, :, ::self.stride, ::self.stride]
+        extra = self.cout - self.cin
+        return nn.functional.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
+
+
+class PlainBasic(BasicBlock):
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(out)))
+
+
+def basic_a(cin, planes, stride):
+    block = BasicBlock(cin, planes, stride=stride)
+    block.downsample = OptionA(cin, planes, stride)  # parameter-free, so no state-dict keys
+    return block
+
+
 def formula(shape, k, scale=1.0, offset=0.0, dtype=torch.float64):
     n = math.prod(shape)
     i = torch.arange(n, dtype=torch.float64)
@@ -121,6 +187,19 @@ def main():
                           extra=dict(layer='Bottleneck', args=[8, 4], options=dict(stride=2, shortcut='B', groups=2))))
     cases.append(run_case('bottleneck_eval', Bottleneck(16, 4), (1, 16, 4, 4), train=False,
                           extra=dict(layer='Bottleneck', args=[16, 4], options={})))
+    cases.append(run_case('basic_block_A', basic_a(4, 8, 2), (2, 4, 7, 7),
+                          extra=dict(layer='BasicBlock', args=[4, 8], options=dict(stride=2, shortcut='A'))))
+    ds = nn.Sequential(conv1x1(4, 4, 1), nn.BatchNorm2d(4))
+    cases.append(run_case('basic_block_C', BasicBlock(4, 4, downsample=ds), (1, 4, 5, 5),
+                          extra=dict(layer='BasicBlock', args=[4, 4], options=dict(shortcut='C'))))
+    cases.append(run_case('basic_block_plain', PlainBasic(4, 4), (1, 4, 5, 5),
+                          extra=dict(layer='BasicBlock', args=[4, 4], options=dict(plain=True))))
+    cases.append(run_case('preact_basic_B', PreActBasic(4, 8, 2), (2, 4, 6, 6),
+                          extra=dict(layer='PreActBasicBlock', args=[4, 8], options=dict(stride=2))))
+    cases.append(run_case('preact_bottleneck_B', PreActBottle(8, 4, 2), (2, 8, 5, 5),
+                          extra=dict(layer='PreActBottleneck', args=[8, 4], options=dict(stride=2))))
+    cases.append(run_case('preact_bottleneck_identity', PreActBottle(16, 4, 1), (1, 16, 4, 4),
+                          extra=dict(layer='PreActBottleneck', args=[16, 4], options={})))
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as f:
         json.dump(dict(generator='tools/nn/gen_fixtures.py', torch=torch.__version__, cases=cases), f)

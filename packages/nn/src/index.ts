@@ -16,3 +16,6 @@ export { batchNormTrain, batchNormEval } from './functional/batchnorm';
 export type { RunningStats } from './functional/batchnorm';
 export { initTensor, uniformBias, fans } from './init';
 export type { InitScheme } from './init';
+export { BasicBlock, Bottleneck, ResidualBlock, PreActBasicBlock, PreActBottleneck, blockClass, createBlock } from './blocks';
+export type { BlockOptions, ShortcutType, BlockType } from './blocks';
+export { subsample, shortcutA } from './functional/shortcut';

@@ -2,7 +2,11 @@ import { tf, useBackend } from '@residual/tensor';
 import {
   AdaptiveAvgPool2d,
   AvgPool2d,
+  BasicBlock,
   BatchNorm2d,
+  Bottleneck,
+  PreActBasicBlock,
+  PreActBottleneck,
   Conv2d,
   Flatten,
   Linear,
@@ -33,6 +37,14 @@ function build(c: LayerCase): Module | null {
       return new AdaptiveAvgPool2d(a[0]);
     case 'FlattenLinear':
       return new Sequential(new Flatten(), new Linear(a[0], a[1]));
+    case 'BasicBlock':
+      return new BasicBlock(a[0], a[1], o);
+    case 'Bottleneck':
+      return new Bottleneck(a[0], a[1], o);
+    case 'PreActBasicBlock':
+      return new PreActBasicBlock(a[0], a[1], o);
+    case 'PreActBottleneck':
+      return new PreActBottleneck(a[0], a[1], o);
     default:
       return null;
   }
@@ -85,13 +97,13 @@ export function expectCase(m: Module, c: LayerCase, tol = 1e-4): void {
   tf.dispose([r.out, r.inputGrad, ...Object.values(r.paramGrads), ...Object.values(r.stateAfter)]);
 }
 
-describe('layers match PyTorch 1.13 (outputs, input and weight gradients, running stats)', () => {
+describe('layers and blocks match PyTorch 1.13 (outputs, input and weight gradients, running stats)', () => {
   beforeAll(async () => {
     await useBackend('cpu');
   });
   const layerCases = cases.filter((c) => build(c) !== null);
   it('has the layer fixtures', () => {
-    expect(layerCases.length).toBeGreaterThanOrEqual(15);
+    expect(layerCases.length).toBeGreaterThanOrEqual(27);
   });
   it.each(layerCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const m = build(c)!;

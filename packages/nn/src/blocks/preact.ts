@@ -1,0 +1,99 @@
+import { tf } from '@residual/tensor';
+import { Conv2d } from '../layers/conv';
+import { BatchNorm2d } from '../layers/batchnorm';
+import { ResidualBlock } from './residual';
+import type { BlockOptions } from './options';
+
+/**
+ * Pre-activation basic block (He et al. 2016, "Identity Mappings in Deep Residual Networks"):
+ * BN → ReLU → conv3×3 → BN → ReLU → conv3×3, added to the shortcut with nothing after the sum.
+ * Keys follow the common PyTorch CIFAR code: `bn1`, `conv1`, `bn2`, `conv2`, `shortcut.0` (a 1×1
+ * convolution applied to the pre-activated input, no BatchNorm).
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { PreActBasicBlock } from '@residual/nn';
+ * new PreActBasicBlock(64, 128, { stride: 2 }).forward(tf.zeros([1, 32, 32, 64])).shape; // [1, 16, 16, 128]
+ * ```
+ */
+export class PreActBasicBlock extends ResidualBlock {
+  static readonly expansion = 1;
+  readonly bn1: BatchNorm2d;
+  readonly conv1: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly conv2: Conv2d;
+
+  constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
+    super(inplanes, planes, PreActBasicBlock.expansion, options, 'shortcut', false);
+    const o = this.opts;
+    if (o.groups !== 1 || o.baseWidth !== 64) throw new Error('PreActBasicBlock only supports groups=1 and baseWidth=64');
+    if (o.dilation > 1) throw new Error('PreActBasicBlock does not support dilation > 1');
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d(inplanes));
+    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }));
+    this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
+    this.conv2 = this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }));
+    this.registerShortcut();
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const pre = tf.relu(this.bn1.forward(x));
+      const sc = this.shortcutOf(x, pre);
+      let out = this.conv1.forward(pre);
+      out = this.conv2.forward(tf.relu(this.bn2.forward(out)));
+      return sc ? tf.add(out, sc) : out;
+    });
+  }
+}
+
+/**
+ * Pre-activation bottleneck (He et al. 2016b): BN → ReLU → conv1×1 → BN → ReLU → conv3×3 (stride,
+ * groups) → BN → ReLU → conv1×1, expansion 4, added to the shortcut. Keys: `bn1`, `conv1`, `bn2`,
+ * `conv2`, `bn3`, `conv3`, `shortcut.0`.
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { PreActBottleneck } from '@residual/nn';
+ * new PreActBottleneck(64, 16).forward(tf.zeros([1, 8, 8, 64])).shape; // [1, 8, 8, 64]
+ * ```
+ */
+export class PreActBottleneck extends ResidualBlock {
+  static readonly expansion = 4;
+  readonly width: number;
+  readonly bn1: BatchNorm2d;
+  readonly conv1: Conv2d;
+  readonly bn2: BatchNorm2d;
+  readonly conv2: Conv2d;
+  readonly bn3: BatchNorm2d;
+  readonly conv3: Conv2d;
+
+  constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
+    super(inplanes, planes, PreActBottleneck.expansion, options, 'shortcut', false);
+    const o = this.opts;
+    this.width = Math.floor(planes * (o.baseWidth / 64)) * o.groups;
+    const w = this.width;
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d(inplanes));
+    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, w, 1, { bias: false, rng: o.rng }));
+    this.bn2 = this.registerModule('bn2', new BatchNorm2d(w));
+    this.conv2 = this.registerModule(
+      'conv2',
+      new Conv2d(w, w, 3, { stride: o.stride, padding: o.dilation, dilation: o.dilation, groups: o.groups, bias: false, rng: o.rng }),
+    );
+    this.bn3 = this.registerModule('bn3', new BatchNorm2d(w));
+    this.conv3 = this.registerModule('conv3', new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }));
+    this.registerShortcut();
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const pre = tf.relu(this.bn1.forward(x));
+      const sc = this.shortcutOf(x, pre);
+      let out = this.conv1.forward(pre);
+      out = this.conv2.forward(tf.relu(this.bn2.forward(out)));
+      out = this.conv3.forward(tf.relu(this.bn3.forward(out)));
+      return sc ? tf.add(out, sc) : out;
+    });
+  }
+}
