@@ -16,7 +16,7 @@ function bn(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 function net(params: tf.Tensor[], x: tf.Tensor4D, labels: tf.Tensor): tf.Scalar {
   const [stem, g1, b1, c1, c2, proj, gw, fc, fcb] = params;
-  let h = tf.conv2d(x, stem as tf.Tensor4D, 2, P3); // [2,8,8,8]
+  let h: tf.Tensor = tf.conv2d(x, stem as tf.Tensor4D, 2, P3); // [2,8,8,8]
   h = tf.relu(bn(h, g1, b1));
   h = tf.maxPool(h as tf.Tensor4D, 3, 2, P1); // [2,4,4,8]
   const id = h;
