@@ -1,0 +1,118 @@
+/**
+ * The recipe format: a JSON file that pins down one training run (or a family of runs) the way a
+ * paper's experimental section does: model, data and augmentation, optimizer, learning-rate schedule,
+ * stopping rule and evaluation protocol. Names mirror torchvision / torch.optim (camelCase).
+ */
+
+/** Datasets a recipe can train on. `fake` is random data of the right shape, for dry runs. */
+export const DATASETS = ['cifar10', 'cifar100', 'fashion-mnist', 'imagenet', 'fake'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+/** One step of a torchvision-style transform pipeline. */
+export type TransformSpec =
+  | { name: 'RandomCrop'; size: number; padding?: number; paddingMode?: 'constant' | 'edge' | 'reflect' | 'symmetric' }
+  | { name: 'RandomHorizontalFlip'; p?: number }
+  | { name: 'RandomResizedCrop'; size: number; scale?: [number, number]; ratio?: [number, number] }
+  | { name: 'RandomShortestSize'; minSize: number; maxSize: number }
+  | { name: 'Resize'; size: number }
+  | { name: 'CenterCrop'; size: number }
+  | { name: 'AutoAugment'; policy: 'CIFAR10' | 'IMAGENET' | 'SVHN' }
+  | { name: 'ToTensor' }
+  | { name: 'Normalize'; mean: number[]; std: number[] };
+
+export const TRANSFORM_FIELDS: Record<TransformSpec['name'], { required: string[]; optional: string[] }> = {
+  RandomCrop: { required: ['size'], optional: ['padding', 'paddingMode'] },
+  RandomHorizontalFlip: { required: [], optional: ['p'] },
+  RandomResizedCrop: { required: ['size'], optional: ['scale', 'ratio'] },
+  RandomShortestSize: { required: ['minSize', 'maxSize'], optional: [] },
+  Resize: { required: ['size'], optional: [] },
+  CenterCrop: { required: ['size'], optional: [] },
+  AutoAugment: { required: ['policy'], optional: [] },
+  ToTensor: { required: [], optional: [] },
+  Normalize: { required: ['mean', 'std'], optional: [] },
+};
+
+/** Learning-rate schedule (torch.optim.lr_scheduler names). `interval` says what milestones count. */
+export type SchedulerSpec =
+  | { name: 'MultiStepLR'; milestones: number[]; gamma?: number; interval?: 'epoch' | 'iteration' }
+  | { name: 'StepLR'; stepSize: number; gamma?: number; interval?: 'epoch' | 'iteration' }
+  | { name: 'CosineAnnealingLR'; tMax: number; etaMin?: number; interval?: 'epoch' | 'iteration' }
+  | {
+      name: 'ReduceLROnPlateau';
+      mode?: 'min' | 'max';
+      factor?: number;
+      patience?: number;
+      cooldown?: number;
+      threshold?: number;
+      minLr?: number;
+      monitor?: string;
+    }
+  | { name: 'ConstantLR'; factor?: number; totalIters?: number; interval?: 'epoch' | 'iteration' };
+
+/** A training recipe. */
+export interface Recipe {
+  /** Identifier (file name without `.json`). */
+  name: string;
+  /** What the recipe reproduces. */
+  description: string;
+  /** Paper and table the settings come from. */
+  reference?: string;
+  seed?: number;
+  model: {
+    /** Name in the zoo (`residual models`). */
+    name: string;
+    /** Options of createModel (numClasses, inChannels, shortcut, ...). */
+    options?: Record<string, unknown>;
+  };
+  data: {
+    dataset: DatasetName;
+    /** Directory of the dataset files; default: the dataset's standard location. */
+    root?: string;
+    /**
+     * Where validation metrics come from: `{ holdout: n }` keeps the last n training images aside
+     * (after a seeded shuffle; He et al. hold out 5k of CIFAR-10's 50k), `'test'` uses the test set,
+     * `'none'` skips validation.
+     */
+    validation?: { holdout: number; seed?: number } | 'test' | 'none';
+    train: TransformSpec[];
+    test: TransformSpec[];
+    /** Worker threads decoding/augmenting (0 = in the main thread). */
+    workers?: number;
+  };
+  batchSize: number;
+  optimizer: {
+    name: 'sgd';
+    lr: number;
+    momentum?: number;
+    weightDecay?: number;
+    nesterov?: boolean;
+    dampening?: number;
+    /** Exempt BatchNorm and bias parameters from weight decay. */
+    noDecayOnNormAndBias?: boolean;
+  };
+  scheduler?: SchedulerSpec;
+  /** Linear warmup before the schedule (in the scheduler's interval). */
+  warmup?: { steps: number; startFactor?: number; mode?: 'sequential' | 'chained' };
+  /** When to stop: after `epochs` epochs or `iterations` optimizer steps (the first reached). */
+  stop: { epochs?: number; iterations?: number };
+  /** Stop when `monitor` has not improved for `patience` epochs. */
+  earlyStopping?: { monitor?: string; mode?: 'min' | 'max'; patience: number };
+  /** Test-time protocol. */
+  evaluation?: {
+    /** Ten-crop testing (He et al. §3.4). */
+    tenCrop?: boolean;
+    /** Fully-convolutional multi-scale testing: shorter sides to average over. */
+    scales?: number[];
+  };
+  /**
+   * A recipe that stands for several runs: each variant deep-sets dotted paths
+   * (`"model.name": "plain20"`) on the base recipe and names the run `<name>/<id>`.
+   */
+  variants?: Array<{ id: string; set: Record<string, unknown> }>;
+}
+
+/** A variant expanded into a self-contained recipe. */
+export interface RunSpec extends Omit<Recipe, 'variants'> {
+  /** `<recipe>` or `<recipe>/<variant id>`. */
+  runName: string;
+}
