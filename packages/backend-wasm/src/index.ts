@@ -1,9 +1,10 @@
 import { registerBackendProvider, type BackendProvider } from '@residual/tensor';
 import { wasmBackendProvider } from './provider';
-import { registerAllKernels, WASM_TRAINING_KERNELS } from './register_all_kernels';
+import { registerAllKernels, replacedStockKernels, WASM_TRAINING_KERNELS } from './register_all_kernels';
 
-export { wasmBackendProvider, registerAllKernels, WASM_TRAINING_KERNELS };
+export { wasmBackendProvider, registerAllKernels, replacedStockKernels, WASM_TRAINING_KERNELS };
 export type { BackendProvider };
+export { setThreadsCount, getThreadsCount, threadsFromEnv, applyThreadsFromEnv } from './threads';
 
 registerBackendProvider('wasm', wasmBackendProvider());
 registerAllKernels();

@@ -1,6 +1,7 @@
 import type { BackendProvider } from '@residual/tensor';
 import { tf } from '@residual/tensor';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { applyThreadsFromEnv } from './threads';
 
 /**
  * The provider `useBackend('wasm')` calls: registers tfjs-backend-wasm with tfjs-core.
@@ -12,6 +13,8 @@ export function wasmBackendProvider(): BackendProvider {
     async load() {
       // tfjs-backend-wasm registers itself on import; nothing else to start until setBackend.
       void wasm;
+      // RESIDUAL_WASM_THREADS=n|auto selects the threaded build in Node (see THREADS.md).
+      await applyThreadsFromEnv();
     },
     info() {
       return { threads: tf.getBackend() === 'wasm' ? wasm.getThreadsCount() : 1 };

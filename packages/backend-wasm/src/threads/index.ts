@@ -42,6 +42,14 @@ function engineInternals(): EngineInternals {
  * ```
  */
 export function setThreadsCount(n: number): void {
+  explicit = true;
+  applyThreads(n);
+}
+
+// Set once a caller picks a count; RESIDUAL_WASM_THREADS then no longer overrides it.
+let explicit = false;
+
+function applyThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 8) {
     throw new RangeError(`setThreadsCount: expected an integer from 1 to 8, got ${n}`);
   }
@@ -108,8 +116,9 @@ export async function threadsFromEnv(
 }
 
 /**
- * Apply `RESIDUAL_WASM_THREADS` (see {@link threadsFromEnv}) with {@link setThreadsCount}; the wasm
- * provider calls it when it loads. Returns the count applied, or `undefined` when the variable is unset.
+ * Apply `RESIDUAL_WASM_THREADS` (see {@link threadsFromEnv}) as {@link setThreadsCount} does, unless
+ * the program already called setThreadsCount; the wasm provider calls it when it loads. Returns the
+ * count applied, or `undefined` when none was.
  * @example
  * ```ts
  * process.env.RESIDUAL_WASM_THREADS = 'auto';
@@ -117,7 +126,8 @@ export async function threadsFromEnv(
  * ```
  */
 export async function applyThreadsFromEnv(): Promise<number | undefined> {
+  if (explicit) return undefined;
   const n = await threadsFromEnv();
-  if (n !== undefined) setThreadsCount(n);
+  if (n !== undefined) applyThreads(n);
   return n;
 }

@@ -14,7 +14,7 @@ function formulaTensor(shape: number[], k: number, scale: number): tf.Tensor {
 function convAndGrads(): Float32Array[] {
   const x = formulaTensor([4, 17, 17, 24], 1, 1);
   const w = formulaTensor([3, 3, 24, 32], 2, 0.1);
-  const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same').square().sum();
+  const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')));
   const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same');
   const [dx, dw] = tf.grads(f)([x, w]);
   const out = [y, dx, dw].map((t) => t.dataSync() as Float32Array);
