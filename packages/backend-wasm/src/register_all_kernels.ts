@@ -6,6 +6,23 @@ import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 /** The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22. */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
 
+// tfjs-backend-wasm's own kernels we replaced, kept for benchmarks and tests.
+const replaced = new Map<string, KernelConfig>();
+
+/**
+ * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (today only the
+ * naive `Conv2DBackpropInput`). Useful to benchmark against; never needed to train.
+ *
+ * @example
+ * ```ts
+ * import { replacedStockKernels } from '@residual/backend-wasm';
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput']
+ * ```
+ */
+export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
+  return replaced;
+}
+
 /**
  * Registers {@link WASM_TRAINING_KERNELS} for backend 'wasm', replacing any kernel already
  * registered under the same name (tfjs-backend-wasm's naive Conv2DBackpropInput, or ours from a
@@ -19,7 +36,11 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFil
  */
 export function registerAllKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
-    if (tf.getKernel(config.kernelName, config.backendName)) {
+    const existing = tf.getKernel(config.kernelName, config.backendName);
+    if (existing) {
+      if (!WASM_TRAINING_KERNELS.some((k) => k.kernelFunc === existing.kernelFunc) && !replaced.has(config.kernelName)) {
+        replaced.set(config.kernelName, existing);
+      }
       tf.unregisterKernel(config.kernelName, config.backendName);
     }
     tf.registerKernel(config);
