@@ -1,2 +1,11 @@
 export * from './optim';
 export * from './schedulers';
+export * from './loss';
+export * from './checkpoint';
+export * from './trainer';
+export { evaluate, type EvaluateOptions, type EvaluateResult } from './eval/evaluate';
+export { tenCropBatch, resizeShorterSide } from './eval/crops';
+export { Progress, type ProgressOptions, type ProgressSink, type ProgressUpdate } from './observe/progress';
+export { writeHistory, readHistory, historyToCsv, type EpochRecord } from './observe/history';
+export type { Batch, BatchSource } from './data/source';
+export type { ModelLike } from './model/types';

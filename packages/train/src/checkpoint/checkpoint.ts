@@ -1,0 +1,198 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { tf } from '@residual/tensor';
+import type { ModelLike } from '../model/types';
+import type { Optimizer, OptimizerState } from '../optim/optimizer';
+import { isTempFile, writeFileAtomic } from './atomic';
+import { decodeSafetensors, encodeSafetensors, toTensor, type RawTensor } from './safetensors';
+
+const FORMAT = 'residual-train-checkpoint';
+
+/** Everything in a checkpoint besides tensors; stored as JSON next to the safetensors file. */
+export interface CheckpointMeta {
+  format: typeof FORMAT;
+  version: 1;
+  /** Completed epochs. */
+  epoch: number;
+  /** Completed optimizer steps since the start of training. */
+  iteration: number;
+  /** Completed steps inside the current (unfinished) epoch; 0 at an epoch boundary. */
+  epochIteration: number;
+  /** Optimizer hyper-parameters per group, per-parameter step counts and the step counter. */
+  optimizer: { groups: OptimizerState['groups']; steps: OptimizerState['steps']; stepCount: number } | null;
+  /** `scheduler.state()`. */
+  scheduler: Record<string, unknown> | null;
+  /** State of the process-wide generator (`globalRng().getState()`). */
+  rng: unknown;
+  /** `loader.state()` of the training loader (position inside the epoch, shuffling seed). */
+  loader: unknown;
+  /** Best monitored value so far. */
+  best: { monitor: string; value: number; epoch: number } | null;
+  /** Anything else the trainer wants back (history, early-stopping counters, run config). */
+  extra: Record<string, unknown>;
+  /** The safetensors file holding `model.*` and `optimizer.*` tensors, and its size (a completeness check). */
+  weightsFile: string;
+  weightsBytes: number;
+  /** ISO time of writing. */
+  savedAt: string;
+}
+
+/** What {@link saveCheckpoint} stores. */
+export interface SaveCheckpointOptions {
+  /** Directory (created if needed). */
+  dir: string;
+  /** File stem; default `ckpt-<iteration, 9 digits>`. `'best'` is the best model. */
+  name?: string;
+  model: ModelLike;
+  optimizer?: Optimizer<{ lr: number }> | null;
+  meta: Omit<CheckpointMeta, 'format' | 'version' | 'weightsFile' | 'weightsBytes' | 'savedAt' | 'optimizer'>;
+  /** Keep only the newest `keepLast` `ckpt-*` checkpoints (default: keep all). */
+  keepLast?: number;
+}
+
+/** A checkpoint read back: metadata, model state dict and optimizer state (raw arrays, no tfjs tensors). */
+export interface LoadedCheckpoint {
+  path: string;
+  meta: CheckpointMeta;
+  model: Record<string, RawTensor>;
+  optimizer: Record<string, RawTensor>;
+}
+
+/** Default file stem of the checkpoint after `iteration` steps. */
+export function checkpointName(iteration: number): string {
+  return `ckpt-${String(iteration).padStart(9, '0')}`;
+}
+
+/**
+ * Write model weights and optimizer buffers (safetensors) and the rest (JSON), each atomically; the JSON
+ * is written last, so a checkpoint exists exactly when its JSON does. Returns the JSON path.
+ *
+ * @example
+ * ```ts
+ * import { saveCheckpoint } from '@residual/train';
+ * saveCheckpoint({ dir: 'runs/r20', model, optimizer, meta: { epoch: 1, iteration: 391, epochIteration: 0,
+ *   scheduler: null, rng: null, loader: null, best: null, extra: {} } });
+ * ```
+ */
+export function saveCheckpoint(options: SaveCheckpointOptions): string {
+  const { dir, model, optimizer } = options;
+  mkdirSync(dir, { recursive: true });
+  const name = options.name ?? checkpointName(options.meta.iteration);
+  const tensors: Record<string, tf.Tensor> = {};
+  const sd = model.stateDict();
+  for (const [k, v] of Object.entries(sd)) tensors[`model.${k}`] = v;
+  const ost = optimizer ? optimizer.state() : null;
+  if (ost) for (const [k, v] of Object.entries(ost.tensors)) tensors[`optimizer.${k}`] = v;
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeSafetensors(tensors, { format: FORMAT });
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+  const weightsFile = `${name}.safetensors`;
+  writeFileAtomic(join(dir, weightsFile), bytes);
+  const meta: CheckpointMeta = {
+    format: FORMAT,
+    version: 1,
+    ...options.meta,
+    optimizer: ost && optimizer ? { groups: ost.groups, steps: ost.steps, stepCount: optimizer.stepCount } : null,
+    weightsFile,
+    weightsBytes: bytes.byteLength,
+    savedAt: new Date().toISOString(),
+  };
+  const jsonPath = join(dir, `${name}.json`);
+  writeFileAtomic(jsonPath, JSON.stringify(meta, null, 1));
+  if (options.keepLast !== undefined) pruneCheckpoints(dir, options.keepLast);
+  return jsonPath;
+}
+
+/** The `ckpt-*` checkpoints of a directory, oldest first (complete ones only: JSON present). */
+export function listCheckpoints(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /^ckpt-\d+\.json$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** The newest complete checkpoint of `dir` (JSON path), or `null`. */
+export function latestCheckpoint(dir: string): string | null {
+  const all = listCheckpoints(dir);
+  return all.length ? all[all.length - 1] : null;
+}
+
+function pruneCheckpoints(dir: string, keepLast: number): void {
+  const all = listCheckpoints(dir);
+  for (const json of all.slice(0, Math.max(0, all.length - Math.max(1, keepLast)))) {
+    // JSON first: once it is gone the checkpoint no longer exists, whatever happens next.
+    unlinkSync(json);
+    const st = json.replace(/\.json$/, '.safetensors');
+    if (existsSync(st)) unlinkSync(st);
+  }
+  // Temp files left by a writer that was killed mid-write.
+  for (const f of readdirSync(dir)) if (isTempFile(f) && !f.endsWith(`.tmp-${process.pid}`)) unlinkSync(join(dir, f));
+}
+
+/**
+ * Read a checkpoint: a `.json` path, or a directory (its newest `ckpt-*`). Checks that the weights file
+ * is complete.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint, restoreModel } from '@residual/train';
+ * const ckpt = loadCheckpoint('runs/r20');        // newest checkpoint of the run
+ * restoreModel(model, ckpt);
+ * console.log(ckpt.meta.epoch, ckpt.meta.iteration);
+ * ```
+ */
+export function loadCheckpoint(path: string): LoadedCheckpoint {
+  let json = path;
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const latest = latestCheckpoint(path);
+    if (!latest) throw new Error(`${path}: no checkpoint (ckpt-*.json) in this directory`);
+    json = latest;
+  } else if (!json.endsWith('.json')) json = `${json}.json`;
+  if (!existsSync(json)) throw new Error(`${json}: checkpoint not found`);
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(readFileSync(json, 'utf8')) as CheckpointMeta;
+  } catch (e) {
+    throw new Error(`${json}: not a readable checkpoint (${(e as Error).message})`);
+  }
+  if (meta.format !== FORMAT) throw new Error(`${json}: not a @residual/train checkpoint (format '${String(meta.format)}')`);
+  const wpath = join(dirname(json), basename(meta.weightsFile));
+  if (!existsSync(wpath)) throw new Error(`${json}: its weights file ${wpath} is missing`);
+  const bytes = new Uint8Array(readFileSync(wpath));
+  if (bytes.byteLength !== meta.weightsBytes)
+    throw new Error(`${wpath}: ${bytes.byteLength} bytes, the checkpoint recorded ${meta.weightsBytes} (incomplete or replaced file)`);
+  const { tensors } = decodeSafetensors(bytes, wpath);
+  const model: Record<string, RawTensor> = {};
+  const optimizer: Record<string, RawTensor> = {};
+  for (const [k, v] of Object.entries(tensors)) {
+    if (k.startsWith('model.')) model[k.slice(6)] = v;
+    else if (k.startsWith('optimizer.')) optimizer[k.slice(10)] = v;
+  }
+  return { path: json, meta, model, optimizer };
+}
+
+/** Load a checkpoint's weights and buffers into `model` (strict: every key must match). */
+export function restoreModel(model: ModelLike, ckpt: LoadedCheckpoint): void {
+  const sd = Object.fromEntries(Object.entries(ckpt.model).map(([k, v]) => [k, toTensor(v)]));
+  try {
+    model.loadStateDict(sd, { strict: true });
+  } finally {
+    tf.dispose(Object.values(sd));
+  }
+}
+
+/** Load a checkpoint's optimizer buffers and hyper-parameters into `optimizer`. */
+export function restoreOptimizer(optimizer: Optimizer<{ lr: number }>, ckpt: LoadedCheckpoint): void {
+  const o = ckpt.meta.optimizer;
+  if (!o) throw new Error(`${ckpt.path}: the checkpoint holds no optimizer state`);
+  const tensors = Object.fromEntries(Object.entries(ckpt.optimizer).map(([k, v]) => [k, toTensor(v)]));
+  try {
+    optimizer.loadState({ tensors, groups: o.groups, steps: o.steps }, o.stepCount);
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}

@@ -1,0 +1,2 @@
+export * from './cross-entropy';
+export { topkHits } from './metrics';

@@ -1,0 +1,64 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../checkpoint/atomic';
+
+/**
+ * One epoch of training: losses in nats, accuracies in [0, 1], the learning rate at the epoch's end
+ * (first parameter group), throughput.
+ */
+export interface EpochRecord {
+  epoch: number;
+  iteration: number;
+  lr: number;
+  train_loss: number;
+  train_acc1: number;
+  train_acc5: number;
+  val_loss?: number;
+  val_acc1?: number;
+  val_acc5?: number;
+  seconds: number;
+  images_per_sec: number;
+  [key: string]: number | undefined;
+}
+
+const COLUMNS = ['epoch', 'iteration', 'lr', 'train_loss', 'train_acc1', 'train_acc5', 'val_loss', 'val_acc1', 'val_acc5', 'seconds', 'images_per_sec'];
+
+/** History as CSV (fixed leading columns, then any extra keys), one row per epoch. */
+export function historyToCsv(history: EpochRecord[]): string {
+  const extra = [...new Set(history.flatMap((r) => Object.keys(r)))].filter((k) => !COLUMNS.includes(k)).sort();
+  const cols = [...COLUMNS, ...extra];
+  const rows = history.map((r) => cols.map((c) => (r[c] === undefined || r[c] === null ? '' : String(r[c]))).join(','));
+  return `${cols.join(',')}\n${rows.join('\n')}${rows.length ? '\n' : ''}`;
+}
+
+/**
+ * Write `history.jsonl` and `history.csv` into `dir` (atomically, the whole history each time, so a
+ * resumed run never duplicates rows).
+ *
+ * @example
+ * ```ts
+ * import { writeHistory, readHistory } from '@residual/train';
+ * writeHistory('runs/r20', result.history);
+ * const again = readHistory('runs/r20/history.jsonl');
+ * ```
+ */
+export function writeHistory(dir: string, history: EpochRecord[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(join(dir, 'history.jsonl'), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
+  writeFileAtomic(join(dir, 'history.csv'), historyToCsv(history));
+}
+
+/** Read a `history.jsonl` file (or the one in a run directory). */
+export function readHistory(path: string): EpochRecord[] {
+  const file = existsSync(join(path, 'history.jsonl')) ? join(path, 'history.jsonl') : path;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as EpochRecord;
+      } catch {
+        throw new Error(`${file}:${i + 1}: not a JSON line`);
+      }
+    });
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tf, useBackend, seed } from '@residual/tensor';
+import { FormulaLoader, tinyNet } from '../../test/helpers';
+import { fit } from './fit';
+import { NonFiniteLossError } from './step';
+import { sgd } from '../optim/sgd';
+import { multiStepLR } from '../schedulers';
+import { loadCheckpoint, listCheckpoints } from '../checkpoint/checkpoint';
+
+const silent = { progress: false as const };
+
+describe('fit', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'residual-fit-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('learns, logs top-1/top-5/loss/lr per epoch, writes history and checkpoints', async () => {
+    seed(1);
+    const model = tinyNet();
+    const optimizer = sgd({ lr: 0.2, momentum: 0.9, weightDecay: 1e-4 });
+    const scheduler = multiStepLR(optimizer, { milestones: [9], interval: 'iteration', gamma: 0.5 });
+    const lines: string[] = [];
+    const r = await fit({
+      model, train: new FormulaLoader(), val: new FormulaLoader(2), optimizer, scheduler, epochs: 4,
+      checkpointDir: dir, keepLast: 2, progress: { tty: false, stream: { write: (s: string) => lines.push(s) } },
+    });
+    expect(r.history).toHaveLength(4);
+    expect(r.iterations).toBe(24);
+    const [first, last] = [r.history[0], r.history[3]];
+    expect(last.train_loss).toBeLessThan(first.train_loss);
+    expect(last.val_acc1).toBeGreaterThan(0.6);
+    expect(last.val_acc5).toBe(1); // 3 classes: the label is always within the top 5
+    expect(first.lr).toBe(0.2);
+    expect(last.lr).toBeCloseTo(0.1, 12);
+    expect(lines.some((l) => /epoch 4 iter 24 .*val loss/.test(l))).toBe(true);
+    expect(listCheckpoints(dir).map((p) => p.split('/').pop())).toEqual(['ckpt-000000018.json', 'ckpt-000000024.json']);
+    const files = readdirSync(dir);
+    expect(files).toEqual(expect.arrayContaining(['best.json', 'best.safetensors', 'history.csv', 'history.jsonl']));
+    expect(files.some((f) => f.includes('.tmp-'))).toBe(false);
+    const csv = readFileSync(join(dir, 'history.csv'), 'utf8').trim().split('\n');
+    expect(csv[0].startsWith('epoch,iteration,lr,train_loss')).toBe(true);
+    expect(csv).toHaveLength(5);
+    const ck = loadCheckpoint(dir);
+    expect(ck.meta).toMatchObject({ epoch: 4, iteration: 24, epochIteration: 0, loader: { epoch: 4, batchIndex: 0 } });
+    expect(Object.keys(ck.optimizer)).toContain('momentum_buffer.0.weight');
+    expect(Object.keys(ck.model)).toContain('1.running_mean');
+  });
+
+  it('keeps BatchNorm in train mode for steps and eval mode for validation', async () => {
+    seed(2);
+    const model = tinyNet();
+    const modes: boolean[] = [];
+    const fwd = model.forward.bind(model);
+    model.forward = (x: tf.Tensor) => {
+      modes.push(model.training);
+      return fwd(x);
+    };
+    await fit({ model, train: new FormulaLoader(3), val: new FormulaLoader(2), optimizer: sgd({ lr: 0.1 }), epochs: 1, ...silent });
+    expect(modes).toEqual([true, true, true, false, false]);
+    expect(model.training).toBe(true);
+  });
+
+  it('stops on a NaN loss naming the step, leaving the weights finite', async () => {
+    seed(3);
+    const model = tinyNet();
+    const before = model.stateDict();
+    const err = await fit({
+      model, train: new FormulaLoader(), optimizer: sgd({ lr: 1 }), epochs: 2, ...silent,
+      loss: (logits) => tf.tidy(() => tf.div(tf.sum(logits), tf.scalar(0))) as tf.Scalar,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteLossError);
+    expect(err.message).toMatch(/loss is (NaN|-?Infinity) at epoch 1, iteration 1/);
+    const after = model.stateDict();
+    expect(Array.from(after['0.weight'].dataSync())).toEqual(Array.from(before['0.weight'].dataSync()));
+    tf.dispose([...Object.values(before), ...Object.values(after)]);
+  });
+
+  it('early stopping with restoreBest puts the best epoch back', async () => {
+    seed(4);
+    const model = tinyNet();
+    let bestWeights: number[] = [];
+    let bestAcc = -1;
+    const r = await fit({
+      model, train: new FormulaLoader(2), val: new FormulaLoader(2), optimizer: sgd({ lr: 3 }), epochs: 30, ...silent,
+      earlyStopping: { monitor: 'val_acc1', patience: 2, restoreBest: true },
+      callbacks: {
+        onEpochEnd: (rec) => {
+          if ((rec.val_acc1 as number) > bestAcc) {
+            bestAcc = rec.val_acc1 as number;
+            bestWeights = Array.from(model.namedParameters()[0][1].dataSync());
+          }
+        },
+      },
+    });
+    expect(r.stoppedEarly).toBe(true);
+    expect(r.history.length).toBeLessThan(30);
+    expect(r.best?.value).toBe(bestAcc);
+    expect(Array.from(model.namedParameters()[0][1].dataSync())).toEqual(bestWeights);
+  });
+
+  it('keeps tf.memory().numTensors flat across 200 training steps', async () => {
+    seed(5);
+    const model = tinyNet();
+    const optimizer = sgd({ lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });
+    const counts: number[] = [];
+    await fit({
+      model, train: new FormulaLoader(50, 4), optimizer, iterations: 200, ...silent,
+      callbacks: { onBatchEnd: (i) => void (i.iteration > 1 && counts.push(tf.memory().numTensors)) },
+    });
+    expect(counts).toHaveLength(199);
+    expect(Math.max(...counts)).toBe(Math.min(...counts));
+  });
+});

@@ -1,0 +1,3 @@
+export * from './fit';
+export * from './step';
+export * from './types';
