@@ -1,5 +1,5 @@
 import { tf, useBackend } from '@residual/tensor';
-import '@residual/backend-wasm';
+import { registerAllKernels, replacedStockKernels } from '@residual/backend-wasm';
 import { conv2DBackpropInput } from './kernels/Conv2DBackpropInput';
 import { conv2DBackpropFilter } from './kernels/Conv2DBackpropFilter';
 import { convGrads, describeCase, onBothBackends, relError, values, type ConvCase } from './kernels/testing/conv_grads';
@@ -55,6 +55,17 @@ describe('kernel registration', () => {
   test('Conv2DBackpropInput and Conv2DBackpropFilter for wasm are ours, not the stock naive loop', () => {
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(conv2DBackpropInput);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2DBackpropFilter);
+    // The stock kernel was found, set aside, and is not what runs.
+    const stock = replacedStockKernels().get('Conv2DBackpropInput');
+    expect(stock?.backendName).toBe('wasm');
+    expect(stock?.kernelFunc).not.toBe(conv2DBackpropInput);
+    expect(replacedStockKernels().has('Conv2DBackpropFilter')).toBe(false); // tfjs-backend-wasm 4.22 has none
+  });
+
+  test('registerAllKernels() is idempotent and keeps our kernels', () => {
+    registerAllKernels();
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(conv2DBackpropInput);
+    expect(replacedStockKernels().get('Conv2DBackpropInput')?.kernelFunc).not.toBe(conv2DBackpropInput);
   });
 
   test('conv2dTranspose (which calls Conv2DBackpropInput directly) matches cpu', async () => {
