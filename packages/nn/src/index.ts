@@ -19,3 +19,6 @@ export type { InitScheme } from './init';
 export { BasicBlock, Bottleneck, ResidualBlock, PreActBasicBlock, PreActBottleneck, blockClass, createBlock } from './blocks';
 export type { BlockOptions, ShortcutType, BlockType } from './blocks';
 export { subsample, shortcutA } from './functional/shortcut';
+export { encodeSafetensors, decodeSafetensors, readSafetensorsHeader, SafetensorsError } from './safetensors/format';
+export type { SafetensorsDtype, SafetensorsEntry, SafetensorsHeader, DecodeOptions, EncodeOptions } from './safetensors/format';
+export { saveSafetensors, loadSafetensors } from './safetensors/file';

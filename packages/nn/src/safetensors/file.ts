@@ -1,0 +1,50 @@
+import type { tf } from '@residual/tensor';
+import { Module } from '../module';
+import { decodeSafetensors, encodeSafetensors, type EncodeOptions } from './format';
+
+// A specifier held in a variable keeps browser bundlers from pulling in node:fs.
+const nodeFs = (): Promise<typeof import('node:fs/promises')> => {
+  const specifier = 'node:fs/promises';
+  return import(/* @vite-ignore */ specifier);
+};
+
+/**
+ * Write tensors (or a module's state dict, in PyTorch layouts) to a `.safetensors` file (Node only).
+ *
+ * @example
+ * ```ts
+ * import { saveSafetensors } from '@residual/nn';
+ * await saveSafetensors('resnet18.safetensors', model);
+ * ```
+ */
+export async function saveSafetensors(
+  path: string,
+  tensors: Record<string, tf.Tensor> | Module,
+  options: EncodeOptions = {},
+): Promise<void> {
+  const record = tensors instanceof Module ? tensors.stateDict() : tensors;
+  try {
+    const bytes = encodeSafetensors(record, options);
+    const fs = await nodeFs();
+    await fs.writeFile(path, bytes);
+  } finally {
+    if (tensors instanceof Module) Object.values(record).forEach((t) => t.dispose());
+  }
+}
+
+/**
+ * Read a `.safetensors` file into tensors (Node only; in browsers fetch the bytes and call
+ * {@link decodeSafetensors}). Errors name the file. The caller disposes the tensors.
+ *
+ * @example
+ * ```ts
+ * import { loadSafetensors } from '@residual/nn';
+ * const sd = await loadSafetensors('resnet18.safetensors');
+ * model.loadStateDict(sd);
+ * ```
+ */
+export async function loadSafetensors(path: string): Promise<Record<string, tf.Tensor>> {
+  const fs = await nodeFs();
+  const buf = await fs.readFile(path);
+  return decodeSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { source: path });
+}
