@@ -27,9 +27,20 @@ export interface BatchResult {
 /** How a thread creates the generator of sample `index` in `epoch`: `Rng.derive(seed, epoch, index)`. */
 export type DeriveRng = (seed: number, epoch: number, index: number) => Rng;
 
-/** Scale to [0, 1] (uint8 input) and normalize one image into `out` at `offset`. */
-export function toFloat(img: ImageLike, out: Float32Array, offset: number, normalize?: NormalizeOptions): void {
-  const { data, channels } = img;
+/**
+ * Scale to [0, 1] (uint8 input) and normalize one image into `out` (HWC) at `offset`. Float images are
+ * taken as already scaled; a `layout: 'CHW'` float image (a `@residual/transforms` `FloatImage`) is
+ * transposed to HWC.
+ */
+export function toFloat(img: ImageLike & { layout?: string }, out: Float32Array, offset: number, normalize?: NormalizeOptions): void {
+  const { channels } = img;
+  let data = img.data;
+  if (img.layout === 'CHW' && channels > 1) {
+    const plane = img.height * img.width;
+    const hwc = new Float32Array(data.length);
+    for (let c = 0; c < channels; c++) for (let p = 0; p < plane; p++) hwc[p * channels + c] = data[c * plane + p];
+    data = hwc;
+  }
   const scale = data instanceof Uint8Array ? 1 / 255 : 1;
   if (!normalize) {
     for (let i = 0; i < data.length; i++) out[offset + i] = data[i] * scale;
