@@ -1,3 +1,31 @@
 export { createImage, imageFromBytes, assertImage, cloneImage } from './image';
 export type { Image, FloatImage } from './image';
 export * from './functional/index';
+export { Compose, RandomApply } from './transforms/base';
+export type { Transform } from './transforms/base';
+export {
+  RandomCrop,
+  RandomHorizontalFlip,
+  RandomVerticalFlip,
+  Resize,
+  CenterCrop,
+  RandomResizedCrop,
+  RandomShortestSize,
+  RandomResize,
+  FiveCrop,
+  TenCrop,
+} from './transforms/geometry';
+export type {
+  RandomCropOptions,
+  ResizeTransformOptions,
+  RandomResizedCropOptions,
+  RandomShortestSizeOptions,
+} from './transforms/geometry';
+export { ColorJitter, RandomGrayscale, Lighting, RandomErasing, Normalize } from './transforms/color';
+export type { ColorJitterOptions, LightingOptions, RandomErasingOptions, NormalizeTransformOptions } from './transforms/color';
+export { applyOp, augmentationSpace, linspace32 } from './autoaugment/ops';
+export type { AugmentOpName, ApplyOpOptions, OpSpace } from './autoaugment/ops';
+export { AUTOAUGMENT_POLICIES } from './autoaugment/policies';
+export type { PolicyOp, SubPolicy } from './autoaugment/policies';
+export { AutoAugment, RandAugment, TrivialAugmentWide } from './autoaugment/transforms';
+export type { AutoAugmentOptions, RandAugmentOptions, TrivialAugmentWideOptions } from './autoaugment/transforms';

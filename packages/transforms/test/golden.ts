@@ -41,12 +41,19 @@ export interface Comparison {
   maxDiff: number;
   shapeErrors: string[];
   digestErrors: string[];
+  /** per group (see `groupOf`): values, exact values, values within 1 LSB, worst case label */
+  groups: Map<string, { values: number; exact: number; within1: number; maxDiff: number; worst: string }>;
 }
 
 /** Run `fn` on every case of `op` and compare with torchvision's output. */
-export function compareOp(op: string, inputs: Image[], fn: (img: Image, params: Record<string, any>, c: GoldenCase) => Image): Comparison {
+export function compareOp(
+  op: string,
+  inputs: Image[],
+  fn: (img: Image, params: Record<string, any>, c: GoldenCase) => Image,
+  groupOf: (c: GoldenCase) => string = () => op,
+): Comparison {
   const { cases, blob } = loadOp(op);
-  const r: Comparison = { cases: cases.length, values: 0, exactValues: 0, within1: 0, maxDiff: 0, shapeErrors: [], digestErrors: [] };
+  const r: Comparison = { cases: cases.length, values: 0, exactValues: 0, within1: 0, maxDiff: 0, shapeErrors: [], digestErrors: [], groups: new Map() };
   for (const c of cases) {
     const out = fn(inputs[c.image], c.params, c);
     const label = `${op} image ${c.image} ${JSON.stringify(c.params)}${c.part !== undefined ? ` part ${c.part}` : ''}`;
@@ -66,11 +73,16 @@ export function compareOp(op: string, inputs: Image[], fn: (img: Image, params: 
       continue;
     }
     const ref = blob!.subarray(c.offset!, c.offset! + n);
+    const key = groupOf(c);
+    let g = r.groups.get(key);
+    if (!g) r.groups.set(key, (g = { values: 0, exact: 0, within1: 0, maxDiff: 0, worst: '' }));
+    g.values += n;
     for (let i = 0; i < n; i++) {
       const d = Math.abs(out.data[i] - ref[i]);
-      if (d === 0) r.exactValues++;
-      if (d <= 1) r.within1++;
+      if (d === 0) r.exactValues++, g.exact++;
+      if (d <= 1) r.within1++, g.within1++;
       if (d > r.maxDiff) r.maxDiff = d;
+      if (d > g.maxDiff) (g.maxDiff = d), (g.worst = label);
     }
   }
   return r;
