@@ -73,10 +73,12 @@ function pointwiseFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
     });
   }
   const x2 = reshape(backend, xs, [n * ho * wo, ci]);
-  const dy2 = reshape(backend, dy, [n * ho * wo, co]);
-  const dw2 = matMul2d(backend, x2, dy2, true, false);
-  release(backend, x2, dy2);
+  const x2T = transpose(backend, x2, [1, 0]); // [Ci, M]
+  release(backend, x2);
   if (xs !== x) release(backend, xs);
+  const dy2 = reshape(backend, dy, [n * ho * wo, co]);
+  const dw2 = matMul2d(backend, x2T, dy2);
+  release(backend, x2T, dy2);
   const dw = reshape(backend, dw2, [1, 1, ci, co]);
   release(backend, dw2);
   return dw;

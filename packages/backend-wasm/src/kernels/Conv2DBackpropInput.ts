@@ -49,8 +49,10 @@ function pointwiseInputGrad(backend: BackendWasm, dy: TensorInfo, filter: Tensor
   const { n, ho, wo, ci, co } = g;
   const dy2 = reshape(backend, dy, [n * ho * wo, co]);
   const w2 = reshape(backend, filter, [ci, co]);
-  const z2 = matMul2d(backend, dy2, w2, false, true); // [N·Ho·Wo, Ci]
-  release(backend, dy2, w2);
+  const w2T = transpose(backend, w2, [1, 0]);
+  release(backend, w2);
+  const z2 = matMul2d(backend, dy2, w2T); // [N·Ho·Wo, Ci]
+  release(backend, dy2, w2T);
   const z = reshape(backend, z2, [n, ho, wo, ci]);
   release(backend, z2);
   if (g.sh === 1 && g.sw === 1) return z;

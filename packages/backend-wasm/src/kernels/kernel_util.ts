@@ -61,15 +61,13 @@ export function conv2d(
   } as unknown as NamedAttrMap);
 }
 
-/** 2-D matrix product through XNNPACK-backed BatchMatMul, returned as a rank-2 tensor. */
-export function matMul2d(
-  backend: BackendWasm,
-  a: TensorInfo,
-  b: TensorInfo,
-  transposeA: boolean,
-  transposeB: boolean,
-): TensorInfo {
-  const out = runWasmKernel(backend, 'BatchMatMul', { a, b }, { transposeA, transposeB });
+/**
+ * 2-D matrix product a·b through XNNPACK-backed BatchMatMul, returned as a rank-2 tensor. Neither
+ * operand may be transposed: tfjs-backend-wasm 4.22 computes transposed operands with a slow scalar
+ * loop (20-30× slower), so callers transpose explicitly, which is cheap by comparison.
+ */
+export function matMul2d(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
+  const out = runWasmKernel(backend, 'BatchMatMul', { a, b }, { transposeA: false, transposeB: false });
   const shaped = reshape(backend, out, out.shape.slice(-2));
   release(backend, out);
   return shaped;
