@@ -162,3 +162,30 @@ describe('DataLoader with worker threads (uses the built dist/worker.mjs)', () =
 });
 
 export type { Batch };
+
+describe('built-in presets (from @residual/transforms)', () => {
+  it('cifar-train: identical with 0 and 2 workers, and equal to applying the transforms with Rng.derive(seed, epoch, i)', async () => {
+    const { Compose, RandomCrop, RandomHorizontalFlip } = await import('@residual/transforms');
+    const { Rng } = await import('@residual/random');
+    const { presetSpec } = await import('../src');
+    const ds = synthetic(40, 32);
+    const opts = { batchSize: 16, shuffle: true, seed: 5, transform: presetSpec('cifar-train') };
+    const loader0 = new DataLoader(ds, opts);
+    loader0.setEpoch(2);
+    const inline = await collect(loader0);
+    const loader2 = new DataLoader(ds, { ...opts, numWorkers: 2 });
+    loader2.setEpoch(2);
+    try {
+      const threaded = await collect(loader2);
+      threaded.forEach((b, k) => expect(Array.from(b.x)).toEqual(Array.from(inline[k].x)));
+    } finally {
+      await loader2.close();
+    }
+    const reference = new Compose([new RandomCrop(32, { padding: 4 }), new RandomHorizontalFlip()]);
+    const i = inline[1].indices[3];
+    const expected = reference.apply(ds.get(i).image!, Rng.derive(5, 2, i));
+    const got = inline[1].x.subarray(3 * 3072, 4 * 3072);
+    expect(Array.from(got, (v) => Math.round(v * 255))).toEqual(Array.from(expected.data));
+    expect(Array.from(expected.data)).not.toEqual(Array.from(ds.get(i).image!.data));
+  });
+});
