@@ -6,6 +6,7 @@ import type { Module } from '@residual/nn';
 import { createModel, getModelCard, listModels, type CreateModelOptions, type ModelCard } from '@residual/zoo';
 import { unknownName, CliError } from './util/errors';
 import { classNamesFor } from './classes';
+import { readSafetensors } from './safetensors';
 
 /** One row of `residual models`. */
 export interface ZooEntry {
@@ -85,10 +86,9 @@ export function buildModel(name: string, options: CreateModelOptions = {}): Modu
  * with the right shape. The error names the file and the keys that do not fit.
  */
 export async function loadWeights(model: Module, path: string): Promise<void> {
-  const { loadSafetensors } = await import('@residual/nn');
   let sd: Record<string, import('@residual/tensor').Tensor>;
   try {
-    sd = await loadSafetensors(path);
+    sd = await readSafetensors(path);
   } catch (e) {
     throw new CliError(`${path}: cannot read safetensors (${(e as Error).message})`);
   }

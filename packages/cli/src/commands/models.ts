@@ -26,8 +26,9 @@ function pct(v: number | undefined): string {
 
 /** Renders the registry as an aligned text table. */
 export function modelsTable(entries: ZooEntry[]): string {
+  const withTop5 = entries.some((e) => e.top5 !== undefined);
   const rows = [
-    ['model', 'params', 'mult-adds', 'input', 'dataset', 'ref. top-1', 'ref. top-5'],
+    ['model', 'params', 'mult-adds', 'input', 'dataset', 'ref. top-1', ...(withTop5 ? ['ref. top-5'] : [])],
     ...entries.map((e) => [
       e.name,
       human(e.params),
@@ -35,7 +36,7 @@ export function modelsTable(entries: ZooEntry[]): string {
       e.inputSize ? `${e.inputSize}x${e.inputSize}` : '-',
       e.dataset ?? '-',
       pct(e.top1),
-      pct(e.top5),
+      ...(withTop5 ? [pct(e.top5)] : []),
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
