@@ -313,7 +313,39 @@ def gen_autoaugment():
     emit("autoaugmentOps", settings, fn, False)
 
 
+def v2_random_shortest_size(h, w, min_size, max_size):
+    """torchvision.transforms.v2.RandomShortestSize._get_params (0.15+) for a drawn min_size; v2 is not in 0.14,
+    so its arithmetic is transcribed here: r = s / min(h, w), bounded by max_size / max(h, w), int() of h*r, w*r."""
+    r = min_size / min(h, w)
+    if max_size is not None:
+        r = min(r, max_size / max(h, w))
+    return int(h * r), int(w * r)
+
+
+def gen_shortest():
+    cases = []
+    for h, w in [(375, 500), (500, 375), (333, 500), (480, 640), (256, 256), (1200, 799), (481, 257), (100, 3000), (24, 32), (28, 28)]:
+        for s in [256, 257, 300, 384, 479, 480, 224, 10]:
+            for mx in [None, 600, 1000]:
+                if mx is not None and mx <= s:
+                    continue
+                nh, nw = v2_random_shortest_size(h, w, s, mx)
+                cases.append({"height": h, "width": w, "minSize": s, "maxSize": mx, "out": [nh, nw]})
+    with open(os.path.join(OUT, "shortestSize.json"), "w") as f:
+        json.dump(cases, f, separators=(",", ":"))
+    # F.resize(img, s) (RandomResize's call) output sizes, from torchvision itself
+    rs = []
+    for h, w in [(375, 500), (500, 375), (333, 500), (1200, 799), (481, 257), (24, 32)]:
+        for s in [256, 300, 480, 481, 12]:
+            t = torch.zeros(1, h, w, dtype=torch.uint8)
+            o = F.resize(t, s, IM.NEAREST)
+            rs.append({"height": h, "width": w, "size": s, "out": [o.shape[1], o.shape[2]]})
+    with open(os.path.join(OUT, "resizeSizes.json"), "w") as f:
+        json.dump(rs, f, separators=(",", ":"))
+
+
 if __name__ == "__main__":
+    gen_shortest()
     write_inputs()
     gen_geometry()
     gen_resize()
