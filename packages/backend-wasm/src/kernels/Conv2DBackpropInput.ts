@@ -34,7 +34,9 @@ export function conv2DBackpropInput(args: {
   const dyNhwc = g.channelsFirst ? transpose(backend, dy, [0, 2, 3, 1]) : dy;
   let dx: TensorInfo;
   try {
-    dx = isPointwise(g) ? pointwiseInputGrad(backend, dyNhwc, filter, g) : convInputGrad(backend, dyNhwc, filter, g);
+    if (isPointwise(g)) dx = pointwiseInputGrad(backend, dyNhwc, filter, g);
+    else if (g.sh === g.sw && g.sh > 1) dx = subPixelInputGrad(backend, dyNhwc, filter, g);
+    else dx = convInputGrad(backend, dyNhwc, filter, g);
   } finally {
     if (dyNhwc !== dy) release(backend, dyNhwc);
     if (dy !== dyIn) release(backend, dy);
@@ -80,6 +82,68 @@ function convInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
   release(backend, rotated);
   if (u !== dy) release(backend, u);
   return cropIfNeeded(backend, out, [0, pads.top - top, pads.left - left, 0], [g.n, h, w, g.ci]);
+}
+
+/**
+ * dx for a square stride s > 1 without zero-insertion, which would waste (s²−1)/s² of the work.
+ *
+ * Input row i (+ pad) = q·s + r only meets filter rows k ≡ r (mod s), so each of the s² output
+ * phases (r_h, r_w) is a stride-1 correlation of dy with a ⌈K/s⌉-sized sub-filter. All phases run
+ * as one convolution with s²·Ci output channels — sub-filters zero-padded at the front to a common
+ * size so they share one set of pads — and a depth-to-space transpose interleaves the phases.
+ */
+function subPixelInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const { n, h, w, ci, co, kh, kw, ho, wo, padTop, padLeft } = g;
+  const s = g.sh;
+  const mh = Math.ceil(kh / s);
+  const mw = Math.ceil(kw / s);
+  const phases = subPixelFilter(backend, filter, s, mh, mw, g);
+  const rows = Math.ceil((h + padTop) / s);
+  const cols = Math.ceil((w + padLeft) / s);
+  const pads = { top: mh - 1, bottom: Math.max(0, rows - ho), left: mw - 1, right: Math.max(0, cols - wo) };
+  const blocks = conv2d(backend, dy, phases, pads); // [N, ≥rows, ≥cols, s²·Ci]
+  release(backend, phases);
+  // Depth-to-space as one rank-4 transpose ([N·Q, Q', rh, rw·Ci] → [N·Q, rh, Q', rw·Ci]); tfjs-wasm's
+  // DepthToSpace kernel is a scalar loop, ~100× slower here.
+  const [, q, qw] = blocks.shape;
+  const grouped = reshape(backend, blocks, [n * q, qw, s, s * ci]);
+  release(backend, blocks);
+  const interleaved = transpose(backend, grouped, [0, 2, 1, 3]);
+  release(backend, grouped);
+  const full = reshape(backend, interleaved, [n, q * s, qw * s, ci]);
+  release(backend, interleaved);
+  return cropIfNeeded(backend, full, [0, padTop, padLeft, 0], [n, h, w, ci]);
+}
+
+/**
+ * F[jh, jw, co, (rh·s + rw)·Ci + ci] = w[rh + s·(mh−1−jh), rw + s·(mw−1−jw), ci, co] where that
+ * filter tap exists, else 0: every phase's sub-filter, rotated by 180° and channel-swapped.
+ */
+function subPixelFilter(backend: BackendWasm, filter: TensorInfo, s: number, mh: number, mw: number, g: ConvGeometry): TensorInfo {
+  const { kh, kw, ci, co } = g;
+  const wv = backend.readSync(filter.dataId) as Float32Array;
+  const outC = s * s * ci;
+  const f = new Float32Array(mh * mw * co * outC);
+  for (let jh = 0; jh < mh; jh++) {
+    for (let jw = 0; jw < mw; jw++) {
+      for (let rh = 0; rh < s; rh++) {
+        const th = rh + s * (mh - 1 - jh);
+        if (th >= kh) continue;
+        for (let rw = 0; rw < s; rw++) {
+          const tw = rw + s * (mw - 1 - jw);
+          if (tw >= kw) continue;
+          const src = (th * kw + tw) * ci * co;
+          const dstBase = (jh * mw + jw) * co * outC + (rh * s + rw) * ci;
+          for (let c = 0; c < ci; c++) {
+            for (let o = 0; o < co; o++) f[dstBase + o * outC + c] = wv[src + c * co + o];
+          }
+        }
+      }
+    }
+  }
+  const out = backend.makeOutput([mh, mw, co, outC], 'float32');
+  backend.typedArrayFromHeap(out).set(f);
+  return out;
 }
 
 /**
