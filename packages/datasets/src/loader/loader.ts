@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { Rng, tf } from '@residual/tensor';
 import type { Dataset, ImageU8, SampleTransform, SampleTransformFn } from '../types';
-import { processBatch, type BatchResult, type BatchTask, type NormalizeOptions } from './pipeline';
+import { packImages, processBatch, type BatchResult, type BatchTask, type NormalizeOptions } from './pipeline';
 import { asTransformFn, isTransformSpec, type ResolvedTransform, type TransformSpec } from './spec';
 
 /** Options of {@link DataLoader}. */
@@ -228,11 +228,9 @@ export class DataLoader implements AsyncIterable<Batch> {
         idleTimeout: 30_000,
       });
     }
-    // Hand whole, unshared buffers to the worker without copying.
-    const transfer = task.images
-      .map((im) => im.data)
-      .filter((d) => d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer)
-      .map((d) => d.buffer as ArrayBuffer);
-    return this.pool.run(task, { transferList: [...new Set(transfer)] }) as Promise<BatchResult>;
+    // One packed buffer per batch, transferred rather than copied.
+    const { images, ...rest } = task;
+    const packed = packImages(images ?? []);
+    return this.pool.run({ ...rest, packed }, { transferList: [packed.pixels.buffer as ArrayBuffer] }) as Promise<BatchResult>;
   }
 }

@@ -10,12 +10,46 @@ export interface NormalizeOptions {
 
 /** One batch of work: raw images and everything needed to transform them identically anywhere. */
 export interface BatchTask {
-  images: ImageU8[];
+  /** The images, or (to cross threads in one transfer) `packed` instead. */
+  images?: ImageU8[];
+  packed?: PackedImages;
   indices: number[];
   seed: number;
   epoch: number;
   transform?: TransformSpec;
   normalize?: NormalizeOptions;
+}
+
+/** Images concatenated into one buffer: image k is `dims[3k..3k+2]` = (height, width, channels). */
+export interface PackedImages {
+  pixels: Uint8Array;
+  dims: Int32Array;
+}
+
+/** Concatenate images into one buffer (one transfer instead of one per image). */
+export function packImages(images: ImageU8[]): PackedImages {
+  const pixels = new Uint8Array(images.reduce((s, im) => s + im.data.length, 0));
+  const dims = new Int32Array(3 * images.length);
+  let off = 0;
+  images.forEach((im, k) => {
+    pixels.set(im.data, off);
+    off += im.data.length;
+    dims.set([im.height, im.width, im.channels], 3 * k);
+  });
+  return { pixels, dims };
+}
+
+/** Views of the images in a {@link PackedImages}. */
+export function unpackImages({ pixels, dims }: PackedImages): ImageU8[] {
+  const out: ImageU8[] = [];
+  let off = 0;
+  for (let k = 0; k < dims.length; k += 3) {
+    const [height, width, channels] = [dims[k], dims[k + 1], dims[k + 2]];
+    const n = height * width * channels;
+    out.push({ data: pixels.subarray(off, off + n), height, width, channels });
+    off += n;
+  }
+  return out;
 }
 
 /** A batch of transformed float32 HWC images, concatenated. */
@@ -62,7 +96,8 @@ export function toFloat(img: ImageLike & { layout?: string }, out: Float32Array,
  */
 export async function processBatch(task: BatchTask, derive: DeriveRng, inline?: ResolvedTransform): Promise<BatchResult> {
   const transform = inline ?? (task.transform ? await loadTransform(task.transform) : undefined);
-  const outs: ImageLike[] = task.images.map((img, k) =>
+  const images = task.images ?? (task.packed ? unpackImages(task.packed) : []);
+  const outs: ImageLike[] = images.map((img, k) =>
     transform ? transform(img, derive(task.seed, task.epoch, task.indices[k])) : img,
   );
   if (outs.length === 0) return { x: new Float32Array(0), shape: [0, 0, 0, 0] };
