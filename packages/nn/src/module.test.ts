@@ -134,6 +134,17 @@ describe('Module', () => {
     m.dispose();
   });
 
+  it('getSubmodule() walks dotted paths; apply() visits children first', () => {
+    const m = new Tiny();
+    expect(m.getSubmodule('downsample.1')).toBe(m.downsample.at(1));
+    expect(m.getSubmodule('')).toBe(m);
+    expect(() => m.getSubmodule('downsample.7')).toThrow("getSubmodule('downsample.7'): 'downsample' (Sequential) has no submodule '7'");
+    const order: string[] = [];
+    m.apply((c) => order.push(c.constructor.name));
+    expect(order).toEqual(['Conv2d', 'BatchNorm2d', 'Conv2d', 'BatchNorm2d', 'Sequential', 'Linear', 'Tiny']);
+    m.dispose();
+  });
+
   it('rejects bad names and double registration', () => {
     class Bad extends Module {
       constructor(name: string) {

@@ -131,6 +131,44 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * The submodule at a dotted path, as `torch.nn.Module.get_submodule`.
+   *
+   * @example
+   * ```ts
+   * model.getSubmodule('layer1.0.downsample.0'); // a Conv2d
+   * ```
+   */
+  getSubmodule(target: string): Module {
+    if (target === '') return this;
+    let m: Module = this;
+    const seen: string[] = [];
+    for (const part of target.split('.')) {
+      const next = m.children.get(part);
+      if (!next) {
+        const where = seen.length ? `'${seen.join('.')}' (${m.constructor.name})` : this.constructor.name;
+        throw new Error(`getSubmodule('${target}'): ${where} has no submodule '${part}'`);
+      }
+      seen.push(part);
+      m = next;
+    }
+    return m;
+  }
+
+  /**
+   * Call `fn` on every submodule and then on this module (children first, as `torch.nn.Module.apply`).
+   *
+   * @example
+   * ```ts
+   * model.apply((m) => { if (m instanceof BatchNorm2d) m.eval(); });
+   * ```
+   */
+  apply(fn: (m: Module) => void): this {
+    for (const child of this.children.values()) child.apply(fn);
+    fn(this);
+    return this;
+  }
+
   /** Parameters with their dotted names, e.g. `['layer1.0.conv1.weight', v]`. */
   namedParameters(): Array<[string, tf.Variable]> {
     return this.collect((m) => m.params);
