@@ -25,7 +25,7 @@ import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv
  * dW[kh,kw,ci,co] = Σ_{n,ho,wo} x[n, ho·s+kh−pt, wo·s+kw−pl, ci] · dy[n,ho,wo,co]. Read with the batch
  * as the channel axis, that is a stride-1 correlation of x (as [Ci,H,W,N]) with dy (as the filter
  * [Ho,Wo,N,Co]) dilated by the forward stride: its output [Ci,KH,KW,Co] is dW up to a transpose.
- * 1×1 convolutions without padding skip the convolution and use a single matrix product.
+ * Stride-1 1×1 convolutions without padding skip the convolution and use a single matrix product.
  */
 export function conv2DBackpropFilter(args: {
   inputs: NamedTensorInfoMap;
@@ -44,7 +44,9 @@ export function conv2DBackpropFilter(args: {
   const dyNhwc = g.channelsFirst ? transpose(backend, dy, [0, 2, 3, 1]) : dy;
   const ownsInputs = g.channelsFirst;
   try {
-    if (isPointwise(g)) {
+    // Strided 1×1 goes through the convolution too: subsampling x with tfjs-wasm's StridedSlice (a
+    // scalar loop) costs more than the whole convolution.
+    if (isPointwise(g) && g.sh === 1 && g.sw === 1) {
       return pointwiseFilterGrad(backend, xNhwc, dyNhwc, g);
     }
     return convFilterGrad(backend, xNhwc, dyNhwc, g);
@@ -58,24 +60,9 @@ type Geometry = ConvGeometry;
 
 function pointwiseFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: Geometry): TensorInfo {
   const { n, ho, wo, ci, co } = g;
-  // A strided 1×1 convolution reads x only at multiples of the stride.
-  let xs = x;
-  if (g.sh !== 1 || g.sw !== 1) {
-    xs = runWasmKernel(backend, 'StridedSlice', { x }, {
-      begin: [0, 0, 0, 0],
-      end: [n, (ho - 1) * g.sh + 1, (wo - 1) * g.sw + 1, ci],
-      strides: [1, g.sh, g.sw, 1],
-      beginMask: 0,
-      endMask: 0,
-      ellipsisMask: 0,
-      newAxisMask: 0,
-      shrinkAxisMask: 0,
-    });
-  }
-  const x2 = reshape(backend, xs, [n * ho * wo, ci]);
+  const x2 = reshape(backend, x, [n * ho * wo, ci]);
   const x2T = transpose(backend, x2, [1, 0]); // [Ci, M]
   release(backend, x2);
-  if (xs !== x) release(backend, xs);
   const dy2 = reshape(backend, dy, [n * ho * wo, co]);
   const dw2 = matMul2d(backend, x2T, dy2);
   release(backend, x2T, dy2);
