@@ -154,6 +154,12 @@ def main():
                           extra=dict(layer='Conv2d', args=[4, 8, 1], options=dict(stride=2, bias=False))))
     cases.append(run_case('conv_same', nn.Conv2d(2, 3, 4, padding='same'), (1, 2, 6, 6),
                           extra=dict(layer='Conv2d', args=[2, 3, 4], options=dict(padding='same'))))
+    cases.append(run_case('conv_dilated', nn.Conv2d(4, 6, 3, padding=2, dilation=2), (2, 4, 7, 8),
+                          extra=dict(layer='Conv2d', args=[4, 6, 3], options=dict(padding=2, dilation=2))))
+    cases.append(run_case('conv_dilated_strided_groups', nn.Conv2d(4, 4, 3, stride=2, padding=1, dilation=(2, 3), groups=2,
+                                                                   bias=False), (1, 4, 9, 10),
+                          extra=dict(layer='Conv2d', args=[4, 4, 3],
+                                     options=dict(stride=2, padding=1, dilation=[2, 3], groups=2, bias=False))))
     cases.append(run_case('bn_train', nn.BatchNorm2d(5), (3, 5, 4, 4), train=True,
                           extra=dict(layer='BatchNorm2d', args=[5], options={})))
     cases.append(run_case('bn_train_cma', nn.BatchNorm2d(3, momentum=None), (2, 3, 3, 3), train=True,
@@ -200,6 +206,8 @@ def main():
                           extra=dict(layer='PreActBottleneck', args=[8, 4], options=dict(stride=2))))
     cases.append(run_case('preact_bottleneck_identity', PreActBottle(16, 4, 1), (1, 16, 4, 4),
                           extra=dict(layer='PreActBottleneck', args=[16, 4], options={})))
+    cases.append(run_case('bottleneck_dilated', Bottleneck(16, 4, dilation=2), (1, 16, 6, 6),
+                          extra=dict(layer='Bottleneck', args=[16, 4], options=dict(dilation=2))))
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, 'w') as f:
         json.dump(dict(generator='tools/nn/gen_fixtures.py', torch=torch.__version__, cases=cases), f)

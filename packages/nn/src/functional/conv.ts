@@ -71,11 +71,51 @@ export function conv2d(
         `= ${filter.shape[2] * groups}`,
     );
   }
-  if (groups === 1) return tf.conv2d(x, filter, stride, pad, 'NHWC', dilation) as tf.Tensor4D;
+  const dilated = dilation[0] > 1 || dilation[1] > 1;
+  const one = (xi: tf.Tensor4D, wi: tf.Tensor4D): tf.Tensor4D =>
+    dilated ? dilatedConv(xi, wi, stride, pad, dilation) : (tf.conv2d(xi, wi, stride, pad, 'NHWC') as tf.Tensor4D);
+  if (groups === 1) return one(x, filter);
   return tf.tidy(() => {
     const xs = tf.split(x, groups, 3);
     const ws = tf.split(filter, groups, 3);
-    const ys = xs.map((xi, i) => tf.conv2d(xi as tf.Tensor4D, ws[i] as tf.Tensor4D, stride, pad, 'NHWC', dilation));
-    return tf.concat(ys, 3);
+    return tf.concat(xs.map((xi, i) => one(xi as tf.Tensor4D, ws[i] as tf.Tensor4D)), 3);
+  });
+}
+
+/**
+ * Dilated convolution as TensorFlow builds it: space-to-batch, dense convolution, batch-to-space.
+ * tfjs has no gradient for dilated `conv2d`; every op here has one, on every backend.
+ */
+function dilatedConv(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  stride: [number, number],
+  pad: ReturnType<typeof explicitPadding>,
+  dilation: [number, number],
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const xp = pad === 'valid' ? x : tf.pad(x, pad);
+    const [n, hp, wp] = xp.shape;
+    const [kh, kw] = filter.shape;
+    const [dh, dw] = dilation;
+    const oh = hp - dh * (kh - 1);
+    const ow = wp - dw * (kw - 1);
+    if (oh < 1 || ow < 1) {
+      throw new Error(`conv2d: input [${x.shape.join(', ')}] is smaller than the dilated kernel (${kh}, ${kw}) × (${dh}, ${dw})`);
+    }
+    const eh = Math.ceil(hp / dh) * dh - hp;
+    const ew = Math.ceil(wp / dw) * dw - wp;
+    const xs = tf.spaceToBatchND(xp, [dh, dw], [[0, eh], [0, ew]]) as tf.Tensor4D;
+    const ys = tf.conv2d(xs, filter, 1, 'valid', 'NHWC');
+    const y = tf.batchToSpaceND(ys, [dh, dw], [[0, 0], [0, 0]]) as tf.Tensor4D;
+    const full = tf.slice(y, [0, 0, 0, 0], [n, oh, ow, -1]);
+    if (stride[0] === 1 && stride[1] === 1) return full;
+    // Strided output = every stride-th position of the stride-1 output.
+    const sh = Math.ceil(oh / stride[0]);
+    const sw = Math.ceil(ow / stride[1]);
+    const c = full.shape[3];
+    const padded = tf.pad(full, [[0, 0], [0, sh * stride[0] - oh], [0, sw * stride[1] - ow], [0, 0]]);
+    const grid = tf.reshape(padded, [n, sh, stride[0], sw, stride[1], c]);
+    return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, sh, 1, sw, 1, c]), [n, sh, sw, c]);
   });
 }
