@@ -1,0 +1,82 @@
+import { availableParallelism } from 'node:os';
+import type { BackendName } from '@residual/tensor';
+import { CASES } from './cases';
+
+/** Command-line options of `residual-bench` (see README). */
+export interface BenchArgs {
+  backends: BackendName[];
+  /** wasm thread counts to run, each in its own process. */
+  threads: number[];
+  cases: string[];
+  warmup: number;
+  reps: number;
+  /** Per-case time budget in seconds (slow backends skip or shorten cases). */
+  budgetS: number;
+  /** Cases to profile per kernel. */
+  profile: string[];
+  torch: boolean;
+  torchThreads: number;
+  python: string;
+  out?: string;
+}
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function positiveInt(flag: string, v: string, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`residual-bench: ${flag} expects an integer ≥ ${min}, got '${v}'`);
+  return n;
+}
+
+/**
+ * Parse `residual-bench` arguments; unknown flags and bad values throw with the flag's name.
+ * @example
+ * ```ts
+ * parseArgs(['--reps', '3', '--no-torch']).reps; // 3
+ * ```
+ */
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const cores = availableParallelism();
+  const a: BenchArgs = {
+    backends: ['node-gpu', 'node', 'wasm', 'cpu'],
+    threads: [...new Set([1, Math.min(8, cores)])],
+    cases: CASES.map((c) => c.name),
+    warmup: 2,
+    reps: 5,
+    budgetS: 120,
+    profile: ['resnet20-train', 'resnet20-infer'],
+    torch: true,
+    torchThreads: cores,
+    python: process.env.RESIDUAL_BENCH_PYTHON ?? '/usr/bin/python3',
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`residual-bench: ${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--backends': a.backends = list(value()) as BackendName[]; break;
+      case '--threads': a.threads = list(value()).map((v) => positiveInt(flag, v)); break;
+      case '--cases': {
+        a.cases = list(value());
+        const known = CASES.map((c) => c.name) as string[];
+        const bad = a.cases.filter((c) => !known.includes(c));
+        if (bad.length) throw new Error(`residual-bench: unknown case(s) ${bad.join(', ')}; known: ${known.join(', ')}`);
+        break;
+      }
+      case '--warmup': a.warmup = positiveInt(flag, value(), 0); break;
+      case '--reps': a.reps = positiveInt(flag, value()); break;
+      case '--budget-s': a.budgetS = positiveInt(flag, value()); break;
+      case '--profile': a.profile = list(value()); break;
+      case '--no-profile': a.profile = []; break;
+      case '--no-torch': a.torch = false; break;
+      case '--torch-threads': a.torchThreads = positiveInt(flag, value()); break;
+      case '--python': a.python = value(); break;
+      case '--out': a.out = value(); break;
+      default: throw new Error(`residual-bench: unknown option '${flag}' (see packages/bench/README.md)`);
+    }
+  }
+  return a;
+}

@@ -1,0 +1,140 @@
+import { tf, useBackend, backendInfo, type BackendName } from '@residual/tensor';
+import { CASES, prepareCase, type CaseSpec } from './cases';
+import { profileKernels, type KernelProfile } from './profile';
+import { timeRepeated, type TimingSummary } from './stats';
+
+/** Options of {@link runBackend}. */
+export interface BackendRunOptions {
+  backend: BackendName;
+  /** wasm threads (ignored elsewhere). */
+  threads?: number;
+  /** Case names to run. */
+  cases: string[];
+  warmup: number;
+  reps: number;
+  /** Skip a case whose estimated time for warm-up plus one repetition exceeds this. */
+  budgetMs: number;
+  /** Per-kernel profile of these cases (one extra run each). */
+  profile: string[];
+}
+
+/** One case on one backend. */
+export interface CaseResult {
+  name: string;
+  mode: 'train' | 'infer';
+  batch: number;
+  medianMs?: number;
+  imagesPerS?: number;
+  timing?: TimingSummary;
+  /** Tensors alive after the timed runs minus before: 0 when nothing leaks. */
+  tensorsLeaked?: number;
+  /** Why the case did not run. */
+  skipped?: string;
+}
+
+/** Everything measured on one backend configuration. */
+export interface BackendRun {
+  backend: BackendName;
+  tfName: string;
+  threads: number;
+  simd: boolean | null;
+  /** GFLOP/s of a 1024×1024×1024 matmul: what this backend's GEMM reaches on this machine. */
+  peakMatmulGflops: number;
+  cases: CaseResult[];
+  profiles: Record<string, KernelProfile>;
+}
+
+// Multiply-adds per image of the forward pass (convolutions and the classifier): ResNet-20 on 32×32
+// (≈ 41 M, He et al. 2016 §4.2 architecture) and torchvision's ResNet-50 on 224×224 (4.09 G). A training
+// step costs about three forward passes (forward, input gradient, filter gradient). Used only to skip
+// cases that cannot finish within the budget on slow backends.
+const FORWARD_MACS: Record<CaseSpec['model'], number> = { resnet20: 40.8e6, resnet50: 4.09e9 };
+
+/**
+ * Estimated FLOPs of one run of a case (multiply-add = 2 FLOPs).
+ * @example
+ * ```ts
+ * caseFlops(CASES[0]); // ≈ 3.1e10 for a ResNet-20 training step on 128 images
+ * ```
+ */
+export function caseFlops(spec: CaseSpec): number {
+  return 2 * FORWARD_MACS[spec.model] * spec.batch * (spec.mode === 'train' ? 3 : 1);
+}
+
+async function matmulPeak(): Promise<number> {
+  const n = tf.getBackend() === 'cpu' ? 256 : 1024;
+  const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
+  const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
+  const t = await timeRepeated(
+    () => {
+      const c = tf.matMul(a, b);
+      c.dataSync();
+      c.dispose();
+    },
+    { warmup: 1, reps: 5 },
+  );
+  tf.dispose([a, b]);
+  return (2 * n ** 3) / (t.medianMs * 1e6);
+}
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+/**
+ * Select a backend (with `threads` on wasm), then time each case: warm-up, repetitions, median.
+ * @example
+ * ```ts
+ * const run = await runBackend({ backend: 'wasm', threads: 2, cases: ['resnet20-infer'], warmup: 1, reps: 3, budgetMs: 60000, profile: [] });
+ * ```
+ */
+export async function runBackend(options: BackendRunOptions): Promise<BackendRun> {
+  if (options.backend === 'wasm') {
+    const wasm = await import('@residual/backend-wasm');
+    wasm.setThreadsCount(options.threads ?? 1);
+  }
+  await useBackend(options.backend);
+  const info = backendInfo();
+  const peak = await matmulPeak();
+  log(`${info.name} threads=${info.threads} simd=${info.simd} matmul peak ${peak.toFixed(1)} GFLOP/s`);
+  const run: BackendRun = {
+    backend: info.name,
+    tfName: info.tfName,
+    threads: info.threads,
+    simd: info.simd,
+    peakMatmulGflops: peak,
+    cases: [],
+    profiles: {},
+  };
+  for (const spec of CASES.filter((c) => options.cases.includes(c.name))) {
+    const base = { name: spec.name, mode: spec.mode, batch: spec.batch };
+    // A generous efficiency (half of the GEMM peak) for the estimate; wasm/cpu convs reach less.
+    const estimateMs = (caseFlops(spec) / (0.5 * peak * 1e6)) * (options.warmup + 1);
+    if (estimateMs > options.budgetMs) {
+      const reason = `estimated ${(estimateMs / 1000).toFixed(0)} s for warm-up + 1 run at ${peak.toFixed(1)} GFLOP/s > budget ${(options.budgetMs / 1000).toFixed(0)} s`;
+      log(`${spec.name}: skipped (${reason})`);
+      run.cases.push({ ...base, skipped: reason });
+      continue;
+    }
+    const prepared = prepareCase(spec);
+    try {
+      const before = tf.memory().numTensors;
+      const timing = await timeRepeated(() => prepared.run(), {
+        warmup: options.warmup,
+        reps: options.reps,
+        budgetMs: options.budgetMs,
+      });
+      const leaked = tf.memory().numTensors - before;
+      run.cases.push({
+        ...base,
+        medianMs: timing.medianMs,
+        imagesPerS: (spec.batch * 1000) / timing.medianMs,
+        timing,
+        tensorsLeaked: leaked,
+      });
+      log(`${spec.name}: median ${timing.medianMs.toFixed(1)} ms, ${((spec.batch * 1000) / timing.medianMs).toFixed(1)} img/s`);
+      if (options.profile.includes(spec.name)) run.profiles[spec.name] = await profileKernels(() => prepared.run());
+    } finally {
+      prepared.dispose();
+    }
+  }
+  return run;
+}

@@ -1,0 +1,85 @@
+import { tf, seed, Rng } from '@residual/tensor';
+import type { Module } from '@residual/nn';
+import { createModel } from '@residual/zoo';
+import { sgd, trainStep, resolveLoss } from '@residual/train';
+
+/** A benchmark case: names are shared with `tools/bench/torch_bench.py`. */
+export interface CaseSpec {
+  name: 'resnet20-train' | 'resnet20-infer' | 'resnet50-infer';
+  model: 'resnet20' | 'resnet50';
+  mode: 'train' | 'infer';
+  batch: number;
+  /** Input height = width. */
+  size: number;
+  numClasses: number;
+}
+
+/** Every case the harness knows, in the order it runs them. */
+export const CASES: readonly CaseSpec[] = [
+  { name: 'resnet20-train', model: 'resnet20', mode: 'train', batch: 128, size: 32, numClasses: 10 },
+  { name: 'resnet20-infer', model: 'resnet20', mode: 'infer', batch: 128, size: 32, numClasses: 10 },
+  { name: 'resnet50-infer', model: 'resnet50', mode: 'infer', batch: 16, size: 224, numClasses: 1000 },
+];
+
+/** A prepared case: `run()` does one timed unit of work and settles once it is finished. */
+export interface PreparedCase {
+  spec: CaseSpec;
+  run(): void | Promise<void>;
+  dispose(): void;
+}
+
+/**
+ * Build the model and inputs of a case on the active backend. Training uses SGD (lr 0.1, momentum 0.9,
+ * weight decay 5e-4, as torch_bench.py) and softmax cross-entropy; one `run()` is one
+ * `trainStep` on one batch, synchronised by reading the loss back.
+ * @example
+ * ```ts
+ * const c = prepareCase(CASES[1]);
+ * await c.run();
+ * c.dispose();
+ * ```
+ */
+export function prepareCase(spec: CaseSpec): PreparedCase {
+  seed(0);
+  const model = createModel(spec.model, { numClasses: spec.numClasses }) as Module;
+  const rng = new Rng(1);
+  const n = spec.batch * spec.size * spec.size * 3;
+  const xs = new Float32Array(n);
+  for (let i = 0; i < n; i++) xs[i] = rng.normal();
+  const x = tf.tensor4d(xs, [spec.batch, spec.size, spec.size, 3]);
+  const labels = Int32Array.from({ length: spec.batch }, () => rng.randint(0, spec.numClasses));
+  const y = tf.tensor1d(labels, 'int32');
+  if (spec.mode === 'infer') {
+    model.eval();
+    return {
+      spec,
+      run: () => {
+        const out = tf.tidy(() => model.forward(x));
+        out.dataSync();
+        out.dispose();
+      },
+      dispose: () => {
+        tf.dispose([x, y]);
+        model.dispose();
+      },
+    };
+  }
+  model.train();
+  // The path users train with: @residual/train's trainStep (forward, cross-entropy, variableGrads,
+  // optimizer update, loss read back).
+  const optimizer = sgd({ lr: 0.1, momentum: 0.9, weightDecay: 5e-4, params: model });
+  const lossFn = resolveLoss(undefined);
+  let iteration = 0;
+  const step = async () => {
+    await trainStep(model, optimizer, x, y, lossFn, { epoch: 0, iteration: ++iteration });
+  };
+  return {
+    spec,
+    run: step,
+    dispose: () => {
+      tf.dispose([x, y]);
+      model.dispose();
+      optimizer.dispose();
+    },
+  };
+}

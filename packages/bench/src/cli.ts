@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// `npm run bench`: every backend in its own child process (fresh engine, no shared threads), then
+// PyTorch CPU when Debian's python3 has torch; JSON to stdout and bench-results/<timestamp>.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from './args';
+import { runBackend, type BackendRun } from './backend-run';
+import { compareWithTorch, formatSummary } from './report';
+import { findRepoRoot, runTorchBench, torchAvailable, type TorchReport } from './torch';
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+async function child(argv: string[]): Promise<void> {
+  const a = parseArgs(argv);
+  const run = await runBackend({
+    backend: a.backends[0],
+    threads: a.threads[0],
+    cases: a.cases,
+    warmup: a.warmup,
+    reps: a.reps,
+    budgetMs: a.budgetS * 1000,
+    profile: a.profile,
+  });
+  process.stdout.write(JSON.stringify(run) + '\n');
+  // Pool threads of the threaded wasm build are unref'd, but exit at once rather than wait for GC.
+  process.exit(0);
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--child')) return child(argv.filter((x) => x !== '--child'));
+  const a = parseArgs(argv);
+  const started = new Date();
+  const loadBefore = loadavg();
+  const { availableBackends } = await import('@residual/tensor');
+  await import('@residual/backend-wasm');
+  const available = await availableBackends();
+  const backends = a.backends.filter((b) => available.includes(b));
+  for (const b of a.backends) if (!available.includes(b)) log(`backend ${b} is not available here; skipped`);
+  const runs: BackendRun[] = [];
+  const errors: Array<{ config: string; error: string }> = [];
+  for (const backend of backends) {
+    for (const threads of backend === 'wasm' ? a.threads : [1]) {
+      const config = backend === 'wasm' ? `wasm×${threads}` : backend;
+      // Profile only the most parallel wasm configuration and the cpu reference's cheapest cases.
+      const profile = backend === 'wasm' && threads === Math.max(...a.threads) ? a.profile : [];
+      log(`running ${config}`);
+      const args = [
+        __filename, '--child', '--backends', backend, '--threads', String(threads), '--cases', a.cases.join(','),
+        '--warmup', String(a.warmup), '--reps', String(a.reps), '--budget-s', String(a.budgetS), '--profile', profile.join(','),
+      ];
+      const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+      const last = (r.stdout || '').trim().split('\n').pop() ?? '';
+      if (r.status !== 0 || !last.startsWith('{')) {
+        errors.push({ config, error: `exit ${r.status}: ${last.slice(0, 300)}` });
+        log(`${config} failed (exit ${r.status})`);
+        continue;
+      }
+      runs.push(JSON.parse(last) as BackendRun);
+    }
+  }
+  let torch: TorchReport | null = null;
+  let torchNote: string | undefined;
+  if (a.torch) {
+    const avail = torchAvailable(a.python);
+    if (avail.ok) {
+      log(`running PyTorch ${avail.version} (${a.python}, ${a.torchThreads} threads)`);
+      try {
+        torch = runTorchBench({ python: a.python, threads: a.torchThreads, warmup: a.warmup, reps: a.reps, cases: a.cases });
+      } catch (e) {
+        torchNote = (e as Error).message;
+      }
+    } else torchNote = avail.reason;
+  } else torchNote = 'disabled (--no-torch)';
+  const comparisons = torch ? compareWithTorch(runs, torch, 'wasm') : [];
+  const report = {
+    schema: 'residual-bench/1',
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: availableParallelism(),
+      memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+      loadAverageBefore: loadBefore,
+      loadAverageAfter: loadavg(),
+      node: process.version,
+    },
+    settings: { warmup: a.warmup, reps: a.reps, budgetS: a.budgetS, cases: a.cases, wasmThreads: a.threads },
+    runs,
+    torch,
+    torchNote,
+    comparisons,
+    errors,
+  };
+  const json = JSON.stringify(report, null, 2);
+  process.stdout.write(json + '\n');
+  process.stderr.write('\n' + formatSummary(runs, torch, comparisons));
+  const root = findRepoRoot(process.cwd()) ?? process.cwd();
+  const dir = a.out ?? join(root, 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, json + '\n');
+  log(`wrote ${file}`);
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`[bench] ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

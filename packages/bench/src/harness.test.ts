@@ -1,0 +1,73 @@
+import { median, summarize, timeRepeated } from './stats';
+import { parseArgs } from './args';
+import { parseTorchReport } from './torch';
+import { compareWithTorch, runLabel } from './report';
+import type { BackendRun } from './backend-run';
+
+describe('timing', () => {
+  it('takes the median of odd and even counts', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow(/no values/);
+    expect(summarize([3, 1, 2])).toMatchObject({ medianMs: 2, minMs: 1, maxMs: 3, timesMs: [3, 1, 2] });
+  });
+
+  it('runs warm-ups untimed, then the repetitions, stopping early past the budget', async () => {
+    let calls = 0;
+    const t = await timeRepeated(() => void calls++, { warmup: 2, reps: 3 });
+    expect(calls).toBe(5);
+    expect(t.timesMs).toHaveLength(3);
+    let slow = 0;
+    const b = await timeRepeated(
+      async () => {
+        slow++;
+        await new Promise((r) => setTimeout(r, 5));
+      },
+      { warmup: 1, reps: 10, budgetMs: 1 },
+    );
+    // The first timed run already spends the budget: one repetition, after the warm-up.
+    expect(b.timesMs.length).toBe(1);
+    expect(b.timesMs[0]).toBeGreaterThanOrEqual(4);
+    expect(slow).toBe(2);
+  });
+});
+
+describe('command line', () => {
+  it('parses options and names the bad flag', () => {
+    const a = parseArgs(['--backends', 'wasm', '--threads', '1,2', '--cases', 'resnet20-train', '--reps', '3', '--no-torch']);
+    expect(a).toMatchObject({ backends: ['wasm'], threads: [1, 2], cases: ['resnet20-train'], reps: 3, torch: false });
+    expect(() => parseArgs(['--reps', '0'])).toThrow(/--reps expects an integer ≥ 1/);
+    expect(() => parseArgs(['--cases', 'vgg'])).toThrow(/unknown case\(s\) vgg/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option '--fast'/);
+  });
+});
+
+describe('PyTorch side', () => {
+  const torch = {
+    framework: 'pytorch' as const,
+    version: '1.13',
+    threads: 2,
+    results: [{ name: 'resnet20-train', mode: 'train' as const, batch: 128, median_ms: 200, images_per_s: 640, times_ms: [200] }],
+  };
+
+  it('accepts torch_bench.py output and rejects malformed output', () => {
+    expect(parseTorchReport('warning\n' + JSON.stringify(torch)).results[0].images_per_s).toBe(640);
+    expect(() => parseTorchReport('Traceback ...')).toThrow(/printed no JSON/);
+    expect(() => parseTorchReport(JSON.stringify({ ...torch, results: [{ name: 'x', median_ms: 0 }] }))).toThrow(/malformed/);
+  });
+
+  it('compares the fastest wasm configuration with PyTorch', () => {
+    const run = (threads: number, ips: number): BackendRun => ({
+      backend: 'wasm',
+      tfName: 'wasm',
+      threads,
+      simd: true,
+      peakMatmulGflops: 1,
+      profiles: {},
+      cases: [{ name: 'resnet20-train', mode: 'train', batch: 128, imagesPerS: ips }],
+    });
+    const c = compareWithTorch([run(1, 100), run(2, 160)], torch, 'wasm');
+    expect(c).toEqual([{ case: 'resnet20-train', residual: 'wasm×2', residualImagesPerS: 160, torchImagesPerS: 640, ratio: 0.25 }]);
+    expect(runLabel({ backend: 'cpu', threads: 1 })).toBe('cpu');
+  });
+});

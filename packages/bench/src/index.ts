@@ -1,0 +1,16 @@
+export { median, summarize, timeRepeated } from './stats';
+export type { TimingSummary, TimeRepeatedOptions } from './stats';
+export { kernelFlops, kernelTable } from './flops';
+export type { KernelCall, KernelRow } from './flops';
+export { profileKernels } from './profile';
+export type { KernelProfile } from './profile';
+export { CASES, prepareCase } from './cases';
+export type { CaseSpec, PreparedCase } from './cases';
+export { runBackend, caseFlops } from './backend-run';
+export type { BackendRun, BackendRunOptions, CaseResult } from './backend-run';
+export { runTorchBench, torchAvailable, parseTorchReport, findRepoRoot } from './torch';
+export type { TorchReport, TorchCase, TorchBenchOptions } from './torch';
+export { compareWithTorch, formatSummary, runLabel } from './report';
+export type { Comparison } from './report';
+export { parseArgs } from './args';
+export type { BenchArgs } from './args';

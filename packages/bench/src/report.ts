@@ -1,0 +1,97 @@
+import type { BackendRun } from './backend-run';
+import type { TorchReport } from './torch';
+
+/** One line of the side-by-side comparison. */
+export interface Comparison {
+  case: string;
+  /** The fastest configuration of this backend for the case, e.g. `wasm×2`. */
+  residual: string;
+  residualImagesPerS: number;
+  torchImagesPerS: number;
+  /** residual ÷ PyTorch throughput. */
+  ratio: number;
+}
+
+/**
+ * For each case PyTorch ran, the fastest residual configuration of `backend` and its throughput
+ * relative to PyTorch's.
+ * @example
+ * ```ts
+ * compareWithTorch(runs, torch, 'wasm'); // [{ case: 'resnet20-train', residual: 'wasm×2', ratio: 0.31, ... }]
+ * ```
+ */
+export function compareWithTorch(runs: readonly BackendRun[], torch: TorchReport, backend: string): Comparison[] {
+  const out: Comparison[] = [];
+  for (const t of torch.results) {
+    let best: { label: string; ips: number } | null = null;
+    for (const r of runs) {
+      if (r.backend !== backend) continue;
+      const c = r.cases.find((x) => x.name === t.name);
+      if (c?.imagesPerS && (!best || c.imagesPerS > best.ips)) best = { label: runLabel(r), ips: c.imagesPerS };
+    }
+    if (best) {
+      out.push({
+        case: t.name,
+        residual: best.label,
+        residualImagesPerS: best.ips,
+        torchImagesPerS: t.images_per_s,
+        ratio: best.ips / t.images_per_s,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Short name of a backend configuration: `wasm×2` for two threads, `cpu` otherwise.
+ * @example
+ * ```ts
+ * runLabel({ backend: 'wasm', threads: 2 } as BackendRun); // 'wasm×2'
+ * ```
+ */
+export function runLabel(run: Pick<BackendRun, 'backend' | 'threads'>): string {
+  return run.backend === 'wasm' ? `wasm×${run.threads}` : run.backend;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+/**
+ * A plain-text summary for people (the JSON is for machines): throughput per case and backend, the
+ * PyTorch ratios, and the per-kernel tables.
+ * @example
+ * ```ts
+ * process.stderr.write(formatSummary(runs, torch, comparisons));
+ * ```
+ */
+export function formatSummary(runs: readonly BackendRun[], torch: TorchReport | null, comparisons: readonly Comparison[]): string {
+  const lines: string[] = [];
+  lines.push('case               backend   median ms   images/s');
+  for (const r of runs) {
+    for (const c of r.cases) {
+      const ms = c.medianMs !== undefined ? c.medianMs.toFixed(1) : '-';
+      const ips = c.imagesPerS !== undefined ? c.imagesPerS.toFixed(1) : `skipped`;
+      lines.push(`${pad(c.name, 18)} ${pad(runLabel(r), 8)} ${lpad(ms, 10)} ${lpad(ips, 10)}`);
+    }
+  }
+  if (torch) {
+    for (const t of torch.results) {
+      lines.push(`${pad(t.name, 18)} ${pad(`torch×${torch.threads}`, 8)} ${lpad(t.median_ms.toFixed(1), 10)} ${lpad(t.images_per_s.toFixed(1), 10)}`);
+    }
+  }
+  for (const c of comparisons) {
+    lines.push(`ratio ${c.case}: ${c.residual} / torch = ${c.ratio.toFixed(3)}`);
+  }
+  for (const r of runs) {
+    for (const [name, p] of Object.entries(r.profiles)) {
+      lines.push('', `kernels of one ${name} on ${runLabel(r)} (sum ${p.kernelMs.toFixed(1)} ms, profiled wall ${p.wallMs.toFixed(1)} ms, ${(p.flops / 1e9).toFixed(2)} GFLOP counted)`);
+      lines.push('kernel                        calls   total ms      %   GFLOP/s');
+      for (const row of p.rows.slice(0, 20)) {
+        lines.push(
+          `${pad(row.kernel, 28)} ${lpad(String(row.calls), 6)} ${lpad(row.totalMs.toFixed(1), 10)} ${lpad(row.percent.toFixed(1), 6)} ${lpad(row.gflops === null ? '' : row.gflops.toFixed(1), 9)}`,
+        );
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}

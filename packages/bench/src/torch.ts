@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** One case as torch_bench.py reports it. */
+export interface TorchCase {
+  name: string;
+  mode: 'train' | 'infer';
+  batch: number;
+  median_ms: number;
+  images_per_s: number;
+  times_ms: number[];
+}
+
+/** What torch_bench.py prints. */
+export interface TorchReport {
+  framework: 'pytorch';
+  version: string;
+  threads: number;
+  results: TorchCase[];
+}
+
+/** Options of {@link runTorchBench}. */
+export interface TorchBenchOptions {
+  /** Interpreter with torch. @defaultValue '/usr/bin/python3' (Debian's, where python3-torch lives) */
+  python?: string;
+  /** Path of torch_bench.py. @defaultValue found under `tools/bench/` of the repository */
+  script?: string;
+  threads: number;
+  warmup: number;
+  reps: number;
+  cases: string[];
+}
+
+/**
+ * Walk up from `start` to the monorepo root (the folder with `turbo.json`).
+ * @example
+ * ```ts
+ * findRepoRoot(process.cwd()); // '/work/main'
+ * ```
+ */
+export function findRepoRoot(start: string): string | null {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'turbo.json')) && existsSync(join(dir, 'packages'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/**
+ * Whether `python` imports torch; the reason when it does not.
+ * @example
+ * ```ts
+ * torchAvailable('/usr/bin/python3'); // { ok: true, version: '1.13.0' }
+ * ```
+ */
+export function torchAvailable(python = '/usr/bin/python3'): { ok: boolean; version?: string; reason?: string } {
+  if (!existsSync(python)) return { ok: false, reason: `${python} not found` };
+  const r = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) return { ok: false, reason: `${python} cannot import torch: ${(r.stderr || '').trim().split('\n').pop()}` };
+  return { ok: true, version: r.stdout.trim() };
+}
+
+/**
+ * Parse and check torch_bench.py's output.
+ * @example
+ * ```ts
+ * parseTorchReport('{"framework":"pytorch","version":"1.13","threads":2,"results":[]}').threads; // 2
+ * ```
+ */
+export function parseTorchReport(text: string): TorchReport {
+  const line = text.trim().split('\n').pop() ?? '';
+  let data: TorchReport;
+  try {
+    data = JSON.parse(line) as TorchReport;
+  } catch {
+    throw new Error(`torch_bench.py printed no JSON: '${line.slice(0, 200)}'`);
+  }
+  if (data.framework !== 'pytorch' || !Array.isArray(data.results)) {
+    throw new Error('torch_bench.py output lacks framework "pytorch" or a results array');
+  }
+  for (const r of data.results) {
+    if (typeof r.name !== 'string' || !(r.median_ms > 0) || !(r.images_per_s > 0)) {
+      throw new Error(`torch_bench.py result is malformed: ${JSON.stringify(r).slice(0, 200)}`);
+    }
+  }
+  return data;
+}
+
+/**
+ * Run tools/bench/torch_bench.py (PyTorch CPU, same models and batch sizes) and return its report.
+ * @example
+ * ```ts
+ * const t = runTorchBench({ threads: 2, warmup: 2, reps: 5, cases: ['resnet20-train'] });
+ * ```
+ */
+export function runTorchBench(options: TorchBenchOptions): TorchReport {
+  const python = options.python ?? '/usr/bin/python3';
+  const root = findRepoRoot(process.cwd()) ?? findRepoRoot(__dirname);
+  const script = options.script ?? (root ? join(root, 'tools', 'bench', 'torch_bench.py') : '');
+  if (!script || !existsSync(script)) throw new Error(`torch_bench.py not found (looked for '${script}')`);
+  const args = [
+    script,
+    '--threads', String(options.threads),
+    '--warmup', String(options.warmup),
+    '--reps', String(options.reps),
+    '--only', options.cases.join(','),
+  ];
+  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(options.threads) } });
+  if (r.status !== 0) throw new Error(`torch_bench.py failed (exit ${r.status}): ${(r.stderr || '').slice(-500)}`);
+  return parseTorchReport(r.stdout);
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""PyTorch CPU side of `npm run bench`: times the same models as packages/bench, prints one JSON object.
+
+Run with Debian's interpreter, which has torch 1.13 / torchvision 0.14:
+    /usr/bin/python3 tools/bench/torch_bench.py --threads 2 --reps 5 --warmup 2
+Cases (names shared with the JS harness):
+    resnet20-train   CIFAR ResNet-20 (He et al. 2016, option A shortcuts), 32x32, batch 128, one SGD step
+    resnet20-infer   same model, eval mode, no grad
+    resnet50-infer   torchvision resnet50, 224x224, batch 16, eval mode, no grad
+"""
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class PadShortcut(nn.Module):
+    """Option A: subsample spatially, zero-pad the new channels (parameter-free)."""
+
+    def __init__(self, planes_out, stride):
+        super().__init__()
+        self.stride = stride
+        self.planes_out = planes_out
+
+    def forward(self, x):
+        x = x[:, :, :: self.stride, :: self.stride]
+        extra = self.planes_out - x.shape[1]
+        return F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
+
+
+class Basic(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = PadShortcut(cout, stride) if (stride != 1 or cin != cout) else nn.Identity()
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + self.shortcut(x))
+
+
+class CifarResNet(nn.Module):
+    def __init__(self, depth=20, num_classes=10):
+        super().__init__()
+        n = (depth - 2) // 6
+        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        layers, cin = [], 16
+        for i, width in enumerate((16, 32, 64)):
+            blocks = []
+            for j in range(n):
+                stride = 2 if (i > 0 and j == 0) else 1
+                blocks.append(Basic(cin, width, stride))
+                cin = width
+            layers.append(nn.Sequential(*blocks))
+        self.layer1, self.layer2, self.layer3 = layers
+        self.fc = nn.Linear(64, num_classes)
+        for m in self.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(m.weight)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def timed(fn, warmup, reps):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return times
+
+
+def case(name, mode, batch, times):
+    med = statistics.median(times)
+    return {
+        "name": name,
+        "mode": mode,
+        "batch": batch,
+        "median_ms": med,
+        "images_per_s": batch / med * 1000.0,
+        "times_ms": times,
+    }
+
+
+def bench_train(model, batch, size, warmup, reps):
+    model.train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(batch, 3, size, size, generator=g)
+    y = torch.randint(0, 10, (batch,), generator=g)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return timed(step, warmup, reps)
+
+
+def bench_infer(model, batch, size, warmup, reps):
+    model.eval()
+    x = torch.randn(batch, 3, size, size, generator=torch.Generator().manual_seed(0))
+
+    def run():
+        with torch.no_grad():
+            model(x)
+
+    return timed(run, warmup, reps)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--only", default="", help="comma-separated case names")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    only = set(filter(None, args.only.split(",")))
+    want = lambda n: not only or n in only  # noqa: E731
+    results = []
+    if want("resnet20-train"):
+        results.append(case("resnet20-train", "train", 128, bench_train(CifarResNet(20), 128, 32, args.warmup, args.reps)))
+    if want("resnet20-infer"):
+        results.append(case("resnet20-infer", "infer", 128, bench_infer(CifarResNet(20), 128, 32, args.warmup, args.reps)))
+    if want("resnet50-infer"):
+        import torchvision
+
+        model = torchvision.models.resnet50(weights=None)
+        results.append(case("resnet50-infer", "infer", 16, bench_infer(model, 16, 224, args.warmup, args.reps)))
+    json.dump(
+        {
+            "framework": "pytorch",
+            "version": torch.__version__,
+            "threads": torch.get_num_threads(),
+            "python": platform.python_version(),
+            "warmup": args.warmup,
+            "reps": args.reps,
+            "results": results,
+        },
+        sys.stdout,
+    )
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
