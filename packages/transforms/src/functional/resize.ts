@@ -61,11 +61,6 @@ interface Taps {
   maxTaps: number;
 }
 
-function bilinearFilter(x: number): number {
-  x = Math.abs(x);
-  return x < 1 ? 1 - x : 0;
-}
-
 /** Keys cubic with a = -0.5, the PIL/torch antialias kernel. */
 function cubicAAFilter(x: number): number {
   const a = -0.5;
@@ -75,55 +70,82 @@ function cubicAAFilter(x: number): number {
   return 0;
 }
 
-/** torch's `_compute_weights_aa`: a filter stretched by the scale when downscaling, renormalised per output. */
+/**
+ * torch's `_compute_weights_aa`: a filter stretched by the scale when downscaling, renormalised per output.
+ * Evaluated in float32 step by step like torch, so that ties round the same way.
+ */
 function antialiasTaps(inSize: number, outSize: number, kind: 'bilinear' | 'bicubic'): Taps {
   const interp = kind === 'bilinear' ? 2 : 4;
-  const filter = kind === 'bilinear' ? bilinearFilter : cubicAAFilter;
   const scale = f32(inSize / outSize);
-  const support = scale >= 1 ? interp * 0.5 * scale : interp * 0.5;
-  const invScale = scale >= 1 ? 1 / scale : 1;
+  const support = scale >= 1 ? f32(interp * 0.5 * scale) : interp * 0.5;
+  const invScale = scale >= 1 ? f32(1 / scale) : 1;
   const maxTaps = Math.ceil(support) * 2 + 1;
   const start = new Int32Array(outSize);
   const count = new Int32Array(outSize);
   const weights = new Float64Array(outSize * maxTaps);
   for (let i = 0; i < outSize; i++) {
-    const center = scale * (i + 0.5);
-    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
-    const xsize = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
+    const center = f32(scale * (i + 0.5));
+    const xmin = Math.max(Math.trunc(f32(f32(center - support) + 0.5)), 0);
+    const xsize = Math.min(Math.trunc(f32(f32(center + support) + 0.5)), inSize) - xmin;
     let total = 0;
     for (let j = 0; j < xsize; j++) {
-      const wgt = filter((j + xmin - center + 0.5) * invScale);
+      const x = f32(f32(f32(j + xmin - center) + 0.5) * invScale);
+      // the bilinear filter runs in float32, the bicubic one in double (its constants are doubles)
+      const wgt = kind === 'bilinear' ? (Math.abs(x) < 1 ? f32(1 - Math.abs(x)) : 0) : f32(cubicAAFilter(x));
       weights[i * maxTaps + j] = wgt;
-      total += wgt;
+      total = f32(total + wgt);
     }
-    if (total !== 0) for (let j = 0; j < xsize; j++) weights[i * maxTaps + j] /= total;
+    if (total !== 0) for (let j = 0; j < xsize; j++) weights[i * maxTaps + j] = f32(weights[i * maxTaps + j] / total);
     start[i] = xmin;
     count[i] = xsize;
   }
   return { start, count, weights, maxTaps };
 }
 
-/** torch's `upsample_bilinear2d(align_corners=False)` taps: two neighbours, source index clamped at 0. */
-function linearTaps(inSize: number, outSize: number): Taps {
+/** torch's `upsample_bilinear2d(align_corners=False)` source index and weights along one axis (float32). */
+function linearAxis(inSize: number, outSize: number): { i0: Int32Array; i1: Int32Array; l0: Float32Array; l1: Float32Array } {
   const scale = f32(inSize / outSize);
-  const start = new Int32Array(outSize);
-  const count = new Int32Array(outSize).fill(2);
-  const weights = new Float64Array(outSize * 2);
+  const i0 = new Int32Array(outSize);
+  const i1 = new Int32Array(outSize);
+  const l0 = new Float32Array(outSize);
+  const l1 = new Float32Array(outSize);
   for (let i = 0; i < outSize; i++) {
-    let src = f32(f32(scale * (i + 0.5)) - 0.5);
+    // torch's CPU kernel takes the float32 scale but computes the source index and lambdas in double
+    let src = scale * (i + 0.5) - 0.5;
     if (src < 0) src = 0;
-    const i0 = Math.trunc(src);
-    const lambda = f32(src - i0);
-    start[i] = i0;
-    if (i0 < inSize - 1) {
-      weights[i * 2] = 1 - lambda;
-      weights[i * 2 + 1] = lambda;
-    } else {
-      count[i] = 1;
-      weights[i * 2] = 1; // both taps read the last pixel in torch; their weights sum to 1
+    const k = Math.trunc(src);
+    const lambda = Math.min(Math.max(src - k, 0), 1);
+    i0[i] = k;
+    i1[i] = k < inSize - 1 ? k + 1 : k;
+    l1[i] = lambda;
+    l0[i] = 1 - lambda;
+  }
+  return { i0, i1, l0, l1 };
+}
+
+/** Non-antialiased bilinear: torch evaluates (x00·w0 + x01·w1)·h0 + (x10·w0 + x11·w1)·h1 in float32 with FMAs. */
+function bilinear2d(img: Image, oh: number, ow: number, out: Uint8Array): void {
+  const { height: h, width: w, channels: c, data } = img;
+  const ys = linearAxis(h, oh);
+  const xs = linearAxis(w, ow);
+  for (let y = 0; y < oh; y++) {
+    const r0 = ys.i0[y] * w * c;
+    const r1 = ys.i1[y] * w * c;
+    const h0 = ys.l0[y];
+    const h1 = ys.l1[y];
+    for (let x = 0; x < ow; x++) {
+      const c0 = xs.i0[x] * c;
+      const c1 = xs.i1[x] * c;
+      const w0 = xs.l0[x];
+      const w1 = xs.l1[x];
+      const d = (y * ow + x) * c;
+      for (let k = 0; k < c; k++) {
+        const t0 = f32(data[r0 + c0 + k] * w0 + f32(data[r0 + c1 + k] * w1));
+        const t1 = f32(data[r1 + c0 + k] * w0 + f32(data[r1 + c1 + k] * w1));
+        out[d + k] = roundU8(f32(t0 * h0 + f32(t1 * h1)));
+      }
     }
   }
-  return { start, count, weights, maxTaps: 2 };
 }
 
 /** torch's `upsample_bicubic2d(align_corners=False)`: Keys cubic a = -0.75, border pixels replicated. */
@@ -147,26 +169,67 @@ function cubicTaps(inSize: number, outSize: number): { index: Int32Array; weight
   return { index, weights };
 }
 
-/** Expand compact taps to 4-index form for the shared separable kernel. */
-function tapsToIndexed(t: Taps, inSize: number): { index: Int32Array; weights: Float64Array; n: number } {
-  const n = t.maxTaps;
-  const out = t.start.length;
-  const index = new Int32Array(out * n);
-  const weights = new Float64Array(out * n);
-  for (let i = 0; i < out; i++) {
-    for (let j = 0; j < n; j++) {
-      index[i * n + j] = Math.min(t.start[i] + Math.min(j, Math.max(t.count[i] - 1, 0)), inSize - 1);
-      weights[i * n + j] = j < t.count[i] ? t.weights[i * n + j] : 0;
-    }
+/** Express cubic taps (with clamped, possibly repeated indices) as a contiguous run with merged weights. */
+function cubicAsRun(inSize: number, outSize: number): Taps {
+  const { index, weights } = cubicTaps(inSize, outSize);
+  const maxTaps = 4;
+  const start = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const w = new Float64Array(outSize * maxTaps);
+  for (let i = 0; i < outSize; i++) {
+    const s0 = index[i * 4];
+    start[i] = s0;
+    count[i] = index[i * 4 + 3] - s0 + 1;
+    for (let k = 0; k < 4; k++) w[i * maxTaps + index[i * 4 + k] - s0] += weights[i * 4 + k];
   }
-  return { index, weights, n };
+  return { start, count, weights: w, maxTaps };
 }
 
-function axisTaps(inSize: number, outSize: number, mode: 'bilinear' | 'bicubic', antialias: boolean) {
-  if (antialias) return tapsToIndexed(antialiasTaps(inSize, outSize, mode), inSize);
-  if (mode === 'bilinear') return tapsToIndexed(linearTaps(inSize, outSize), inSize);
-  const { index, weights } = cubicTaps(inSize, outSize);
-  return { index, weights, n: 4 };
+function axisTaps(inSize: number, outSize: number, mode: 'bilinear' | 'bicubic', antialias: boolean): Taps {
+  return antialias ? antialiasTaps(inSize, outSize, mode) : cubicAsRun(inSize, outSize);
+}
+
+/** Horizontal pass: rows of `src` (h × w × c, any numeric array) into `dst` (h × ow × c, float32). */
+function horizontalPass(src: ArrayLike<number>, h: number, w: number, c: number, t: Taps, dst: Float32Array): void {
+  const ow = t.start.length;
+  const n = t.maxTaps;
+  const W = t.weights;
+  for (let y = 0; y < h; y++) {
+    const sRow = y * w * c;
+    const dRow = y * ow * c;
+    if (c === 3) {
+      for (let x = 0; x < ow; x++) {
+        let p = sRow + t.start[x] * 3;
+        const cnt = t.count[x];
+        const wb = x * n;
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        // torch accumulates in float32 with fused multiply-adds: one rounding per tap
+        for (let j = 0; j < cnt; j++, p += 3) {
+          const wgt = W[wb + j];
+          a0 = f32(a0 + src[p] * wgt);
+          a1 = f32(a1 + src[p + 1] * wgt);
+          a2 = f32(a2 + src[p + 2] * wgt);
+        }
+        const d = dRow + x * 3;
+        dst[d] = a0;
+        dst[d + 1] = a1;
+        dst[d + 2] = a2;
+      }
+    } else {
+      for (let x = 0; x < ow; x++) {
+        const cnt = t.count[x];
+        const wb = x * n;
+        for (let k = 0; k < c; k++) {
+          let p = sRow + t.start[x] * c + k;
+          let a = 0;
+          for (let j = 0; j < cnt; j++, p += c) a = f32(a + src[p] * W[wb + j]);
+          dst[dRow + x * c + k] = a;
+        }
+      }
+    }
+  }
 }
 
 /** torch's `nearest` (legacy, not `nearest-exact`): src = min(floor(dst * float32(in / out)), in - 1). */
@@ -221,47 +284,36 @@ export function resize(img: Image, size: number | readonly number[], options: Re
   if (mode !== 'bilinear' && mode !== 'bicubic') {
     throw new RangeError(`transforms/resize: interpolation must be nearest, bilinear or bicubic, got ${String(mode)}`);
   }
-  // torch skips an axis whose size does not change (antialias path); the other paths are identity there too.
-  const sameW = ow === w;
-  const sameH = oh === h;
-  // Horizontal pass into a float buffer h x ow x c.
-  let tmp: Float64Array;
-  if (sameW) {
-    tmp = Float64Array.from(data);
-  } else {
-    const t = axisTaps(w, ow, mode, antialias);
-    tmp = new Float64Array(h * ow * c);
-    for (let y = 0; y < h; y++) {
-      const sRow = y * w * c;
-      const dRow = y * ow * c;
-      for (let x = 0; x < ow; x++) {
-        for (let k = 0; k < c; k++) {
-          let acc = 0;
-          for (let j = 0; j < t.n; j++) {
-            const wgt = t.weights[x * t.n + j];
-            if (wgt !== 0) acc += data[sRow + t.index[x * t.n + j] * c + k] * wgt;
-          }
-          tmp[dRow + x * c + k] = f32(acc);
-        }
-      }
-    }
+  if (mode === 'bilinear' && !antialias) {
+    bilinear2d(img, oh, ow, out);
+    return { data: out, height: oh, width: ow, channels: c };
   }
-  if (sameH) {
+  // torch skips an axis whose size does not change (antialias path); the other paths are identity there too.
+  // The intermediate is float32, as torch's.
+  let tmp: Float32Array;
+  if (ow === w) {
+    tmp = Float32Array.from(data);
+  } else {
+    tmp = new Float32Array(h * ow * c);
+    horizontalPass(data, h, w, c, axisTaps(w, ow, mode, antialias), tmp);
+  }
+  if (oh === h) {
     for (let i = 0; i < out.length; i++) out[i] = roundU8(tmp[i]);
     return { data: out, height: oh, width: ow, channels: c };
   }
   const t = axisTaps(h, oh, mode, antialias);
   const row = ow * c;
+  const acc = new Float32Array(row);
   for (let y = 0; y < oh; y++) {
-    const dRow = y * row;
-    for (let i = 0; i < row; i++) {
-      let acc = 0;
-      for (let j = 0; j < t.n; j++) {
-        const wgt = t.weights[y * t.n + j];
-        if (wgt !== 0) acc += tmp[t.index[y * t.n + j] * row + i] * wgt;
-      }
-      out[dRow + i] = roundU8(f32(acc));
+    acc.fill(0);
+    const cnt = t.count[y];
+    for (let j = 0; j < cnt; j++) {
+      const wgt = t.weights[y * t.maxTaps + j];
+      const s0 = (t.start[y] + j) * row;
+      for (let i = 0; i < row; i++) acc[i] = acc[i] + tmp[s0 + i] * wgt; // stored as float32: one rounding per tap
     }
+    const dRow = y * row;
+    for (let i = 0; i < row; i++) out[dRow + i] = roundU8(acc[i]);
   }
   return { data: out, height: oh, width: ow, channels: c };
 }
