@@ -141,18 +141,15 @@ export abstract class Module {
    */
   getSubmodule(target: string): Module {
     if (target === '') return this;
-    let m: Module = this;
-    const seen: string[] = [];
-    for (const part of target.split('.')) {
+    const parts = target.split('.');
+    return parts.reduce<Module>((m, part, i) => {
       const next = m.children.get(part);
       if (!next) {
-        const where = seen.length ? `'${seen.join('.')}' (${m.constructor.name})` : this.constructor.name;
+        const where = i ? `'${parts.slice(0, i).join('.')}' (${m.constructor.name})` : this.constructor.name;
         throw new Error(`getSubmodule('${target}'): ${where} has no submodule '${part}'`);
       }
-      seen.push(part);
-      m = next;
-    }
-    return m;
+      return next;
+    }, this);
   }
 
   /**

@@ -8,7 +8,14 @@ export type { BlockOptions, ShortcutType } from './options';
 /** The two block families of ResNet. */
 export type BlockType = 'basic' | 'bottleneck';
 
-/** The block class for a type, honouring `preact` (its static `expansion` gives the channel factor). */
+/**
+ * The block class for a type, honouring `preact` (its static `expansion` gives the channel factor).
+ *
+ * @example
+ * ```ts
+ * blockClass('bottleneck').expansion; // 4
+ * ```
+ */
 export function blockClass(type: BlockType, preact = false) {
   if (type === 'basic') return preact ? PreActBasicBlock : BasicBlock;
   if (type === 'bottleneck') return preact ? PreActBottleneck : Bottleneck;

@@ -9,6 +9,11 @@ import { resolve, shortcutKind, type BlockOptions } from './options';
 /**
  * What every residual block shares: its shortcut (`downsample` or `shortcut` submodule, option A, or
  * none) and how it is added.
+ *
+ * @example
+ * ```ts
+ * const zeroed = model.namedModules().filter(([, m]) => m instanceof ResidualBlock);
+ * ```
  */
 export abstract class ResidualBlock extends Module {
   /** Output channels = planes · expansion. */

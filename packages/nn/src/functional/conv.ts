@@ -6,7 +6,14 @@ export type Size2 = number | readonly [number, number];
 /** PyTorch-style padding: symmetric amount(s), or `'same'` / `'valid'`. */
 export type Padding2d = Size2 | 'same' | 'valid';
 
-/** Normalise a {@link Size2} to `[h, w]`, checking it is a positive integer pair. */
+/**
+ * Normalise a {@link Size2} to `[h, w]`, checking both are integers ≥ `min`.
+ *
+ * @example
+ * ```ts
+ * pair(3, 'kernelSize'); // [3, 3]
+ * ```
+ */
 export function pair(v: Size2, what: string, min = 1): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
   if (!p.every((x) => Number.isInteger(x) && x >= min)) {
@@ -19,6 +26,12 @@ export function pair(v: Size2, what: string, min = 1): [number, number] {
  * tfjs explicit padding (`[[0,0],[top,bottom],[left,right],[0,0]]`) or `'valid'` for PyTorch padding
  * semantics. `'same'` pads `dilation·(k−1)` in total, the extra pixel (even kernels) at the end, as
  * PyTorch does.
+ *
+ * @example
+ * ```ts
+ * explicitPadding(1, [3, 3], [1, 1]);      // [[0, 0], [1, 1], [1, 1], [0, 0]]
+ * explicitPadding('same', [4, 4], [1, 1]); // [[0, 0], [1, 2], [1, 2], [0, 0]]
+ * ```
  */
 export function explicitPadding(
   padding: Padding2d,

@@ -40,7 +40,14 @@ export interface EncodeOptions {
   int64Keys?: RegExp;
 }
 
-/** A malformed or unsupported safetensors file. */
+/**
+ * A malformed or unsupported safetensors file; the message starts with the file name.
+ *
+ * @example
+ * ```ts
+ * try { decodeSafetensors(bytes, { source: 'x.safetensors' }); } catch (e) { if (e instanceof SafetensorsError) console.log(e.source); }
+ * ```
+ */
 export class SafetensorsError extends Error {
   constructor(
     readonly source: string,
