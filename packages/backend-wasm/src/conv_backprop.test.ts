@@ -117,6 +117,24 @@ describe('kernel registration', () => {
     tf.dispose([dy, filter]);
   });
 
+  test('XNNPACK operators built for per-call filters are freed (wasm heap stays flat)', () => {
+    // dW uses dy as a convolution filter, so every call makes a new XNNPACK operator with packed
+    // weights (256 KB here); if they were not freed with dy, 40 calls would grow the heap by 10 MB.
+    const heap = () => (tf.engine().backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+    const x = tf.randomNormal([16, 32, 32, 16]) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 16, 16]) as tf.Tensor4D;
+    const step = () =>
+      tf.tidy(() =>
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w])
+          .forEach((g) => g.dataSync()),
+      );
+    for (let i = 0; i < 3; i++) step();
+    const before = heap();
+    for (let i = 0; i < 40; i++) step();
+    expect(heap()).toBe(before);
+    tf.dispose([x, w]);
+  });
+
   test('gradient calls leave no tensors and no wasm memory behind', () => {
     const x = tf.randomNormal([2, 9, 9, 3]) as tf.Tensor4D;
     const w1 = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
