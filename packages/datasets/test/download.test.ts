@@ -123,6 +123,29 @@ describe('downloadFile against a real HTTP server on 127.0.0.1', () => {
     expect(md5(readFileSync(dest))).toBe(md5(payload));
   });
 
+  it('resumes after the client aborts mid-transfer (AbortSignal)', async () => {
+    const dest = join(tmp.dir, 'data.bin');
+    const big = Uint8Array.from({ length: 3_000_000 }, (_, i) => (i * 7919) % 251);
+    server.files.set('big.bin', big);
+    server.ranges.length = 0;
+    const controller = new AbortController();
+    const first = downloadFile(`${server.base}/files/big.bin`, dest, {
+      md5: md5(big),
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.transferred > 100_000) controller.abort();
+      },
+    });
+    await expect(first).rejects.toThrow();
+    expect(existsSync(dest)).toBe(false);
+    const partial = statSync(`${dest}.part`).size;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(big.length);
+    await downloadFile(`${server.base}/files/big.bin`, dest, { md5: md5(big), onProgress: false });
+    expect(server.ranges).toEqual([`bytes=${partial}-`]);
+    expect(md5(readFileSync(dest))).toBe(md5(big));
+  });
+
   it('reports HTTP errors with the URL', async () => {
     await expect(downloadFile(`${server.base}/files/missing.bin`, join(tmp.dir, 'm'), { onProgress: false })).rejects.toThrow(
       /missing.bin: HTTP 404/,

@@ -108,7 +108,13 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
         res.pipe(out);
       });
     } finally {
-      out.close();
+      // Flush what arrived before settling, so the .part size is final when a caller resumes.
+      res.unpipe(out);
+      await new Promise<void>((resolve) => {
+        if (out.closed) return resolve();
+        out.once('close', () => resolve());
+        out.end();
+      });
     }
     if (total !== null && transferred < total) {
       throw new DatasetError(current, `transfer ended after ${transferred} of ${total} bytes; run again to resume from ${part}`);
