@@ -1,4 +1,4 @@
-import { tf } from '@residual/tensor';
+import { tf, globalRng, type Rng } from '@residual/tensor';
 import { Module } from '../module';
 
 /**
@@ -48,5 +48,46 @@ export class Flatten extends Module {
       return tf.tidy(() => tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, -1]));
     }
     return tf.reshape(x, [n, x.size / Math.max(n, 1)]);
+  }
+}
+
+/** Options of {@link Dropout}. */
+export interface DropoutOptions {
+  /** Generator the masks are seeded from. @defaultValue globalRng() */
+  rng?: Rng;
+}
+
+/**
+ * Zeroes each element with probability `p` in train mode and scales the rest by 1/(1−p), as
+ * `torch.nn.Dropout`; the identity in eval mode. Each mask is seeded from the module's generator, so
+ * `seed(n)` reproduces a run.
+ *
+ * @example
+ * ```ts
+ * const drop = new Dropout(0.3);
+ * drop.forward(tf.ones([2, 8])); // about 30 % zeros, the rest 1/0.7
+ * drop.eval().forward(x) === x;  // true
+ * ```
+ */
+export class Dropout extends Module {
+  private readonly rng: Rng | undefined;
+
+  constructor(
+    readonly p = 0.5,
+    options: DropoutOptions = {},
+  ) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability must be in [0, 1], got ${p}`);
+    this.rng = options.rng;
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    if (!this.training || this.p === 0) return x;
+    if (this.p === 1) return tf.zerosLike(x);
+    const seed = (this.rng ?? globalRng()).nextUint32();
+    return tf.tidy(() => {
+      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.p), 'float32');
+      return tf.mul(x, tf.mul(keep, 1 / (1 - this.p)));
+    });
   }
 }
