@@ -134,6 +134,25 @@ describe('ImageFolder and ImageNet', () => {
     ]);
   });
 
+  it('ImageNet: a class subset keeps ImageFolder labels; a flat val is labelled by the train classes', async () => {
+    const root = join(tmp.dir, 'subset');
+    for (const w of ['n01443537', 'n01484850']) {
+      mkdirSync(join(root, 'train', w), { recursive: true });
+      await writeImage(join(root, 'train', w, 'x.JPEG'), 8, 8, 'jpeg');
+    }
+    mkdirSync(join(root, 'val'));
+    await writeImage(join(root, 'val', 'ILSVRC2012_val_00000001.JPEG'), 8, 8, 'jpeg');
+    await writeImage(join(root, 'val', 'ILSVRC2012_val_00000002.JPEG'), 8, 8, 'jpeg');
+    writeFileSync(join(root, 'LOC_synset_mapping.txt'), 'n01440764 tench\nn01443537 goldfish\nn01484850 great white shark\n');
+    writeFileSync(join(root, 'LOC_val_solution.csv'), 'ImageId,PredictionString\nILSVRC2012_val_00000001,n01484850 1 2 3 4\nILSVRC2012_val_00000002,n01443537 1 2 3 4\n');
+    const train = await ImageNet.load({ root });
+    expect(train.classes).toEqual(['goldfish', 'great white shark']);
+    const val = await ImageNet.load({ root, split: 'val' });
+    expect(Array.from(val.targets)).toEqual([1, 0]);
+    writeFileSync(join(root, 'LOC_val_solution.csv'), 'ImageId,PredictionString\nILSVRC2012_val_00000001,n01440764 1 2 3 4\nILSVRC2012_val_00000002,n01443537 1 2 3 4\n');
+    await expect(ImageNet.load({ root, split: 'val' })).rejects.toThrow(/LOC_val_solution.csv: wnid n01440764 of ILSVRC2012_val_00000001 is not one of the 2 classes/);
+  });
+
   it('ImageNet: skipCorrupt drops unreadable images and reports them; without it the error names the file', async () => {
     const root = join(tmp.dir, 'inet');
     mkdirSync(join(root, 'train', 'n01440764'), { recursive: true });

@@ -97,28 +97,28 @@ export class ImageNet extends ImageFileDataset {
     const mappingFile = options.synsetMapping ?? findUp(options.root, 'LOC_synset_mapping.txt');
     const mapping = mappingFile ? parseSynsetMapping(await readFile(mappingFile, 'utf8'), mappingFile) : undefined;
     const folders = await classDirs(dir);
-    let wnids: string[];
     const samples: Array<[string, number]> = [];
+    // Class list: the split's own folders (torchvision ImageFolder semantics), else the train folders (so a
+    // flat val agrees with train, subsets included), else the synset mapping, else the CSV's wnids.
+    const trainDir = join(options.root, 'train');
+    const trainFolders = folders.length === 0 && split !== 'train' && existsSync(trainDir) ? await classDirs(trainDir) : [];
+    let wnids: string[] = folders.length > 0 ? folders : trainFolders;
     if (folders.length > 0) {
-      wnids = mapping ? [...mapping.keys()].sort() : folders;
-      const index = new Map(wnids.map((w, i) => [w, i]));
-      for (const f of folders) {
-        const label = index.get(f);
-        if (label === undefined) throw new DatasetError(join(dir, f), `folder ${f} is not a wnid listed in ${mappingFile}`);
+      for (const [label, f] of folders.entries()) {
         for (const file of await imageFiles(join(dir, f), JPEG_EXTENSIONS)) samples.push([file, label]);
       }
     } else {
       const csv = options.valSolution ?? findUp(options.root, 'LOC_val_solution.csv');
       if (!csv) throw new DatasetError(dir, 'has no class folders and no LOC_val_solution.csv was found (pass valSolution)');
       const truth = parseValSolution(await readFile(csv, 'utf8'), csv);
-      wnids = mapping ? [...mapping.keys()].sort() : [...new Set(truth.values())].sort();
+      if (wnids.length === 0) wnids = mapping ? [...mapping.keys()].sort() : [...new Set(truth.values())].sort();
       const index = new Map(wnids.map((w, i) => [w, i]));
       for (const file of await imageFiles(dir, JPEG_EXTENSIONS)) {
         const id = file.slice(dir.length + 1).replace(/\.[^.]+$/, '');
         const wnid = truth.get(id);
         if (!wnid) throw new DatasetError(csv, `has no row for ${file}`);
         const label = index.get(wnid);
-        if (label === undefined) throw new DatasetError(csv, `wnid ${wnid} of ${id} is not in ${mappingFile}`);
+        if (label === undefined) throw new DatasetError(csv, `wnid ${wnid} of ${id} is not one of the ${wnids.length} classes (${trainFolders.length ? trainDir : (mappingFile ?? csv)})`);
         samples.push([file, label]);
       }
     }
