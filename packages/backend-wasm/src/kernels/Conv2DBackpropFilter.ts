@@ -72,9 +72,16 @@ function pointwiseFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo
 }
 
 function convFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: Geometry): TensorInfo {
-  const { h, w, ho, wo, kh, kw, sh, sw, padTop, padLeft } = g;
-  const xT = transpose(backend, x, [3, 1, 2, 0]); // [Ci, H, W, N]
+  const { ho, wo, kh, kw, sh, sw, padTop, padLeft } = g;
+  let xT = transpose(backend, x, [3, 1, 2, 0]); // [Ci, H, W, N]
   const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [Ho, Wo, N, Co]
+  // Rows/columns of x past the last one any filter tap reads (e.g. the odd row of a stride-2 'same'
+  // 1×1 conv) would only make the correlation compute outputs we crop away: drop them first.
+  const usedH = kh + (ho - 1) * sh - padTop;
+  const usedW = kw + (wo - 1) * sw - padLeft;
+  const h = usedH > 0 && usedH < g.h ? usedH : g.h;
+  const w = usedW > 0 && usedW < g.w ? usedW : g.w;
+  xT = cropIfNeeded(backend, xT, [0, 0, 0, 0], [g.ci, h, w, g.n]);
   // Bottom/right pads chosen so the correlation yields at least KH×KW outputs; any extra rows
   // (or rows a negative pad would have removed) are cropped afterwards.
   const padBottom = Math.max(0, kh + (ho - 1) * sh - h - padTop);
