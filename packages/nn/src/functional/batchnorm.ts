@@ -48,11 +48,16 @@ export function batchNormTrain(
     return { xhat, invStd, save };
   };
 
-  // dx for the normalisation itself, given dxhat = dy·γ.
-  const backward = (dxhat: tf.Tensor, xhat: tf.Tensor, invStd: tf.Tensor): tf.Tensor => {
-    const m1 = tf.mean(dxhat, AXES, true);
-    const m2 = tf.mean(tf.mul(dxhat, xhat), AXES, true);
-    return tf.mul(invStd, tf.sub(tf.sub(dxhat, m1), tf.mul(xhat, m2)));
+  // With per-channel sums Σdy and Σdy·x̂ (which are also dβ and dγ), the closed form
+  // dx = γσ⁻¹·(dy − mean(dy) − x̂·mean(dy·x̂)) is one fused pass: dy·k + x̂·a + b with per-channel k, a, b.
+  const backward = (dy: tf.Tensor, xhat: tf.Tensor, invStd: tf.Tensor, g: tf.Tensor | null) => {
+    const sumDy = tf.sum(dy, AXES, true);
+    const sumDyXhat = tf.sum(tf.mul(dy, xhat), AXES, true);
+    const k = g ? tf.mul(invStd, g) : invStd;
+    const a = tf.mul(tf.mul(k, sumDyXhat), -1 / n);
+    const b = tf.mul(tf.mul(k, sumDy), -1 / n);
+    const dx = tf.add(tf.add(tf.mul(dy, k), b), tf.mul(xhat, a));
+    return { dx, sumDy, sumDyXhat };
   };
 
   if (affine) {
@@ -64,9 +69,8 @@ export function batchNormTrain(
         value: tf.add(tf.mul(xhat, g as tf.Tensor), b as tf.Tensor),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [sx, si, sg] = saved;
-          const dgamma = tf.sum(tf.mul(dy, sx), AXES);
-          const dbeta = tf.sum(dy, AXES);
-          return [backward(tf.mul(dy, sg), sx, si), dgamma, dbeta];
+          const { dx, sumDy, sumDyXhat } = backward(dy, sx, si, sg);
+          return [dx, tf.reshape(sumDyXhat, sg.shape), tf.reshape(sumDy, sg.shape)];
         },
       };
     });
@@ -78,7 +82,7 @@ export function batchNormTrain(
     save([xhat, invStd]);
     return {
       value: xhat,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0], saved[1]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0], saved[1], null).dx,
     };
   });
   return f(x);
