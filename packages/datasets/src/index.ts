@@ -1,4 +1,4 @@
-export type { Dataset, ImageLike, ImageU8, Sample, SampleTransform, SampleTransformFn } from './types';
+export type { Dataset, DecodeHintTarget, ImageLike, ImageU8, Sample, SampleTransform, SampleTransformFn } from './types';
 export { ChecksumError, DatasetError } from './errors';
 export { ArrayDataset } from './memory';
 export type { ImageShape } from './memory';

@@ -1,5 +1,5 @@
 import { Rng } from '@residual/tensor';
-import type { Dataset, Sample } from './types';
+import type { Dataset, DecodeHintTarget, Sample } from './types';
 
 /**
  * A view of `dataset` restricted to `indices` (as `torch.utils.data.Subset`).
@@ -27,6 +27,11 @@ export class Subset implements Dataset {
 
   get classes(): readonly string[] | undefined {
     return this.dataset.classes;
+  }
+
+  /** Forwarded to the underlying dataset when it decodes files. */
+  setDecodeHint(hint: { resizeShorterTo?: number }): void {
+    (this.dataset as Partial<DecodeHintTarget>).setDecodeHint?.(hint);
   }
 
   get(index: number): Sample | Promise<Sample> {

@@ -65,5 +65,13 @@ export interface SampleTransform {
   apply(img: ImageU8, rng: Rng): ImageLike;
 }
 
+/**
+ * Implemented by datasets that decode files and can decode straight to a smaller size: the
+ * {@link DataLoader} calls it when the transform starts with `Resize(size)`.
+ */
+export interface DecodeHintTarget {
+  setDecodeHint(hint: { resizeShorterTo?: number }): void;
+}
+
 /** A plain function form of {@link SampleTransform}. */
 export type SampleTransformFn = (img: ImageU8, rng: Rng) => ImageLike;

@@ -153,6 +153,33 @@ describe('ImageFolder and ImageNet', () => {
     await expect(ImageNet.load({ root, split: 'val' })).rejects.toThrow(/LOC_val_solution.csv: wnid n01440764 of ILSVRC2012_val_00000001 is not one of the 2 classes/);
   });
 
+  it('DataLoader decodes at the size of a leading Resize (shrink-on-load), unless shrinkOnLoad is false', async () => {
+    const { CenterCrop, Compose, Resize } = await import('@residual/transforms');
+    const root = join(tmp.dir, 'big');
+    mkdirSync(join(root, 'a'), { recursive: true });
+    await writeImage(join(root, 'a', 'x.jpg'), 600, 900, 'jpeg');
+    const ds = await ImageFolder.load({ root });
+    const decoded: number[][] = [];
+    const spy = (img: { height: number; width: number }): void => void decoded.push([img.height, img.width]);
+    const chain = new Compose([new Resize(64), new CenterCrop(56)]);
+    const probe = { transforms: chain.transforms, apply: (img: never, rng: never) => (spy(img), chain.apply(img, rng)) };
+    for (const shrinkOnLoad of [true, false]) {
+      ds.setDecodeHint({});
+      const loader = new DataLoader(ds, { transform: probe, shrinkOnLoad });
+      for await (const b of loader) {
+        expect(b.x.shape).toEqual([1, 56, 56, 3]);
+        tf.dispose([b.x, b.y]);
+      }
+    }
+    expect(decoded).toEqual([[64, 96], [600, 900]]);
+    // Through a TransformSpec (built-in preset) too.
+    ds.setDecodeHint({});
+    const { presetSpec } = await import('../src');
+    const loader = new DataLoader(ds, { transform: presetSpec('imagenet-eval', { resizeSize: 64, cropSize: 56 }) });
+    for await (const b of loader) tf.dispose([b.x, b.y]);
+    expect(ds.decodeHint).toEqual({ resizeShorterTo: 64 });
+  });
+
   it('ImageNet: skipCorrupt drops unreadable images and reports them; without it the error names the file', async () => {
     const root = join(tmp.dir, 'inet');
     mkdirSync(join(root, 'train', 'n01440764'), { recursive: true });

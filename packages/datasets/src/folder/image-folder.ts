@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DatasetError } from '../errors';
 import { decodeImage } from '../io/image';
-import type { Dataset, Sample } from '../types';
+import type { Dataset, DecodeHintTarget, Sample } from '../types';
 
 /** torchvision's `IMG_EXTENSIONS` (matched case-insensitively). */
 export const IMG_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;
@@ -36,12 +36,14 @@ export interface ImageFolderOptions extends ImageFileOptions {
  * const { image, label } = await ds.get(0);
  * ```
  */
-export class ImageFileDataset implements Dataset {
+export class ImageFileDataset implements Dataset, DecodeHintTarget {
   readonly samples: ReadonlyArray<readonly [string, number]>;
   readonly classes: readonly string[];
   readonly options: ImageFileOptions;
   /** Files that failed to decode and were skipped (with `skipCorrupt`). */
   readonly skippedFiles: string[] = [];
+  /** Decode size requested by a DataLoader (used when `resizeShorterTo` is not set). */
+  decodeHint: { resizeShorterTo?: number } = {};
 
   constructor(samples: ReadonlyArray<readonly [string, number]>, classes: readonly string[], options: ImageFileOptions = {}) {
     this.samples = samples;
@@ -58,12 +60,18 @@ export class ImageFileDataset implements Dataset {
     return Int32Array.from(this.samples, (s) => s[1]);
   }
 
+  /** Decode at a smaller size from now on (see {@link DecodeHintTarget}); explicit options win. */
+  setDecodeHint(hint: { resizeShorterTo?: number }): void {
+    this.decodeHint = { ...hint };
+  }
+
   async get(index: number): Promise<Sample> {
     const s = this.samples[index];
     if (!s) throw new RangeError(`index ${index} out of range for a dataset of ${this.samples.length} images`);
     const [file, label] = s;
     try {
-      const opts = this.options.resizeShorterTo === undefined ? {} : { resizeShorterTo: this.options.resizeShorterTo };
+      const size = this.options.resizeShorterTo ?? this.decodeHint.resizeShorterTo;
+      const opts = size === undefined ? {} : { resizeShorterTo: size };
       return { image: await decodeImage(file, opts), label };
     } catch (e) {
       if (!this.options.skipCorrupt) throw e;

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { Rng, tf } from '@residual/tensor';
-import type { Dataset, ImageU8, SampleTransform, SampleTransformFn } from '../types';
+import type { Dataset, DecodeHintTarget, ImageU8, SampleTransform, SampleTransformFn } from '../types';
 import { packImages, processBatch, type BatchResult, type BatchTask, type NormalizeOptions } from './pipeline';
-import { asTransformFn, isTransformSpec, type ResolvedTransform, type TransformSpec } from './spec';
+import { asTransformFn, isTransformSpec, leadingResize, loadTransformObject, type ResolvedTransform, type TransformSpec } from './spec';
 
 /** Options of {@link DataLoader}. */
 export interface DataLoaderOptions {
@@ -30,6 +30,12 @@ export interface DataLoaderOptions {
   transform?: TransformSpec | SampleTransform | SampleTransformFn;
   /** Per-channel normalization after scaling to [0, 1]. Default none (pixels / 255). */
   normalize?: NormalizeOptions;
+  /**
+   * When the transform starts with `Resize(size)` and the dataset decodes files (ImageFolder, ImageNet),
+   * decode straight to that size with libvips shrink-on-load. Much faster for ImageNet; `false` keeps
+   * full-size decoding so the `Resize` of `@residual/transforms` does all the resampling. Default `true`.
+   */
+  shrinkOnLoad?: boolean;
   /** Path of the worker script; default: the package's built `dist/worker.mjs`. */
   workerFile?: string;
 }
@@ -86,6 +92,9 @@ export class DataLoader implements AsyncIterable<Batch> {
   private batchIndex = 0;
   private readonly spec?: TransformSpec;
   private readonly inline?: ResolvedTransform;
+  private readonly rawTransform?: unknown;
+  private readonly shrinkOnLoad: boolean;
+  private decodeConfigured = false;
   private readonly normalize?: NormalizeOptions;
   private readonly workerFile?: string;
   private pool?: Piscina;
@@ -105,8 +114,12 @@ export class DataLoader implements AsyncIterable<Batch> {
       if (isTransformSpec(options.transform)) this.spec = options.transform;
       else if (this.numWorkers > 0) {
         throw new TypeError('with numWorkers > 0 the transform must be a TransformSpec ({ module, export, options }): live objects cannot cross threads');
-      } else this.inline = asTransformFn(options.transform);
+      } else {
+        this.inline = asTransformFn(options.transform);
+        this.rawTransform = options.transform;
+      }
     }
+    this.shrinkOnLoad = options.shrinkOnLoad ?? true;
     if (options.normalize) this.normalize = options.normalize;
     if (options.workerFile) this.workerFile = options.workerFile;
   }
@@ -150,6 +163,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     const epoch = this.epoch;
     const order = this.order(epoch);
     const total = this.length;
+    await this.configureDecode();
     const pending: Array<Promise<{ result: BatchResult; labels: number[]; indices: number[] }>> = [];
     let next = this.batchIndex;
     const schedule = (): void => {
@@ -194,6 +208,17 @@ export class DataLoader implements AsyncIterable<Batch> {
     const pool = this.pool;
     this.pool = undefined;
     await pool?.destroy();
+  }
+
+  /** Pass a leading `Resize(size)` on to a file-decoding dataset as a decode size (once). */
+  private async configureDecode(): Promise<void> {
+    if (this.decodeConfigured) return;
+    this.decodeConfigured = true;
+    const target = this.dataset as Partial<DecodeHintTarget>;
+    if (!this.shrinkOnLoad || typeof target.setDecodeHint !== 'function') return;
+    const raw = this.rawTransform ?? (this.spec ? await loadTransformObject(this.spec) : undefined);
+    const size = leadingResize(raw);
+    if (size !== undefined) target.setDecodeHint({ resizeShorterTo: size });
   }
 
   private async prepare(order: Int32Array, epoch: number, b: number): Promise<{ result: BatchResult; labels: number[]; indices: number[] }> {

@@ -35,10 +35,10 @@ export function isTransformSpec(t: unknown): t is TransformSpec {
   return typeof t === 'object' && t !== null && typeof (t as TransformSpec).module === 'string' && typeof (t as SampleTransform).apply !== 'function';
 }
 
-const cache = new Map<string, Promise<ResolvedTransform>>();
+const cache = new Map<string, Promise<unknown>>();
 
-/** Import the spec's module and build the transform (cached per spec within a thread). */
-export function loadTransform(spec: TransformSpec): Promise<ResolvedTransform> {
+/** Import the spec's module and build the transform object (cached per spec within a thread). */
+export function loadTransformObject(spec: TransformSpec): Promise<unknown> {
   const key = JSON.stringify([spec.module, spec.export, spec.options]);
   let hit = cache.get(key);
   if (!hit) {
@@ -49,7 +49,25 @@ export function loadTransform(spec: TransformSpec): Promise<ResolvedTransform> {
   return hit;
 }
 
-async function build(spec: TransformSpec): Promise<ResolvedTransform> {
+/** Import the spec's module and build the transform as a function. */
+export async function loadTransform(spec: TransformSpec): Promise<ResolvedTransform> {
+  return asTransformFn((await loadTransformObject(spec)) as SampleTransform | SampleTransformFn);
+}
+
+/**
+ * The size of a leading `Resize(int)` (bilinear, no `maxSize`) of a transform or `Compose` chain, if
+ * any: the loader then asks file datasets to decode at that size (shrink-on-load), after which the
+ * `Resize` finds the image already at size and only copies it.
+ */
+export function leadingResize(t: unknown): number | undefined {
+  let first = t as { transforms?: unknown[]; constructor?: { name?: string }; size?: unknown; options?: Record<string, unknown> } | undefined;
+  while (first && Array.isArray(first.transforms)) first = first.transforms[0] as typeof first;
+  if (!first || first.constructor?.name !== 'Resize' || typeof first.size !== 'number') return undefined;
+  if (first.options?.maxSize !== undefined || (first.options?.interpolation ?? 'bilinear') !== 'bilinear') return undefined;
+  return first.size;
+}
+
+async function build(spec: TransformSpec): Promise<unknown> {
   // Absolute POSIX paths import as-is (this also works where a test runner rewrites import() to require()).
   const target = isAbsolute(spec.module) && process.platform === 'win32' ? pathToFileURL(spec.module).href : spec.module;
   let mod: Record<string, unknown>;
@@ -68,5 +86,7 @@ async function build(spec: TransformSpec): Promise<ResolvedTransform> {
     proto && typeof proto.apply === 'function'
       ? new (x as new (o: unknown) => SampleTransform)(spec.options)
       : (x as (o: unknown) => SampleTransform | SampleTransformFn)(spec.options);
-  return asTransformFn(await made);
+  const obj = await made;
+  asTransformFn(obj); // validate the shape early
+  return obj;
 }
