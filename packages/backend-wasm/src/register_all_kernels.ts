@@ -3,7 +3,15 @@ import { tf } from '@residual/tensor';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 
-/** The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22. */
+/**
+ * The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22.
+ *
+ * @example
+ * ```ts
+ * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput']
+ * ```
+ */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
 
 // tfjs-backend-wasm's own kernels we replaced, kept for benchmarks and tests.

@@ -14,7 +14,6 @@ import {
   matMul2d,
   release,
   reshape,
-  runWasmKernel,
   transpose,
 } from './kernel_util';
 import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv_geometry';

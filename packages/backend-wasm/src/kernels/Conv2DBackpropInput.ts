@@ -93,7 +93,7 @@ function convInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
  * size so they share one set of pads — and a depth-to-space transpose interleaves the phases.
  */
 function subPixelInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
-  const { n, h, w, ci, co, kh, kw, ho, wo, padTop, padLeft } = g;
+  const { n, h, w, ci, kh, kw, ho, wo, padTop, padLeft } = g;
   const s = g.sh;
   const mh = Math.ceil(kh / s);
   const mw = Math.ceil(kw / s);
