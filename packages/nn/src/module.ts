@@ -306,6 +306,35 @@ export abstract class Module {
     return entry.owner.toStateDictTensor(entry.local, value);
   }
 
+  /**
+   * The layer's own settings for {@link Module.toString}, as PyTorch's `extra_repr`
+   * (e.g. `'64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True'`).
+   */
+  protected extraRepr(): string {
+    return '';
+  }
+
+  /**
+   * A description of the module tree in PyTorch's `print(model)` format.
+   *
+   * @example
+   * ```ts
+   * String(new Sequential(new Conv2d(3, 8, 3), new ReLU()));
+   * // Sequential(
+   * //   (0): Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1))
+   * //   (1): ReLU()
+   * // )
+   * ```
+   */
+  toString(): string {
+    const lines = [...this.children].map(([name, child]) => `(${name}): ${child.toString().split('\n').join('\n  ')}`);
+    const extra = this.extraRepr();
+    const head = `${this.constructor.name}(${extra}`;
+    if (lines.length === 0) return `${head})`;
+    const extraLines = extra ? extra.split('\n') : [];
+    return `${this.constructor.name}(\n  ${[...extraLines, ...lines].join('\n  ')}\n)`;
+  }
+
   /** Free every parameter and buffer of the tree. The module cannot be used afterwards. */
   dispose(): void {
     for (const [, v] of [...this.namedParameters(), ...this.namedBuffers()]) v.dispose();

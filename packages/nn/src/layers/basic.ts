@@ -1,5 +1,6 @@
 import { tf, globalRng, type Rng } from '@residual/tensor';
 import { Module } from '../module';
+import { pyFloat } from '../repr/python';
 
 /**
  * Rectified linear unit, as `torch.nn.ReLU`.
@@ -40,6 +41,10 @@ export class Identity extends Module {
  * ```
  */
 export class Flatten extends Module {
+  protected override extraRepr(): string {
+    return 'start_dim=1, end_dim=-1';
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     if (x.rank === 0) throw new Error('Flatten expects a tensor with a batch dimension, got a scalar');
     const shape = x.shape as number[];
@@ -79,6 +84,10 @@ export class Dropout extends Module {
     super();
     if (!(p >= 0 && p <= 1)) throw new Error(`Dropout: probability must be in [0, 1], got ${p}`);
     this.rng = options.rng;
+  }
+
+  protected override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

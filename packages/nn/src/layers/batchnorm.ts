@@ -1,5 +1,6 @@
 import { tf } from '@residual/tensor';
 import { Module } from '../module';
+import { pyBool, pyFloat } from '../repr/python';
 import { batchNormEval, batchNormTrain } from '../functional/batchnorm';
 
 /** Options of {@link BatchNorm2d}; defaults as `torch.nn.BatchNorm2d`. */
@@ -56,6 +57,11 @@ export class BatchNorm2d extends Module {
     this.runningMean = track ? this.registerBuffer('running_mean', tf.zeros([numFeatures])) : null;
     this.runningVar = track ? this.registerBuffer('running_var', tf.ones([numFeatures])) : null;
     this.numBatchesTracked = track ? this.registerBuffer('num_batches_tracked', tf.scalar(0, 'int32')) : null;
+  }
+
+  protected override extraRepr(): string {
+    const m = this.momentum === null ? 'None' : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.weight !== null)}, track_running_stats=${pyBool(this.runningMean !== null)}`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

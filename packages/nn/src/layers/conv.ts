@@ -1,5 +1,6 @@
 import { tf, globalRng, type Rng } from '@residual/tensor';
 import { Module } from '../module';
+import { pySize, pyTuple } from '../repr/python';
 import { conv2d, pair, type Padding2d, type Size2 } from '../functional/conv';
 import { fans, initTensor, uniformBias, type InitScheme } from '../init';
 
@@ -76,6 +77,17 @@ export class Conv2d extends Module {
 
   protected override stateDictPermutation(name: string, rank: number): number[] | null {
     return name === 'weight' && rank === 4 ? [3, 2, 0, 1] : null;
+  }
+
+  protected override extraRepr(): string {
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    const p = this.padding;
+    if (typeof p === 'string') s += `, padding=${p}`;
+    else if (pySize(p) !== '0' && pySize(p) !== '(0, 0)') s += `, padding=${typeof p === 'number' ? pyTuple([p, p]) : pyTuple(p)}`;
+    if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ', bias=False';
+    return s;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

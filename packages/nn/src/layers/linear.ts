@@ -1,5 +1,6 @@
 import { tf, globalRng, type Rng } from '@residual/tensor';
 import { Module } from '../module';
+import { pyBool } from '../repr/python';
 import { initTensor, uniformBias, type InitScheme } from '../init';
 
 /** Options of {@link Linear}; defaults as `torch.nn.Linear`. */
@@ -47,6 +48,10 @@ export class Linear extends Module {
 
   protected override stateDictPermutation(name: string, rank: number): number[] | null {
     return name === 'weight' && rank === 2 ? [1, 0] : null;
+  }
+
+  protected override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {

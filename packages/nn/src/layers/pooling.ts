@@ -1,5 +1,6 @@
 import { tf } from '@residual/tensor';
 import { Module } from '../module';
+import { pySize } from '../repr/python';
 import { pair, type Size2 } from '../functional/conv';
 
 /** Options of {@link MaxPool2d} and {@link AvgPool2d}; defaults as PyTorch's. */
@@ -25,9 +26,16 @@ abstract class Pool2d extends Module {
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
   readonly padding: [number, number];
+  /** The sizes as the caller gave them, for PyTorch-style descriptions. */
+  protected readonly given: { kernel: string; stride: string; padding: string };
 
   constructor(kernelSize: Size2, options: Pool2dOptions) {
     super();
+    this.given = {
+      kernel: pySize(kernelSize),
+      stride: pySize(options.stride ?? kernelSize),
+      padding: pySize(options.padding ?? 0),
+    };
     this.kernelSize = pair(kernelSize, `${this.constructor.name} kernelSize`);
     this.stride = pair(options.stride ?? this.kernelSize, `${this.constructor.name} stride`);
     this.padding = pair(options.padding ?? 0, `${this.constructor.name} padding`, 0);
@@ -56,6 +64,10 @@ export class MaxPool2d extends Pool2d {
     super(kernelSize, options);
   }
 
+  protected override extraRepr(): string {
+    return `kernel_size=${this.given.kernel}, stride=${this.given.stride}, padding=${this.given.padding}, dilation=1, ceil_mode=False`;
+  }
+
   forward(x: tf.Tensor): tf.Tensor {
     const x4 = check4d(x, 'MaxPool2d');
     // tfjs skips out-of-image positions when taking the max, which is padding with −∞.
@@ -77,6 +89,10 @@ export class AvgPool2d extends Pool2d {
   constructor(kernelSize: Size2, options: AvgPool2dOptions = {}) {
     super(kernelSize, options);
     this.countIncludePad = options.countIncludePad ?? true;
+  }
+
+  protected override extraRepr(): string {
+    return `kernel_size=${this.given.kernel}, stride=${this.given.stride}, padding=${this.given.padding}`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {
@@ -106,10 +122,16 @@ export class AvgPool2d extends Pool2d {
  */
 export class AdaptiveAvgPool2d extends Module {
   readonly outputSize: [number, number];
+  private readonly givenSize: string;
 
   constructor(outputSize: Size2 = 1) {
     super();
+    this.givenSize = pySize(outputSize);
     this.outputSize = pair(outputSize, 'AdaptiveAvgPool2d outputSize');
+  }
+
+  protected override extraRepr(): string {
+    return `output_size=${this.givenSize}`;
   }
 
   forward(x: tf.Tensor): tf.Tensor {
