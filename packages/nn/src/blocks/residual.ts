@@ -12,7 +12,10 @@ import { resolve, shortcutKind, type BlockOptions } from './options';
  *
  * @example
  * ```ts
- * const zeroed = model.namedModules().filter(([, m]) => m instanceof ResidualBlock);
+ * // torchvision's zero_init_residual: start every residual branch at zero
+ * for (const [, m] of model.namedModules()) {
+ *   if (m instanceof BasicBlock || m instanceof Bottleneck) m.residualBn.weight!.assign(tf.zeros([m.outChannels]));
+ * }
  * ```
  */
 export abstract class ResidualBlock extends Module {
@@ -25,6 +28,7 @@ export abstract class ResidualBlock extends Module {
   readonly downsample: Module | null;
   protected readonly optionA: boolean;
   protected readonly opts: ReturnType<typeof resolve>;
+  private readonly shortcutName: 'downsample' | 'shortcut';
 
   protected constructor(
     readonly inplanes: number,
@@ -52,8 +56,6 @@ export abstract class ResidualBlock extends Module {
     }
     this.shortcutName = shortcutName;
   }
-
-  private readonly shortcutName: 'downsample' | 'shortcut';
 
   /** Subclasses call this after registering the main path, so keys come in torchvision's order. */
   protected registerShortcut(): void {
