@@ -222,3 +222,41 @@ describe('reproducibility whatever the worker layout', () => {
     expect(() => new T.Compose([{} as never])).toThrow(/element 0/);
   });
 });
+
+describe('Compose fuses resize + crop without changing a single byte', () => {
+  const big = T.resize(inputs[1], [60, 80]);
+  const gray = T.resize(inputs[3], [50, 40]);
+  const pairs: Array<[string, () => [T.Transform<any, any>, T.Transform<any, any>]]> = [
+    ['RandomShortestSize.range + RandomCrop', () => [T.RandomShortestSize.range(30, 48), new T.RandomCrop(28)]],
+    ['RandomShortestSize list + maxSize + RandomCrop', () => [new T.RandomShortestSize([30, 40], { maxSize: 50 }), new T.RandomCrop([20, 24])]],
+    ['Resize + CenterCrop', () => [new T.Resize(36), new T.CenterCrop(32)]],
+    ['Resize(bicubic) + CenterCrop', () => [new T.Resize(36, { interpolation: 'bicubic' }), new T.CenterCrop([30, 31])]],
+    ['Resize(bilinear, no antialias) + RandomCrop', () => [new T.Resize(70, { antialias: false }), new T.RandomCrop(50)]],
+    ['Resize(nearest) + RandomCrop', () => [new T.Resize([33, 47], { interpolation: 'nearest' }), new T.RandomCrop(20)]],
+    ['RandomResize + RandomCrop', () => [new T.RandomResize(30, 45), new T.RandomCrop(29)]],
+    ['Resize + CenterCrop larger than image (unfusable, padded)', () => [new T.Resize(20), new T.CenterCrop(30)]],
+    ['Resize + RandomCrop with padding (unfusable)', () => [new T.Resize(30), new T.RandomCrop(30, { padding: 2 })]],
+    ['same size (identity resize) + RandomCrop', () => [new T.Resize([60, 80]), new T.RandomCrop(16)]],
+  ];
+  test.each(pairs)('%s', (_name, make) => {
+    const [a, b] = make();
+    const fused = new T.Compose([a, b, new T.RandomHorizontalFlip()]);
+    for (const img of [big, gray]) {
+      for (let k = 0; k < 6; k++) {
+        const r1 = Rng.derive(8, 2, k);
+        const r2 = Rng.derive(8, 2, k);
+        const unfused = new T.RandomHorizontalFlip().apply(b.apply(a.apply(img, r1), r1), r1);
+        expect(same(fused.apply(img, r2), unfused)).toBe(true);
+        expect(r1.nextUint32()).toBe(r2.nextUint32()); // same number of draws
+      }
+    }
+  });
+
+  test('resizeWindow equals crop(resize) and validates the box', () => {
+    for (const opts of [{}, { interpolation: 'bicubic' as const }, { antialias: false }, { interpolation: 'nearest' as const }]) {
+      const full = T.resize(big, [45, 70], opts);
+      expect(same(T.resizeWindow(big, [45, 70], 3, 5, 30, 40, opts), T.crop(full, 3, 5, 30, 40))).toBe(true);
+    }
+    expect(() => T.resizeWindow(big, [45, 70], 20, 0, 30, 10)).toThrow(/outside/);
+  });
+});

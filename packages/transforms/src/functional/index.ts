@@ -1,6 +1,6 @@
 export { hflip, vflip, crop, centerCrop, pad, fiveCrop, tenCrop, erase, parsePadding } from './geometry';
 export type { PaddingMode, PadOptions } from './geometry';
-export { resize, resizedCrop, resizedOutputSize } from './resize';
+export { resize, resizedCrop, resizedOutputSize, resizeWindow } from './resize';
 export type { Interpolation, ResizeOptions } from './resize';
 export { affine, rotate, inverseAffineMatrix } from './affine';
 export type { AffineOptions, RotateOptions, GridInterpolation } from './affine';

@@ -124,21 +124,21 @@ function linearAxis(inSize: number, outSize: number): { i0: Int32Array; i1: Int3
 }
 
 /** Non-antialiased bilinear: torch evaluates (x00·w0 + x01·w1)·h0 + (x10·w0 + x11·w1)·h1 in float32 with FMAs. */
-function bilinear2d(img: Image, oh: number, ow: number, out: Uint8Array): void {
+function bilinear2d(img: Image, oh: number, ow: number, win: Window, out: Uint8Array): void {
   const { height: h, width: w, channels: c, data } = img;
   const ys = linearAxis(h, oh);
   const xs = linearAxis(w, ow);
-  for (let y = 0; y < oh; y++) {
+  for (let y = win.top; y < win.top + win.height; y++) {
     const r0 = ys.i0[y] * w * c;
     const r1 = ys.i1[y] * w * c;
     const h0 = ys.l0[y];
     const h1 = ys.l1[y];
-    for (let x = 0; x < ow; x++) {
+    for (let x = win.left; x < win.left + win.width; x++) {
       const c0 = xs.i0[x] * c;
       const c1 = xs.i1[x] * c;
       const w0 = xs.l0[x];
       const w1 = xs.l1[x];
-      const d = (y * ow + x) * c;
+      const d = ((y - win.top) * win.width + x - win.left) * c;
       for (let k = 0; k < c; k++) {
         const t0 = f32(data[r0 + c0 + k] * w0 + f32(data[r0 + c1 + k] * w1));
         const t1 = f32(data[r1 + c0 + k] * w0 + f32(data[r1 + c1 + k] * w1));
@@ -189,16 +189,19 @@ function axisTaps(inSize: number, outSize: number, mode: 'bilinear' | 'bicubic',
   return antialias ? antialiasTaps(inSize, outSize, mode) : cubicAsRun(inSize, outSize);
 }
 
-/** Horizontal pass: rows of `src` (h × w × c, any numeric array) into `dst` (h × ow × c, float32). */
-function horizontalPass(src: ArrayLike<number>, h: number, w: number, c: number, t: Taps, dst: Float32Array): void {
-  const ow = t.start.length;
+/**
+ * Horizontal pass over source rows [r0, r1) for output columns [x0, x1): `dst` holds (r1 − r0) rows of
+ * (x1 − x0) · c float32 values.
+ */
+function horizontalPass(src: Uint8Array, w: number, c: number, t: Taps, r0: number, r1: number, x0: number, x1: number, dst: Float32Array): void {
   const n = t.maxTaps;
   const W = t.weights;
-  for (let y = 0; y < h; y++) {
+  const dw = (x1 - x0) * c;
+  for (let y = r0; y < r1; y++) {
     const sRow = y * w * c;
-    const dRow = y * ow * c;
+    const dRow = (y - r0) * dw;
     if (c === 3) {
-      for (let x = 0; x < ow; x++) {
+      for (let x = x0; x < x1; x++) {
         let p = sRow + t.start[x] * 3;
         const cnt = t.count[x];
         const wb = x * n;
@@ -212,20 +215,20 @@ function horizontalPass(src: ArrayLike<number>, h: number, w: number, c: number,
           a1 = f32(a1 + src[p + 1] * wgt);
           a2 = f32(a2 + src[p + 2] * wgt);
         }
-        const d = dRow + x * 3;
+        const d = dRow + (x - x0) * 3;
         dst[d] = a0;
         dst[d + 1] = a1;
         dst[d + 2] = a2;
       }
     } else {
-      for (let x = 0; x < ow; x++) {
+      for (let x = x0; x < x1; x++) {
         const cnt = t.count[x];
         const wb = x * n;
         for (let k = 0; k < c; k++) {
           let p = sRow + t.start[x] * c + k;
           let a = 0;
           for (let j = 0; j < cnt; j++, p += c) a = f32(a + src[p] * W[wb + j]);
-          dst[dRow + x * c + k] = a;
+          dst[dRow + (x - x0) * c + k] = a;
         }
       }
     }
@@ -265,57 +268,113 @@ export function resize(img: Image, size: number | readonly number[], options: Re
     throw new RangeError(`transforms/resize: output size must be positive integers, got ${oh}x${ow}`);
   }
   if (oh === img.height && ow === img.width) return { ...img, data: img.data.slice() };
+  return resampleWindow(img, oh, ow, { top: 0, left: 0, height: oh, width: ow }, mode, antialias);
+}
+
+/** A box of the (virtual) resized image. */
+interface Window {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * `crop(resize(img, [oh, ow]), top, left, height, width)` without computing the pixels outside the box —
+ * bit-identical to the two-step version (every output pixel depends only on its own taps). This is what makes
+ * `RandomShortestSize` + `RandomCrop` cheap inside {@link Compose}.
+ *
+ * @example
+ * ```ts
+ * const patch = resizeWindow(createImage(375, 500, 3), [300, 400], 10, 20, 224, 224);
+ * ```
+ */
+export function resizeWindow(
+  img: Image,
+  size: readonly [number, number],
+  top: number,
+  left: number,
+  height: number,
+  width: number,
+  options: ResizeOptions = {},
+): Image {
+  assertImage(img, 'resizeWindow');
+  const [oh, ow] = size;
+  if (!(top >= 0 && left >= 0 && height >= 0 && width >= 0 && top + height <= oh && left + width <= ow)) {
+    throw new RangeError(`transforms/resizeWindow: box (${top}, ${left}, ${height}, ${width}) is outside the ${oh}x${ow} output`);
+  }
+  const mode = options.interpolation ?? 'bilinear';
+  const antialias = options.antialias ?? true;
+  if (oh === img.height && ow === img.width) return crop(img, top, left, height, width);
+  return resampleWindow(img, oh, ow, { top, left, height, width }, mode, antialias);
+}
+
+function resampleWindow(img: Image, oh: number, ow: number, win: Window, mode: Interpolation, antialias: boolean): Image {
   const { height: h, width: w, channels: c, data } = img;
-  const out = new Uint8Array(oh * ow * c);
+  const out = new Uint8Array(win.height * win.width * c);
+  const result = { data: out, height: win.height, width: win.width, channels: c };
   if (mode === 'nearest') {
     const ys = nearestIndex(h, oh);
     const xs = nearestIndex(w, ow);
-    for (let y = 0; y < oh; y++) {
-      const sRow = ys[y] * w * c;
-      const dRow = y * ow * c;
-      for (let x = 0; x < ow; x++) {
-        const s = sRow + xs[x] * c;
+    for (let y = 0; y < win.height; y++) {
+      const sRow = ys[y + win.top] * w * c;
+      const dRow = y * win.width * c;
+      for (let x = 0; x < win.width; x++) {
+        const s = sRow + xs[x + win.left] * c;
         const d = dRow + x * c;
         for (let k = 0; k < c; k++) out[d + k] = data[s + k];
       }
     }
-    return { data: out, height: oh, width: ow, channels: c };
+    return result;
   }
   if (mode !== 'bilinear' && mode !== 'bicubic') {
     throw new RangeError(`transforms/resize: interpolation must be nearest, bilinear or bicubic, got ${String(mode)}`);
   }
   if (mode === 'bilinear' && !antialias) {
-    bilinear2d(img, oh, ow, out);
-    return { data: out, height: oh, width: ow, channels: c };
+    bilinear2d(img, oh, ow, win, out);
+    return result;
   }
-  // torch skips an axis whose size does not change (antialias path); the other paths are identity there too.
-  // The intermediate is float32, as torch's.
-  let tmp: Float32Array;
+  // Source rows needed by the window's output rows.
+  const tv = oh === h ? null : axisTaps(h, oh, mode, antialias);
+  let r0 = win.top;
+  let r1 = win.top + win.height;
+  if (tv) {
+    r0 = h;
+    r1 = 0;
+    for (let y = win.top; y < win.top + win.height; y++) {
+      r0 = Math.min(r0, tv.start[y]);
+      r1 = Math.max(r1, tv.start[y] + tv.count[y]);
+    }
+    if (win.height === 0) r0 = r1 = 0;
+  }
+  // Horizontal pass (torch skips an axis whose size does not change); the intermediate is float32, as torch's.
+  const row = win.width * c;
+  const tmp = new Float32Array(Math.max(0, r1 - r0) * row);
   if (ow === w) {
-    tmp = Float32Array.from(data);
+    for (let y = r0; y < r1; y++) {
+      const s = (y * w + win.left) * c;
+      for (let i = 0; i < row; i++) tmp[(y - r0) * row + i] = data[s + i];
+    }
   } else {
-    tmp = new Float32Array(h * ow * c);
-    horizontalPass(data, h, w, c, axisTaps(w, ow, mode, antialias), tmp);
+    horizontalPass(data, w, c, axisTaps(w, ow, mode, antialias), r0, r1, win.left, win.left + win.width, tmp);
   }
-  if (oh === h) {
+  if (!tv) {
     for (let i = 0; i < out.length; i++) out[i] = roundU8(tmp[i]);
-    return { data: out, height: oh, width: ow, channels: c };
+    return result;
   }
-  const t = axisTaps(h, oh, mode, antialias);
-  const row = ow * c;
   const acc = new Float32Array(row);
-  for (let y = 0; y < oh; y++) {
+  for (let y = win.top; y < win.top + win.height; y++) {
     acc.fill(0);
-    const cnt = t.count[y];
+    const cnt = tv.count[y];
     for (let j = 0; j < cnt; j++) {
-      const wgt = t.weights[y * t.maxTaps + j];
-      const s0 = (t.start[y] + j) * row;
+      const wgt = tv.weights[y * tv.maxTaps + j];
+      const s0 = (tv.start[y] + j - r0) * row;
       for (let i = 0; i < row; i++) acc[i] = acc[i] + tmp[s0 + i] * wgt; // stored as float32: one rounding per tap
     }
-    const dRow = y * row;
+    const dRow = (y - win.top) * row;
     for (let i = 0; i < row; i++) out[dRow + i] = roundU8(acc[i]);
   }
-  return { data: out, height: oh, width: ow, channels: c };
+  return result;
 }
 
 /**

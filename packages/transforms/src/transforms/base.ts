@@ -1,4 +1,6 @@
 import type { Rng } from '@residual/random';
+import type { Image } from '../image';
+import { resize, resizeWindow, type ResizeOptions } from '../functional/resize';
 
 /**
  * A transform: `apply(input, rng)` draws whatever random parameters it needs from `rng` and returns the
@@ -43,9 +45,48 @@ export class Compose<I = any, O = any> implements Transform<I, O> {
 
   apply(input: I, rng: Rng): O {
     let x: unknown = input;
-    for (const t of this.transforms) x = t.apply(x, rng);
+    const ts = this.transforms;
+    for (let k = 0; k < ts.length; k++) {
+      const a = ts[k];
+      const b = ts[k + 1];
+      // A resize followed by a crop only computes the kept pixels; same random draws, same bytes as unfused.
+      if (b && isSizePlanner(a) && isCropPlanner(b) && isImage(x)) {
+        const size = a.planSize(x, rng);
+        const box = b.planCrop(size[0], size[1], rng);
+        x = box ? resizeWindow(x, size, box[0], box[1], box[2], box[3], a.resizeOptions) : b.apply(resize(x, size, a.resizeOptions), rng);
+        k++;
+        continue;
+      }
+      x = a.apply(x, rng);
+    }
     return x as O;
   }
+}
+
+/** @internal A resizing transform that can announce its output size before resampling. */
+export interface SizePlanner {
+  readonly resizeOptions: ResizeOptions;
+  /** Draw (if random) and return the output [height, width] — the same draws as `apply`. */
+  planSize(img: Image, rng: Rng): [number, number];
+}
+
+/** @internal A cropping transform that can choose its box from the input size alone. */
+export interface CropPlanner {
+  /** The crop box [top, left, height, width] — the same draws as `apply` — or null (before any draw) if it must run unfused. */
+  planCrop(height: number, width: number, rng: Rng): [number, number, number, number] | null;
+  apply(img: Image, rng: Rng): Image;
+}
+
+function isSizePlanner(t: unknown): t is SizePlanner {
+  return typeof (t as SizePlanner).planSize === 'function';
+}
+
+function isCropPlanner(t: unknown): t is CropPlanner {
+  return typeof (t as CropPlanner).planCrop === 'function';
+}
+
+function isImage(x: unknown): x is Image {
+  return !!x && (x as Image).data instanceof Uint8Array;
 }
 
 /**

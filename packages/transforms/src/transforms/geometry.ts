@@ -1,7 +1,7 @@
 import type { Rng } from '@residual/random';
 import { assertImage, type Image } from '../image';
 import { centerCrop, fiveCrop, hflip, pad, parsePadding, tenCrop, vflip, windowWithBorder, type PaddingMode } from '../functional/geometry';
-import { resize, resizedCrop, type Interpolation } from '../functional/resize';
+import { resize, resizedCrop, resizedOutputSize, type Interpolation } from '../functional/resize';
 import { pairSize } from '../functional/util';
 import { checkProbability, type Transform } from './base';
 
@@ -36,6 +36,19 @@ export class RandomCrop implements Transform<Image, Image> {
   ) {
     this.size = pairSize(size, 'RandomCrop');
     this.pads = options.padding === undefined ? null : parsePadding(options.padding);
+  }
+
+  /** Crop box for an unpadded input of size height × width (null when padding is configured). */
+  planCrop(height: number, width: number, rng: Rng): [number, number, number, number] | null {
+    if (this.pads || this.options.padIfNeeded) return null;
+    const [th, tw] = this.size;
+    if (height < th || width < tw) {
+      throw new RangeError(`transforms/RandomCrop: crop size [${th}, ${tw}] is larger than the (padded) image [${height}, ${width}]`);
+    }
+    if (height === th && width === tw) return [0, 0, th, tw];
+    const i = rng.randint(0, height - th + 1);
+    const j = rng.randint(0, width - tw + 1);
+    return [i, j, th, tw];
   }
 
   apply(img: Image, rng: Rng): Image {
@@ -125,6 +138,14 @@ export class Resize implements Transform<Image, Image> {
     readonly options: ResizeTransformOptions & { maxSize?: number } = {},
   ) {}
 
+  get resizeOptions(): ResizeTransformOptions {
+    return this.options;
+  }
+
+  planSize(img: Image, _rng?: Rng): [number, number] {
+    return resizedOutputSize(img.height, img.width, this.size, this.options.maxSize);
+  }
+
   apply(img: Image, _rng?: Rng): Image {
     return resize(img, this.size, this.options);
   }
@@ -140,6 +161,12 @@ export class Resize implements Transform<Image, Image> {
  */
 export class CenterCrop implements Transform<Image, Image> {
   constructor(readonly size: number | readonly number[]) {}
+
+  planCrop(height: number, width: number, _rng?: Rng): [number, number, number, number] | null {
+    const [ch, cw] = pairSize(this.size, 'CenterCrop');
+    if (ch > height || cw > width) return null;
+    return [pyRound((height - ch) / 2), pyRound((width - cw) / 2), ch, cw];
+  }
 
   apply(img: Image, _rng?: Rng): Image {
     return centerCrop(img, this.size);
@@ -273,10 +300,19 @@ export class RandomShortestSize implements Transform<Image, Image> {
     return [Math.trunc(height * r), Math.trunc(width * r)];
   }
 
+  /** Resampling options only: `maxSize` is already folded into the planned size. */
+  get resizeOptions(): ResizeTransformOptions {
+    return { interpolation: this.options.interpolation, antialias: this.options.antialias };
+  }
+
+  planSize(img: Image, rng: Rng): [number, number] {
+    const s = this.minSize[rng.randint(0, this.minSize.length)];
+    return this.outputSize(img.height, img.width, s);
+  }
+
   apply(img: Image, rng: Rng): Image {
     assertImage(img, 'RandomShortestSize');
-    const s = this.minSize[rng.randint(0, this.minSize.length)];
-    return resize(img, this.outputSize(img.height, img.width, s), this.options);
+    return resize(img, this.planSize(img, rng), this.resizeOptions);
   }
 }
 
@@ -298,6 +334,14 @@ export class RandomResize implements Transform<Image, Image> {
     if (!(Number.isInteger(minSize) && Number.isInteger(maxSize) && minSize > 0 && maxSize > minSize)) {
       throw new RangeError(`transforms/RandomResize: need integers 0 < minSize < maxSize, got ${minSize}, ${maxSize}`);
     }
+  }
+
+  get resizeOptions(): ResizeTransformOptions {
+    return this.options;
+  }
+
+  planSize(img: Image, rng: Rng): [number, number] {
+    return resizedOutputSize(img.height, img.width, rng.randint(this.minSize, this.maxSize));
   }
 
   apply(img: Image, rng: Rng): Image {
