@@ -33,8 +33,9 @@ export async function saveSafetensors(
 }
 
 /**
- * Read a `.safetensors` file into tensors (Node only; in browsers fetch the bytes and call
- * {@link decodeSafetensors}). Errors name the file. The caller disposes the tensors.
+ * Read a `.safetensors` file into tensors. A path needs Node; bytes (e.g. from `fetch` in a browser)
+ * are decoded directly, as {@link decodeSafetensors}. Errors name the file. The caller disposes the
+ * tensors.
  *
  * @example
  * ```ts
@@ -43,7 +44,8 @@ export async function saveSafetensors(
  * model.loadStateDict(sd);
  * ```
  */
-export async function loadSafetensors(path: string): Promise<Record<string, tf.Tensor>> {
+export async function loadSafetensors(path: string | Uint8Array): Promise<Record<string, tf.Tensor>> {
+  if (typeof path !== 'string') return decodeSafetensors(path);
   const fs = await nodeFs();
   const buf = await fs.readFile(path);
   return decodeSafetensors(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength), { source: path });

@@ -53,6 +53,12 @@ describe('safetensors files written from PyTorch', () => {
     block.dispose();
   });
 
+  it('loadSafetensors also takes bytes', async () => {
+    const sd = await loadSafetensors(new Uint8Array(readFileSync(blockPath)));
+    expect(Object.keys(sd)).toContain('downsample.1.num_batches_tracked');
+    tf.dispose(Object.values(sd));
+  });
+
   it('re-encodes the PyTorch-written file byte for byte', () => {
     const bytes = new Uint8Array(readFileSync(blockPath));
     const sd = decodeSafetensors(bytes);
