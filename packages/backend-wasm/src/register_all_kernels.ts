@@ -2,6 +2,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { tf } from '@residual/tensor';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
+import { setStockSlice, sliceConfig } from './kernels/Slice';
 
 /**
  * The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22.
@@ -9,22 +10,26 @@ import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice']
  * ```
  */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  sliceConfig,
+];
 
 // tfjs-backend-wasm's own kernels we replaced, kept for benchmarks and tests.
 const replaced = new Map<string, KernelConfig>();
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (today only the
- * naive `Conv2DBackpropInput`). Useful to benchmark against; never needed to train.
+ * naive `Conv2DBackpropInput` and the rank ≥ 5 per-element `Slice`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
@@ -53,4 +58,5 @@ export function registerAllKernels(): void {
     }
     tf.registerKernel(config);
   }
+  setStockSlice(replaced.get(sliceConfig.kernelName));
 }
