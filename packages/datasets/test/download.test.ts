@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { c as tarCreate } from 'tar';
-import { CIFAR10, ChecksumError, downloadFile, progressBar, type ProgressEvent } from '../src';
+import { CIFAR10, CIFAR100, ChecksumError, downloadFile, progressBar, type ProgressEvent } from '../src';
 import { cifarRecords, tempDir } from './helpers';
 
 const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex');
@@ -175,6 +175,20 @@ describe('downloadFile against a real HTTP server on 127.0.0.1', () => {
     } finally {
       delete process.env.RESIDUAL_CIFAR_MIRROR;
     }
+  });
+
+  it('CIFAR100.load downloads cifar-100-binary.tar.gz from a mirror and reads both label kinds', async () => {
+    const src = join(tmp.dir, 'src100');
+    mkdirSync(join(src, 'cifar-100-binary'), { recursive: true });
+    writeFileSync(join(src, 'cifar-100-binary', 'train.bin'), cifarRecords(3, (n) => [n + 1, n + 50]));
+    writeFileSync(join(src, 'cifar-100-binary', 'test.bin'), cifarRecords(1, () => [19, 99]));
+    const archive = join(tmp.dir, 'c100.tar.gz');
+    await tarCreate({ gzip: true, file: archive, cwd: src, portable: true }, ['cifar-100-binary']);
+    const bytes = readFileSync(archive);
+    server.files.set('m100/cifar-100-binary.tar.gz', bytes);
+    const ds = await CIFAR100.load({ root: join(tmp.dir, 'r100'), download: true, mirror: `${server.base}/files/m100`, md5: md5(bytes), verifyCounts: false, onProgress: false });
+    expect(Array.from(ds.fineLabels)).toEqual([50, 51, 52]);
+    expect(Array.from(ds.coarseLabels)).toEqual([1, 2, 3]);
   });
 });
 

@@ -31,7 +31,14 @@ function findUp(root: string, name: string): string | undefined {
   return undefined;
 }
 
-/** Parse `LOC_synset_mapping.txt`: `n01440764 tench, Tinca tinca` per line. */
+/**
+ * Parse `LOC_synset_mapping.txt`: `n01440764 tench, Tinca tinca` per line.
+ *
+ * @example
+ * ```ts
+ * parseSynsetMapping('n01440764 tench, Tinca tinca\n', 'LOC_synset_mapping.txt').get('n01440764'); // 'tench, Tinca tinca'
+ * ```
+ */
 export function parseSynsetMapping(text: string, file: string): Map<string, string> {
   const map = new Map<string, string>();
   text.split(/\r?\n/).forEach((line, i) => {
@@ -44,7 +51,14 @@ export function parseSynsetMapping(text: string, file: string): Map<string, stri
   return map;
 }
 
-/** Parse `LOC_val_solution.csv` into image id → wnid. */
+/**
+ * Parse `LOC_val_solution.csv` into image id → wnid (the first token of each prediction string).
+ *
+ * @example
+ * ```ts
+ * parseValSolution('ImageId,PredictionString\nILSVRC2012_val_00000001,n01751748 1 2 3 4\n', 'f.csv').get('ILSVRC2012_val_00000001'); // 'n01751748'
+ * ```
+ */
 export function parseValSolution(text: string, file: string): Map<string, string> {
   const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
   if (!/^ImageId\s*,\s*PredictionString/i.test(lines[0] ?? '')) {

@@ -13,6 +13,11 @@ export interface ExtractOptions {
  * Why an archive entry would land outside the target directory, or `null` when it is safe.
  * Rejects absolute paths, `..` segments, links whose target resolves outside the target, and device
  * or FIFO entries (which a dataset never needs).
+ *
+ * @example
+ * ```ts
+ * unsafeEntryReason('../etc/passwd', 'File'); // "path contains '..'"
+ * ```
  */
 export function unsafeEntryReason(path: string, type: string, linkpath?: string): string | null {
   const norm = path.replace(/\\/g, '/');

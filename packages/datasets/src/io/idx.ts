@@ -46,7 +46,14 @@ export function parseIdx(bytes: Uint8Array, file: string, expectRank?: number): 
   return { dims, data: bytes.subarray(header) };
 }
 
-/** Read and parse an IDX file, gzipped or not. */
+/**
+ * Read and parse an IDX file, gzipped or not.
+ *
+ * @example
+ * ```ts
+ * const images = await readIdx('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz', 3); // dims [10000, 28, 28]
+ * ```
+ */
 export async function readIdx(file: string, expectRank?: number): Promise<IdxArray> {
   return parseIdx(await readMaybeGzip(file), file, expectRank);
 }

@@ -13,7 +13,14 @@ export interface DecodeOptions {
   resizeShorterTo?: number;
 }
 
-/** Output size of torchvision's `Resize(size)` for an `h`×`w` image: shorter side to `size`. */
+/**
+ * Output size of torchvision's `Resize(size)` for an `h`×`w` image: shorter side to `size`.
+ *
+ * @example
+ * ```ts
+ * shorterSideSize(375, 500, 256); // [256, 341]
+ * ```
+ */
 export function shorterSideSize(h: number, w: number, size: number): [number, number] {
   if (h <= w) return [size, Math.floor((size * w) / h)];
   return [Math.floor((size * h) / w), size];

@@ -54,7 +54,14 @@ export interface LoaderState {
   seed: number;
 }
 
-/** Locate the built worker script, both from the built package and from TypeScript sources (tests). */
+/**
+ * Locate the built worker script, both from the built package and from TypeScript sources (tests).
+ *
+ * @example
+ * ```ts
+ * defaultWorkerFile(); // '/…/node_modules/@residual/datasets/dist/worker.mjs'
+ * ```
+ */
 export function defaultWorkerFile(): string {
   const candidates = [join(__dirname, 'worker.mjs'), join(__dirname, '..', 'worker.mjs'), join(__dirname, '..', '..', 'dist', 'worker.mjs')];
   const found = candidates.find((c) => existsSync(c));
