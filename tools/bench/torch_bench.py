@@ -137,6 +137,10 @@ def main():
     only = set(filter(None, args.only.split(",")))
     want = lambda n: not only or n in only  # noqa: E731
     results = []
+    # What the GEMM reaches here: the ceiling the convolutions are measured against.
+    a = torch.randn(1024, 1024)
+    peak = timed(lambda: torch.mm(a, a), 2, 5)
+    peak_gflops = 2 * 1024**3 / (statistics.median(peak) * 1e6)
     if want("resnet20-train"):
         results.append(case("resnet20-train", "train", 128, bench_train(CifarResNet(20), 128, 32, args.warmup, args.reps)))
     if want("resnet20-infer"):
@@ -151,6 +155,7 @@ def main():
             "framework": "pytorch",
             "version": torch.__version__,
             "threads": torch.get_num_threads(),
+            "peak_matmul_gflops": peak_gflops,
             "python": platform.python_version(),
             "warmup": args.warmup,
             "reps": args.reps,

@@ -44,7 +44,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     warmup: 2,
     reps: 5,
     budgetS: 120,
-    profile: ['resnet20-train', 'resnet20-infer'],
+    profile: ['resnet20-train', 'resnet20-infer', 'resnet20-infer+fold'],
     torch: true,
     torchThreads: cores,
     python: process.env.RESIDUAL_BENCH_PYTHON ?? '/usr/bin/python3',

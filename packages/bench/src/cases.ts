@@ -2,23 +2,34 @@ import { tf, seed, Rng } from '@residual/tensor';
 import type { Module } from '@residual/nn';
 import { createModel } from '@residual/zoo';
 import { sgd, trainStep, resolveLoss } from '@residual/train';
+import { foldBatchNorm } from './fold';
 
 /** A benchmark case: names are shared with `tools/bench/torch_bench.py`. */
 export interface CaseSpec {
-  name: 'resnet20-train' | 'resnet20-infer' | 'resnet50-infer';
+  /** `<model>-<mode>`, with `+fold` for inference with BatchNorm folded into the convolutions. */
+  name:
+    | 'resnet20-train'
+    | 'resnet20-infer'
+    | 'resnet20-infer+fold'
+    | 'resnet50-infer'
+    | 'resnet50-infer+fold';
   model: 'resnet20' | 'resnet50';
   mode: 'train' | 'infer';
   batch: number;
   /** Input height = width. */
   size: number;
   numClasses: number;
+  /** Fold BatchNorm into the convolutions before timing (see {@link foldBatchNorm}). */
+  fold?: boolean;
 }
 
 /** Every case the harness knows, in the order it runs them. */
 export const CASES: readonly CaseSpec[] = [
   { name: 'resnet20-train', model: 'resnet20', mode: 'train', batch: 128, size: 32, numClasses: 10 },
   { name: 'resnet20-infer', model: 'resnet20', mode: 'infer', batch: 128, size: 32, numClasses: 10 },
+  { name: 'resnet20-infer+fold', model: 'resnet20', mode: 'infer', batch: 128, size: 32, numClasses: 10, fold: true },
   { name: 'resnet50-infer', model: 'resnet50', mode: 'infer', batch: 16, size: 224, numClasses: 1000 },
+  { name: 'resnet50-infer+fold', model: 'resnet50', mode: 'infer', batch: 16, size: 224, numClasses: 1000, fold: true },
 ];
 
 /** A prepared case: `run()` does one timed unit of work and settles once it is finished. */
@@ -51,6 +62,7 @@ export function prepareCase(spec: CaseSpec): PreparedCase {
   const y = tf.tensor1d(labels, 'int32');
   if (spec.mode === 'infer') {
     model.eval();
+    const fold = spec.fold ? foldBatchNorm(model) : null;
     return {
       spec,
       run: () => {
@@ -59,6 +71,7 @@ export function prepareCase(spec: CaseSpec): PreparedCase {
         out.dispose();
       },
       dispose: () => {
+        fold?.restore();
         tf.dispose([x, y]);
         model.dispose();
       },

@@ -64,6 +64,7 @@ describe('PyTorch side', () => {
       simd: true,
       peakMatmulGflops: 1,
       profiles: {},
+      workarounds: [],
       cases: [{ name: 'resnet20-train', mode: 'train', batch: 128, imagesPerS: ips }],
     });
     const c = compareWithTorch([run(1, 100), run(2, 160)], torch, 'wasm');

@@ -14,3 +14,6 @@ export { compareWithTorch, formatSummary, runLabel } from './report';
 export type { Comparison } from './report';
 export { parseArgs } from './args';
 export type { BenchArgs } from './args';
+export { ensureStridedSliceGradient } from './workarounds';
+export { foldBatchNorm } from './fold';
+export type { FoldedModel } from './fold';

@@ -5,11 +5,16 @@ import { kernelTable, type KernelCall, type KernelRow } from './flops';
 export interface KernelProfile {
   /** Wall time of the profiled call, in ms (profiling adds overhead: compare shares, not totals). */
   wallMs: number;
-  /** Sum of the kernel times. */
+  /** Sum of the kernel times (registered kernels only: scopes would count their kernels twice). */
   kernelMs: number;
   /** FLOPs of every counted kernel (convolutions and matrix products). */
   flops: number;
   rows: KernelRow[];
+  /**
+   * Entries tfjs times around composite ops (`tf.customGrad` forwards show as 'unnamed scope'): their
+   * kernels are already in `rows`, so they are listed apart and not summed.
+   */
+  scopes: KernelRow[];
 }
 
 /**
@@ -28,17 +33,20 @@ export async function profileKernels(fn: () => void | Promise<void>): Promise<Ke
     return [];
   });
   const wallMs = performance.now() - t0;
+  const backend = tf.getBackend();
   const calls: KernelCall[] = info.kernels.map((k) => ({
     name: k.name,
     inputShapes: k.inputShapes as number[][],
     outputShapes: k.outputShapes as number[][],
     timeMs: typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0,
   }));
-  const rows = kernelTable(calls);
+  const isKernel = (c: KernelCall) => tf.getKernel(c.name, backend) !== undefined;
+  const rows = kernelTable(calls.filter(isKernel));
   return {
     wallMs,
     kernelMs: rows.reduce((a, r) => a + r.totalMs, 0),
     flops: rows.reduce((a, r) => a + r.flops, 0),
     rows,
+    scopes: kernelTable(calls.filter((c) => !isKernel(c))),
   };
 }

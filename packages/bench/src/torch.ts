@@ -17,6 +17,8 @@ export interface TorchReport {
   framework: 'pytorch';
   version: string;
   threads: number;
+  /** GFLOP/s of a 1024³ matmul in the same process. */
+  peak_matmul_gflops?: number;
   results: TorchCase[];
 }
 
@@ -106,7 +108,8 @@ export function runTorchBench(options: TorchBenchOptions): TorchReport {
     '--threads', String(options.threads),
     '--warmup', String(options.warmup),
     '--reps', String(options.reps),
-    '--only', options.cases.join(','),
+    // PyTorch runs each case once, without the harness's variants (its eval BatchNorm is oneDNN's).
+    '--only', [...new Set(options.cases.map((c) => c.split('+')[0]))].join(','),
   ];
   const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(options.threads) } });
   if (r.status !== 0) throw new Error(`torch_bench.py failed (exit ${r.status}): ${(r.stderr || '').slice(-500)}`);

@@ -1,0 +1,50 @@
+import { tf, useBackend, seed } from '@residual/tensor';
+import { BatchNorm2d, type Module } from '@residual/nn';
+import { createModel } from '@residual/zoo';
+import { foldBatchNorm } from './fold';
+import { profileKernels } from './profile';
+
+describe('foldBatchNorm', () => {
+  it('computes the eval forward of ResNet-20 with the BatchNorms folded into the convolutions', async () => {
+    await useBackend('cpu');
+    seed(3);
+    const model = createModel('resnet20') as Module;
+    // Non-trivial statistics and affine parameters, so a wrong fold shows.
+    let k = 0;
+    for (const [, m] of model.namedModules()) {
+      if (!(m instanceof BatchNorm2d)) continue;
+      const c = m.numFeatures;
+      const f = (a: number, b: number) => tf.tensor1d(Array.from({ length: c }, (_, i) => a + b * Math.sin(i * 0.37 + k)));
+      m.runningMean!.assign(f(0.1, 0.3));
+      m.runningVar!.assign(f(1.2, 0.5));
+      m.weight!.assign(f(1, 0.2));
+      m.bias!.assign(f(0, 0.1));
+      k++;
+    }
+    model.eval();
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 32 * 32 * 3 }, (_, i) => Math.cos(i * 0.11)), [2, 32, 32, 3]);
+    const plain = tf.tidy(() => model.forward(x));
+    const before = await profileKernels(() => tf.tidy(() => model.forward(x)).dispose());
+    const fold = foldBatchNorm(model);
+    expect(fold.folded).toHaveLength(19);
+    const folded = tf.tidy(() => model.forward(x));
+    const after = await profileKernels(() => tf.tidy(() => model.forward(x)).dispose());
+    const err = tf.tidy(() => tf.max(tf.abs(tf.sub(plain, folded))).dataSync()[0] / tf.max(tf.abs(plain)).dataSync()[0]);
+    expect(err).toBeLessThan(1e-5);
+    const calls = (p: typeof before, name: string) => p.rows.find((r) => r.kernel === name)?.calls ?? 0;
+    expect(calls(before, 'Multiply')).toBeGreaterThanOrEqual(19);
+    expect(calls(after, 'Multiply')).toBe(0);
+    expect(calls(after, 'FusedConv2D')).toBe(19);
+    fold.restore();
+    const back = tf.tidy(() => model.forward(x));
+    expect(Array.from(back.dataSync())).toEqual(Array.from(plain.dataSync()));
+    tf.dispose([x, plain, folded, back]);
+    model.dispose();
+  });
+
+  it('refuses a model in training mode', () => {
+    const model = createModel('resnet20') as Module;
+    expect(() => foldBatchNorm(model)).toThrow(/model.eval\(\) first/);
+    model.dispose();
+  });
+});
