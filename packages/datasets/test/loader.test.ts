@@ -113,6 +113,20 @@ describe('DataLoader (inline)', () => {
     await expect(collect(mixed)).rejects.toThrow(/sample 1 is 4x8x3 after transforms but sample 0 is 8x8x3/);
   });
 
+  it('reads at most `prefetch` batches ahead of a slow consumer (bounded memory)', async () => {
+    const base = synthetic(200);
+    let reads = 0;
+    const counting: Dataset = { length: 200, get: (i) => (reads++, base.get(i)) };
+    const loader = new DataLoader(counting, { batchSize: 10, prefetch: 3 });
+    const it = loader[Symbol.asyncIterator]();
+    const first = await it.next();
+    tf.dispose([first.value.x, first.value.y]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(reads).toBeLessThanOrEqual((3 + 1) * 10);
+    await it.return(undefined);
+    expect(loader.state()).toEqual({ epoch: 0, batchIndex: 1, seed: 0 });
+  });
+
   it('drops samples without an image (corrupt, skipped) and counts them', async () => {
     const base = synthetic(10);
     const holes: Dataset = { length: 10, get: (i) => (i % 3 === 0 ? { image: null, label: 0 } : base.get(i)) };
