@@ -170,6 +170,11 @@ def main():
                           extra=dict(layer='Linear', args=[6, 4], options={})))
     cases.append(run_case('maxpool3_2_1', nn.MaxPool2d(3, 2, 1), (2, 3, 9, 9),
                           extra=dict(layer='MaxPool2d', args=[3], options=dict(stride=2, padding=1))))
+    cases.append(run_case('maxpool_rect', nn.MaxPool2d((3, 2), (2, 1), (1, 0)), (1, 2, 7, 6),
+                          extra=dict(layer='MaxPool2d', args=[[3, 2]], options=dict(stride=[2, 1], padding=[1, 0]))))
+    cases.append(run_case('avgpool_rect_excl', nn.AvgPool2d((2, 3), (1, 2), (1, 1), count_include_pad=False), (1, 2, 5, 7),
+                          extra=dict(layer='AvgPool2d', args=[[2, 3]],
+                                     options=dict(stride=[1, 2], padding=[1, 1], countIncludePad=False))))
     cases.append(run_case('avgpool3_2_1', nn.AvgPool2d(3, 2, 1), (2, 3, 8, 8),
                           extra=dict(layer='AvgPool2d', args=[3], options=dict(stride=2, padding=1))))
     cases.append(run_case('avgpool3_2_1_excl', nn.AvgPool2d(3, 2, 1, count_include_pad=False), (2, 3, 8, 8),

@@ -9,14 +9,15 @@ import { tf } from '@residual/tensor';
  * subsample(tf.zeros([1, 5, 5, 3]), 2).shape; // [1, 3, 3, 3]
  * ```
  */
-export function subsample(x: tf.Tensor4D, stride: number): tf.Tensor4D {
-  if (stride === 1) return x.clone();
+export function subsample(x: tf.Tensor4D, stride: number | readonly [number, number]): tf.Tensor4D {
+  const [sh, sw] = typeof stride === 'number' ? [stride, stride] : stride;
+  if (sh === 1 && sw === 1) return x.clone();
   return tf.tidy(() => {
     const [n, h, w, c] = x.shape;
-    const oh = Math.ceil(h / stride);
-    const ow = Math.ceil(w / stride);
-    const padded = tf.pad(x, [[0, 0], [0, oh * stride - h], [0, ow * stride - w], [0, 0]]);
-    const grid = tf.reshape(padded, [n, oh, stride, ow, stride, c]);
+    const oh = Math.ceil(h / sh);
+    const ow = Math.ceil(w / sw);
+    const padded = tf.pad(x, [[0, 0], [0, oh * sh - h], [0, ow * sw - w], [0, 0]]);
+    const grid = tf.reshape(padded, [n, oh, sh, ow, sw, c]);
     return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]), [n, oh, ow, c]);
   });
 }

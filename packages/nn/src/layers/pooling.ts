@@ -2,6 +2,7 @@ import { tf } from '@residual/tensor';
 import { Module } from '../module';
 import { pySize } from '../repr/python';
 import { pair, type Size2 } from '../functional/conv';
+import { subsample } from '../functional/shortcut';
 
 /** Options of {@link MaxPool2d} and {@link AvgPool2d}; defaults as PyTorch's. */
 export interface Pool2dOptions {
@@ -70,8 +71,29 @@ export class MaxPool2d extends Pool2d {
 
   forward(x: tf.Tensor): tf.Tensor {
     const x4 = check4d(x, 'MaxPool2d');
+    const [kh, kw] = this.kernelSize;
+    const [sh, sw] = this.stride;
     // tfjs skips out-of-image positions when taking the max, which is padding with −∞.
-    return tf.maxPool(x4, this.kernelSize, this.stride, this.tfPad());
+    if (kh === kw && sh === sw) return tf.maxPool(x4, this.kernelSize, this.stride, this.tfPad());
+    // tfjs-backend-wasm 4.22's MaxPoolGrad gives wrong gradients for some rectangular windows and
+    // strides, so those are composed from strided views: max over the kh·kw shifted grids.
+    return tf.tidy(() => {
+      const [ph, pw] = this.padding;
+      const xp = ph || pw ? tf.pad(x4, [[0, 0], [ph, ph], [pw, pw], [0, 0]], -Infinity) : x4;
+      const [n, hp, wp, c] = xp.shape;
+      const oh = Math.floor((hp - kh) / sh) + 1;
+      const ow = Math.floor((wp - kw) / sw) + 1;
+      let out: tf.Tensor4D | null = null;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++) {
+          const view = tf.slice(xp, [0, i, j, 0], [n, (oh - 1) * sh + 1, (ow - 1) * sw + 1, c]);
+          const grid = subsample(view, [sh, sw]);
+          // Ties go to the earlier position, as in PyTorch's scan.
+          out = out ? (tf.maximum(out, grid) as tf.Tensor4D) : grid;
+        }
+      }
+      return out!;
+    });
   }
 }
 
