@@ -10,7 +10,7 @@ export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pooling';
 export type { Pool2dOptions, AvgPool2dOptions } from './layers/pooling';
 export { ReLU, Identity, Flatten, Dropout } from './layers/basic';
 export type { DropoutOptions } from './layers/basic';
-export { Sequential } from './layers/sequential';
+export { Sequential, ModuleList } from './layers/sequential';
 export { conv2d, explicitPadding, pair } from './functional/conv';
 export type { Size2, Padding2d } from './functional/conv';
 export { batchNormTrain, batchNormEval } from './functional/batchnorm';

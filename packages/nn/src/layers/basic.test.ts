@@ -1,5 +1,5 @@
 import { tf, useBackend, seed, Rng } from '@residual/tensor';
-import { Dropout, Flatten, Identity, ReLU } from '../index';
+import { Dropout, Flatten, Identity, Linear, ModuleList, ReLU, Sequential } from '../index';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -42,5 +42,19 @@ describe('small layers', () => {
     seed(3);
     const b = new Dropout(0.5).forward(x).dataSync();
     expect(Array.from(a)).toEqual(Array.from(b));
+  });
+});
+
+describe('containers', () => {
+  it('Sequential and ModuleList name children by index, support at() and iteration', () => {
+    const seq = new Sequential(new Linear(2, 3), new ReLU()).append(new Linear(3, 1));
+    expect(seq.length).toBe(3);
+    expect(seq.at(-1)).toBeInstanceOf(Linear);
+    expect(seq.forward(tf.ones([4, 2])).shape).toEqual([4, 1]);
+    expect(() => seq.at(5)).toThrow(/out of range/);
+    const list = new ModuleList([new Linear(2, 2), new Linear(2, 5)]);
+    expect(list.namedParameters().map(([k]) => k)).toEqual(['0.weight', '0.bias', '1.weight', '1.bias']);
+    expect([...list].map((m) => (m as Linear).outFeatures)).toEqual([2, 5]);
+    expect(() => list.forward(tf.ones([1, 2]))).toThrow(/no forward/);
   });
 });

@@ -47,3 +47,49 @@ export class Sequential extends Module {
     return tf.tidy(() => this.items.reduce((h, m) => m.forward(h), x));
   }
 }
+
+/**
+ * Holds submodules under the names `'0'`, `'1'`, ... without running them, as `torch.nn.ModuleList`;
+ * the owner decides how to call them.
+ *
+ * @example
+ * ```ts
+ * import { ModuleList, Linear } from '@residual/nn';
+ * const heads = new ModuleList([new Linear(512, 10), new Linear(512, 100)]);
+ * const outs = [...heads].map((h) => h.forward(features));
+ * ```
+ */
+export class ModuleList extends Module {
+  private readonly items: Module[] = [];
+
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    for (const m of modules) this.append(m);
+  }
+
+  /** Add a module at the end (named by its index). */
+  append(m: Module): this {
+    this.items.push(this.registerModule(String(this.items.length), m));
+    return this;
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** The module at `index` (negative counts from the end). */
+  at(index: number): Module {
+    const m = this.items.at(index);
+    if (!m) throw new RangeError(`ModuleList.at(${index}): index out of range for length ${this.items.length}`);
+    return m;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.items[Symbol.iterator]();
+  }
+
+  forward(_x: tf.Tensor): tf.Tensor {
+    throw new Error('ModuleList has no forward(): iterate over its modules and call them');
+  }
+}
