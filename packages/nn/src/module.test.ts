@@ -160,6 +160,21 @@ describe('Module', () => {
     expect(() => new Bad('b.c')).toThrow(/invalid name 'b\.c'/);
   });
 
+  it('train-mode forward outside a gradient tape updates running stats without leaking', () => {
+    const bn = new BatchNorm2d(3);
+    const x = tf.randomNormal([2, 4, 4, 3]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) bn.forward(x).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(bn.numBatchesTracked!.dataSync()[0]).toBe(3);
+    const mean = tf.mean(x, [0, 1, 2]);
+    // running_mean after 3 identical batches: (1 − 0.9³) · batch mean
+    const want = Array.from(mean.dataSync()).map((m) => (1 - 0.9 ** 3) * m);
+    Array.from(bn.runningMean!.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 6));
+    tf.dispose([x, mean]);
+    bn.dispose();
+  });
+
   it('dispose() frees every variable', () => {
     const before = tf.memory().numTensors;
     const m = new Tiny();
