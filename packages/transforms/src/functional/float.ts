@@ -55,48 +55,69 @@ export function normalizeToFloat32(img: Image, options: NormalizeOptions): Float
   } else if (mean.length !== c) {
     throw new RangeError(`transforms/normalizeToFloat32: mean has ${mean.length} values, image has ${c} channels`);
   }
-  const inv = new Float32Array(256);
-  for (let v = 0; v < 256; v++) inv[v] = v / 255;
   const sd = Float32Array.from(std);
   if (perPixel) {
     for (let p = 0; p < n; p++) {
       for (let k = 0; k < c; k++) {
         const i = p * c + k;
-        const v = Math.fround(inv[data[i]] - mean[i]) / sd[k];
+        const v = Math.fround(INV255[data[i]] - mean[i]) / sd[k];
         out[layout === 'HWC' ? i : k * n + p] = v;
       }
     }
     return out;
   }
-  // Per channel a 256-entry table: (v/255 - m)/s computed in float32, as torch's sub_ then div_.
+  return applyChannelTables(img, channelTables(mean as readonly number[], std), layout, out);
+}
+
+/** v / 255 in float32, as torchvision's `convert_image_dtype`. */
+const INV255 = (() => {
+  const t = new Float32Array(256);
+  for (let v = 0; v < 256; v++) t[v] = v / 255;
+  return t;
+})();
+
+/**
+ * @internal One 256-entry table per channel: `(v/255 − m)/s` computed in float32 as torch's `sub_` then `div_`.
+ * {@link Normalize} builds these once; the function form builds them per call.
+ */
+export function channelTables(mean: readonly number[], std: readonly number[]): Float32Array[] {
   const tables: Float32Array[] = [];
-  for (let k = 0; k < c; k++) {
+  for (let k = 0; k < mean.length; k++) {
     const t = new Float32Array(256);
     const m = Math.fround(mean[k]);
-    for (let v = 0; v < 256; v++) t[v] = Math.fround(inv[v] - m) / sd[k];
+    const s = Math.fround(std[k]);
+    for (let v = 0; v < 256; v++) t[v] = Math.fround(INV255[v] - m) / s;
     tables.push(t);
   }
+  return tables;
+}
+
+/** @internal Look every byte up in its channel's table. */
+export function applyChannelTables(img: Image, tables: Float32Array[], layout: 'HWC' | 'CHW', out?: Float32Array): Float32Array {
+  const { height: h, width: w, channels: c, data } = img;
+  const n = h * w;
+  const dst = out ?? new Float32Array(n * c);
   if (layout === 'HWC') {
     if (c === 3) {
       const t0 = tables[0];
       const t1 = tables[1];
       const t2 = tables[2];
       for (let i = 0; i < n * 3; i += 3) {
-        out[i] = t0[data[i]];
-        out[i + 1] = t1[data[i + 1]];
-        out[i + 2] = t2[data[i + 2]];
+        dst[i] = t0[data[i]];
+        dst[i + 1] = t1[data[i + 1]];
+        dst[i + 2] = t2[data[i + 2]];
       }
     } else {
       const t0 = tables[0];
-      for (let i = 0; i < n; i++) out[i] = t0[data[i]];
+      for (let i = 0; i < n; i++) dst[i] = t0[data[i]];
     }
   } else {
     for (let k = 0; k < c; k++) {
       const t = tables[k];
-      for (let p = 0; p < n; p++) out[k * n + p] = t[data[p * c + k]];
+      for (let p = 0; p < n; p++) dst[k * n + p] = t[data[p * c + k]];
     }
   }
-  return out;
+  return dst;
 }
 
 /**

@@ -362,17 +362,33 @@ function resampleWindow(img: Image, oh: number, ow: number, win: Window, mode: I
     for (let i = 0; i < out.length; i++) out[i] = roundU8(tmp[i]);
     return result;
   }
-  const acc = new Float32Array(row);
+  // Vertical pass: one float32 accumulator per value, taps unrolled (torch: FMA chain in float32).
   for (let y = win.top; y < win.top + win.height; y++) {
-    acc.fill(0);
     const cnt = tv.count[y];
-    for (let j = 0; j < cnt; j++) {
-      const wgt = tv.weights[y * tv.maxTaps + j];
-      const s0 = (tv.start[y] + j - r0) * row;
-      for (let i = 0; i < row; i++) acc[i] = acc[i] + tmp[s0 + i] * wgt; // stored as float32: one rounding per tap
-    }
+    const wb = y * tv.maxTaps;
+    const base = (tv.start[y] - r0) * row;
     const dRow = (y - win.top) * row;
-    for (let i = 0; i < row; i++) out[dRow + i] = roundU8(acc[i]);
+    if (cnt === 3) {
+      const w0 = tv.weights[wb];
+      const w1 = tv.weights[wb + 1];
+      const w2 = tv.weights[wb + 2];
+      const b1 = base + row;
+      const b2 = b1 + row;
+      for (let i = 0; i < row; i++) {
+        out[dRow + i] = roundU8(f32(f32(f32(tmp[base + i] * w0) + tmp[b1 + i] * w1) + tmp[b2 + i] * w2));
+      }
+    } else if (cnt === 2) {
+      const w0 = tv.weights[wb];
+      const w1 = tv.weights[wb + 1];
+      const b1 = base + row;
+      for (let i = 0; i < row; i++) out[dRow + i] = roundU8(f32(f32(tmp[base + i] * w0) + tmp[b1 + i] * w1));
+    } else {
+      for (let i = 0; i < row; i++) {
+        let a = 0;
+        for (let j = 0, p = base + i; j < cnt; j++, p += row) a = f32(a + tmp[p] * tv.weights[wb + j]);
+        out[dRow + i] = roundU8(a);
+      }
+    }
   }
   return result;
 }

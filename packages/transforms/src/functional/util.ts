@@ -21,7 +21,8 @@ export function truncU8(x: number): number {
 export function roundU8(x: number): number {
   if (!(x > 0)) return 0;
   if (x >= 255) return 255;
-  return roundHalfEven(x);
+  const r = Math.round(x);
+  return r - x === 0.5 && (r & 1) === 1 ? r - 1 : r;
 }
 
 /** Normalise a `size` argument (int or [h, w] or [s]) to [h, w]. */

@@ -3,7 +3,7 @@ import { assertImage, type FloatImage, type Image } from '../image';
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, rgbToGrayscale } from '../functional/color';
 import { erase } from '../functional/geometry';
 import { IMAGENET_PCA, pcaLighting, type PcaBasis } from '../functional/lighting';
-import { normalizeToFloat32 } from '../functional/float';
+import { applyChannelTables, channelTables, normalizeToFloat32 } from '../functional/float';
 import { checkProbability, type Transform } from './base';
 import { pyRound } from './geometry';
 
@@ -242,11 +242,28 @@ export interface NormalizeTransformOptions {
  * ```
  */
 export class Normalize implements Transform<Image, FloatImage> {
-  constructor(readonly options: NormalizeTransformOptions) {}
+  /** Per-channel lookup tables, built once (null for a per-pixel mean). */
+  private readonly tables: Float32Array[] | null;
+
+  constructor(readonly options: NormalizeTransformOptions) {
+    const { mean, std } = options;
+    const perChannel = !(mean instanceof Float32Array) || mean.length <= 3;
+    if (std && mean.length <= 3 && std.length !== mean.length) {
+      throw new RangeError(`transforms/Normalize: mean has ${mean.length} values but std has ${std.length}`);
+    }
+    if (std && std.some((v) => Math.fround(v) === 0)) throw new RangeError('transforms/Normalize: std must not be zero');
+    this.tables = perChannel ? channelTables(Array.from(mean), std ?? new Array<number>(mean.length).fill(1)) : null;
+  }
 
   apply(img: Image, _rng?: Rng): FloatImage {
     const layout = this.options.layout ?? 'HWC';
-    const data = normalizeToFloat32(img, { mean: this.options.mean, std: this.options.std, layout });
+    let data: Float32Array;
+    if (this.tables && this.tables.length === img.channels) {
+      assertImage(img, 'Normalize');
+      data = applyChannelTables(img, this.tables, layout);
+    } else {
+      data = normalizeToFloat32(img, { mean: this.options.mean, std: this.options.std, layout });
+    }
     return { data, height: img.height, width: img.width, channels: img.channels, layout };
   }
 }
