@@ -9,3 +9,4 @@ export { Progress, type ProgressOptions, type ProgressSink, type ProgressUpdate 
 export { writeHistory, readHistory, historyToCsv, type EpochRecord } from './observe/history';
 export type { Batch, BatchSource } from './data/source';
 export type { ModelLike } from './model/types';
+export { plotHistory, type PlotHistoryOptions, type PlotHistoryResult } from './plot/plot-history';

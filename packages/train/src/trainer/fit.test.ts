@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, useBackend, seed } from '@residual/tensor';
-import { FormulaLoader, tinyNet } from '../../test/helpers';
+import { FormulaLoader, tinyNet } from '../testing/helpers';
 import { fit } from './fit';
 import { NonFiniteLossError } from './step';
 import { sgd } from '../optim/sgd';

@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EpochRecord } from '../observe/history';
+import { esc, renderPanel, type Panel } from './svg';
+
+/** Options of {@link plotHistory}. */
+export interface PlotHistoryOptions {
+  /** Write `<out>.svg` and `<out>.png` (a trailing `.svg`/`.png` is ignored). */
+  out?: string;
+  /** Title above the charts. */
+  title?: string;
+  /** Horizontal axis: `'epoch'` (default) or `'iteration'` (as the paper's curves). */
+  x?: 'epoch' | 'iteration';
+  /** Plot top-1 error in % (the paper's figures; default) or top-1 accuracy in %. */
+  accuracyAs?: 'error' | 'accuracy';
+  /** Size of each panel in pixels (default 360×260). */
+  panelWidth?: number;
+  panelHeight?: number;
+  /** Also render PNG (default true; needs sharp). */
+  png?: boolean;
+}
+
+/** The rendered charts. */
+export interface PlotHistoryResult {
+  svg: string;
+  png?: Buffer;
+  files: string[];
+}
+
+const TRAIN = '#1f77b4';
+const VAL = '#d62728';
+
+/**
+ * Draw loss, top-1 error (or accuracy) and learning-rate curves, train vs val, as SVG and PNG (PNG
+ * rendered from the SVG by sharp).
+ *
+ * @example
+ * ```ts
+ * import { fit, plotHistory } from '@residual/train';
+ * const { history } = await fit({ ... });
+ * await plotHistory(history, { out: 'runs/resnet20/curves', title: 'ResNet-20 on CIFAR-10' });
+ * // runs/resnet20/curves.svg and runs/resnet20/curves.png
+ * ```
+ */
+export async function plotHistory(history: EpochRecord[], options: PlotHistoryOptions = {}): Promise<PlotHistoryResult> {
+  const xKey = options.x ?? 'epoch';
+  const asError = (options.accuracyAs ?? 'error') === 'error';
+  const pw = options.panelWidth ?? 360;
+  const ph = options.panelHeight ?? 260;
+  const pts = (key: string, f: (v: number) => number = (v) => v): Array<[number, number]> =>
+    history.filter((r) => typeof r[key] === 'number').map((r) => [r[xKey] as number, f(r[key] as number)]);
+  const acc = (v: number): number => (asError ? 100 * (1 - v) : 100 * v);
+  const xLabel = xKey === 'epoch' ? 'epoch' : 'iteration';
+  const panels: Panel[] = [
+    { title: 'Loss', yLabel: 'cross-entropy', xLabel, series: [
+      { label: 'train', color: TRAIN, points: pts('train_loss') },
+      { label: 'val', color: VAL, points: pts('val_loss') },
+    ] },
+    { title: asError ? 'Top-1 error' : 'Top-1 accuracy', yLabel: asError ? 'error (%)' : 'accuracy (%)', xLabel, series: [
+      { label: 'train', color: TRAIN, dashed: true, points: pts('train_acc1', acc) },
+      { label: 'val', color: VAL, points: pts('val_acc1', acc) },
+    ] },
+    { title: 'Learning rate', yLabel: 'lr', xLabel, logY: true, series: [{ label: 'lr', color: '#2ca02c', points: pts('lr') }] },
+  ];
+  const top = options.title ? 30 : 0;
+  const width = pw * panels.length;
+  const height = ph + top;
+  const body = panels.map((p, i) => renderPanel(p, i * pw, top, pw, ph)).join('');
+  const title = options.title
+    ? `<text x="${width / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">${esc(options.title)}</text>`
+    : '';
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/>${title}${body}</svg>`;
+  const result: PlotHistoryResult = { svg, files: [] };
+  if (options.png ?? true) {
+    const { default: sharp } = await import('sharp');
+    result.png = await sharp(Buffer.from(svg)).png().toBuffer();
+  }
+  if (options.out) {
+    const stem = options.out.replace(/\.(svg|png)$/i, '');
+    mkdirSync(dirname(stem) || '.', { recursive: true });
+    writeFileSync(`${stem}.svg`, svg);
+    result.files.push(`${stem}.svg`);
+    if (result.png) {
+      writeFileSync(`${stem}.png`, result.png);
+      result.files.push(`${stem}.png`);
+    }
+  }
+  return result;
+}
