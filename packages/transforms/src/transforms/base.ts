@@ -32,6 +32,9 @@ export interface Transform<I = unknown, O = unknown> {
  * const x = t.apply(createImage(32, 32, 3), new Rng(0)); // FloatImage
  * ```
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a pipeline chains transforms of different input and
+   output types (Image -> Image -> FloatImage); `any` defaults let callers use it where an Image transform is
+   expected without casts, as torchvision's untyped Compose. */
 export class Compose<I = any, O = any> implements Transform<I, O> {
   readonly transforms: ReadonlyArray<Transform<any, any>>;
 
@@ -98,6 +101,7 @@ function isImage(x: unknown): x is Image {
  * ```
  */
 export class RandomApply<I = any> implements Transform<I, I> {
+  /* eslint-enable @typescript-eslint/no-explicit-any */
   constructor(
     readonly transforms: ReadonlyArray<Transform<I, I>>,
     readonly p = 0.5,
