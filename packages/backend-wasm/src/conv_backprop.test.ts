@@ -123,16 +123,18 @@ describe('kernel registration', () => {
     const heap = () => (tf.engine().backend as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
     const x = tf.randomNormal([16, 32, 32, 16]) as tf.Tensor4D;
     const w = tf.randomNormal([3, 3, 16, 16]) as tf.Tensor4D;
+    const p = tf.randomNormal([1, 1, 16, 8]) as tf.Tensor4D; // 1×1: matrix products with per-call operands
     const step = () =>
       tf.tidy(() =>
-        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w])
-          .forEach((g) => g.dataSync()),
+        tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.add(tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')), tf.sum(tf.conv2d(a as tf.Tensor4D, c as tf.Tensor4D, 1, 'valid'))),
+        )([x, w, p]).forEach((g) => g.dataSync()),
       );
     for (let i = 0; i < 3; i++) step();
     const before = heap();
     for (let i = 0; i < 40; i++) step();
     expect(heap()).toBe(before);
-    tf.dispose([x, w]);
+    tf.dispose([x, w, p]);
   });
 
   test('gradient calls leave no tensors and no wasm memory behind', () => {

@@ -2,7 +2,8 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { tf } from '@residual/tensor';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
-import { setStockSlice, sliceConfig } from './kernels/Slice';
+import { sliceConfig } from './kernels/Slice';
+import { rememberStockKernel, stockKernels } from './kernels/stock';
 
 /**
  * The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22.
@@ -19,12 +20,9 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   sliceConfig,
 ];
 
-// tfjs-backend-wasm's own kernels we replaced, kept for benchmarks and tests.
-const replaced = new Map<string, KernelConfig>();
-
 /**
- * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (today only the
- * naive `Conv2DBackpropInput` and the rank ≥ 5 per-element `Slice`). Useful to benchmark against; never needed to train.
+ * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
+ * naive `Conv2DBackpropInput` and `Slice`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
@@ -33,7 +31,7 @@ const replaced = new Map<string, KernelConfig>();
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
-  return replaced;
+  return stockKernels();
 }
 
 /**
@@ -51,12 +49,9 @@ export function registerAllKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
     const existing = tf.getKernel(config.kernelName, config.backendName);
     if (existing) {
-      if (!WASM_TRAINING_KERNELS.some((k) => k.kernelFunc === existing.kernelFunc) && !replaced.has(config.kernelName)) {
-        replaced.set(config.kernelName, existing);
-      }
+      if (!WASM_TRAINING_KERNELS.some((k) => k.kernelFunc === existing.kernelFunc)) rememberStockKernel(existing);
       tf.unregisterKernel(config.kernelName, config.backendName);
     }
     tf.registerKernel(config);
   }
-  setStockSlice(replaced.get(sliceConfig.kernelName));
 }

@@ -1,6 +1,7 @@
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, SliceAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
+import { replacingConfig, runStock } from './stock';
 
 /**
  * `Slice` for any rank as runs of contiguous memory copies.
@@ -14,7 +15,7 @@ import { tf } from '@residual/tensor';
 export function slice(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
   const { backend, attrs } = args;
   const { x } = args.inputs as { x: TensorInfo };
-  if (x.dtype === 'string' || x.dtype === 'complex64') return stockSlice(args);
+  if (x.dtype === 'string' || x.dtype === 'complex64') return runStock(tf.Slice, args as never);
   const [begin, size] = tf.slice_util.parseSliceParams(x, attrs.begin, attrs.size);
   const out = backend.makeOutput(size, x.dtype);
   if (size.some((s) => s === 0)) return out;
@@ -101,22 +102,5 @@ function copyRuns(
   }
 }
 
-let stock: KernelConfig | undefined;
-
-/** Strings (and anything else we do not handle) go to the kernel we replaced. */
-function stockSlice(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
-  if (!stock) throw new Error(`@residual/backend-wasm (kernels/Slice.ts): no stock Slice kernel for dtype ${args.inputs.x?.dtype}`);
-  return stock.kernelFunc(args as never) as TensorInfo;
-}
-
-/** Remembers the replaced tfjs-backend-wasm Slice for dtypes we leave to it. */
-export function setStockSlice(config: KernelConfig | undefined): void {
-  stock = config;
-}
-
 /** Kernel config for `tf.registerKernel`; `registerAllKernels()` swaps it in for the stock Slice. */
-export const sliceConfig: KernelConfig = {
-  kernelName: tf.Slice,
-  backendName: 'wasm',
-  kernelFunc: slice as unknown as KernelFunc,
-};
+export const sliceConfig: KernelConfig = replacingConfig(tf.Slice, slice as unknown as KernelFunc);
