@@ -33,19 +33,41 @@ seed(0);
 const results = [];
 const bnX = tf.randomNormal([32, 32, 32, 64]);
 const bn = new BatchNorm2d(64);
-results.push({ name: 'batchnorm2d_train_closed_form', shape: bnX.shape, ms: time(step((x) => bn.forward(x), bn.parameters(), bnX)) });
+results.push({
+  name: 'batchnorm2d_train_closed_form',
+  shape: bnX.shape,
+  ms: time(step((x) => bn.forward(x), bn.parameters(), bnX)),
+});
 const autograd = (x) => {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   return tf.batchNorm(x, mean, variance, bn.bias, bn.weight, 1e-5);
 };
-results.push({ name: 'batchnorm2d_train_autograd_reference', shape: bnX.shape, ms: time(step(autograd, bn.parameters(), bnX)) });
+results.push({
+  name: 'batchnorm2d_train_autograd_reference',
+  shape: bnX.shape,
+  ms: time(step(autograd, bn.parameters(), bnX)),
+});
 
 const x64 = tf.randomNormal([8, 32, 32, 64]);
 const basic = new BasicBlock(64, 64);
-results.push({ name: 'basic_block_64_train_step', shape: x64.shape, ms: time(step((x) => basic.forward(x), basic.parameters(), x64)) });
+results.push({
+  name: 'basic_block_64_train_step',
+  shape: x64.shape,
+  ms: time(step((x) => basic.forward(x), basic.parameters(), x64)),
+});
 const x256 = tf.randomNormal([8, 16, 16, 256]);
 const resnext = new Bottleneck(256, 64, { groups: 32, baseWidth: 4 });
-results.push({ name: 'resnext_bottleneck_32x4d_train_step', shape: x256.shape, ms: time(step((x) => resnext.forward(x), resnext.parameters(), x256)) });
+results.push({
+  name: 'resnext_bottleneck_32x4d_train_step',
+  shape: x256.shape,
+  ms: time(step((x) => resnext.forward(x), resnext.parameters(), x256)),
+});
 
 const info = backendInfo();
-console.log(JSON.stringify({ package: '@residual/nn', backend: info.name, threads: info.threads, simd: info.simd, iters, results }, null, 2));
+console.log(
+  JSON.stringify(
+    { package: '@residual/nn', backend: info.name, threads: info.threads, simd: info.simd, iters, results },
+    null,
+    2,
+  ),
+);

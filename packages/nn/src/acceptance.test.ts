@@ -30,12 +30,21 @@ function batch(step: number, N = 4, H = 10): { x: tf.Tensor4D; y: tf.Tensor2D } 
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = Math.sin(0.37 * i + step) + 0.3 * Math.cos(0.11 * i * (step + 1));
     const labels = Array.from({ length: N }, (_, i) => (i + step) % 5);
-    return { x: tf.tensor4d(data, [N, H, H, 3]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 5) as tf.Tensor2D };
+    return {
+      x: tf.tensor4d(data, [N, H, H, 3]),
+      y: tf.oneHot(tf.tensor1d(labels, 'int32'), 5) as tf.Tensor2D,
+    };
   });
 }
 
 /** One SGD step (forward, loss, gradients, update); with `keep`, records loss and gradients. Releases all it creates. */
-function sgdStep(model: Module, x: tf.Tensor4D, y: tf.Tensor2D, lr: number, keep?: Map<string, Float32Array>): void {
+function sgdStep(
+  model: Module,
+  x: tf.Tensor4D,
+  y: tf.Tensor2D,
+  lr: number,
+  keep?: Map<string, Float32Array>,
+): void {
   const xv = tf.variable(x, true);
   const params = model.namedParameters();
   const { value, grads } = tf.variableGrads(
@@ -60,7 +69,8 @@ async function trainOn(backend: 'cpu' | 'wasm'): Promise<Map<string, Float32Arra
   const out = new Map<string, Float32Array>();
   const { x, y } = batch(0);
   sgdStep(model, x, y, 0.1, out);
-  for (const [k, v] of [...model.namedParameters(), ...model.namedBuffers()]) out.set(`after:${k}`, Float32Array.from(v.dataSync()));
+  for (const [k, v] of [...model.namedParameters(), ...model.namedBuffers()])
+    out.set(`after:${k}`, Float32Array.from(v.dataSync()));
   model.eval();
   const logits = model.forward(x);
   out.set('evalLogits', logits.dataSync() as Float32Array);
@@ -91,7 +101,10 @@ describe('acceptance: a small ResNet trains on wasm exactly as on cpu', () => {
 
 describe('acceptance: 20 training steps keep tf.memory().numTensors flat', () => {
   // tfjs's cpu Conv2DBackpropFilter is slow, so the cpu run uses a smaller batch.
-  it.each([['wasm', 4, 10], ['cpu', 2, 6]] as const)('on %s', async (backend, n, h) => {
+  it.each([
+    ['wasm', 4, 10],
+    ['cpu', 2, 6],
+  ] as const)('on %s', async (backend, n, h) => {
     await useBackend(backend);
     seed(1);
     const model = new SmallResNet();

@@ -17,9 +17,28 @@ export { batchNormTrain, batchNormEval } from './functional/batchnorm';
 export type { RunningStats } from './functional/batchnorm';
 export { initTensor, uniformBias, fans } from './init';
 export type { InitScheme } from './init';
-export { BasicBlock, Bottleneck, ResidualBlock, PreActBasicBlock, PreActBottleneck, blockClass, createBlock } from './blocks';
+export {
+  BasicBlock,
+  Bottleneck,
+  ResidualBlock,
+  PreActBasicBlock,
+  PreActBottleneck,
+  blockClass,
+  createBlock,
+} from './blocks';
 export type { BlockOptions, ShortcutType, BlockType } from './blocks';
 export { subsample, shortcutA } from './functional/shortcut';
-export { encodeSafetensors, decodeSafetensors, readSafetensorsHeader, SafetensorsError } from './safetensors/format';
-export type { SafetensorsDtype, SafetensorsEntry, SafetensorsHeader, DecodeOptions, EncodeOptions } from './safetensors/format';
+export {
+  encodeSafetensors,
+  decodeSafetensors,
+  readSafetensorsHeader,
+  SafetensorsError,
+} from './safetensors/format';
+export type {
+  SafetensorsDtype,
+  SafetensorsEntry,
+  SafetensorsHeader,
+  DecodeOptions,
+  EncodeOptions,
+} from './safetensors/format';
 export { saveSafetensors, loadSafetensors } from './safetensors/file';

@@ -20,7 +20,8 @@ export type InitScheme = 'kaimingNormal' | 'torchDefault' | 'zeros' | 'ones';
  * ```
  */
 export function fans(torchShape: readonly number[]): { fanIn: number; fanOut: number } {
-  if (torchShape.length < 2) throw new Error(`fans: need at least 2 dimensions, got [${torchShape.join(', ')}]`);
+  if (torchShape.length < 2)
+    throw new Error(`fans: need at least 2 dimensions, got [${torchShape.join(', ')}]`);
   const receptive = torchShape.slice(2).reduce((a, b) => a * b, 1);
   return { fanIn: torchShape[1] * receptive, fanOut: torchShape[0] * receptive };
 }
@@ -34,7 +35,11 @@ export function fans(torchShape: readonly number[]): { fanIn: number; fanOut: nu
  * const w = initTensor([16, 3, 3, 3], 'kaimingNormal', new Rng(0)); // std √(2 / (16·9))
  * ```
  */
-export function initTensor(torchShape: readonly number[], scheme: InitScheme, rng: Rng = globalRng()): tf.Tensor {
+export function initTensor(
+  torchShape: readonly number[],
+  scheme: InitScheme,
+  rng: Rng = globalRng(),
+): tf.Tensor {
   const size = torchShape.reduce((a, b) => a * b, 1);
   const data = new Float32Array(size);
   switch (scheme) {

@@ -4,7 +4,10 @@ import { BatchNorm2d, Conv2d, Linear, Module, ReLU, Sequential } from './index';
 class Tiny extends Module {
   readonly conv1 = this.registerModule('conv1', new Conv2d(3, 4, 3, { padding: 1, bias: false }));
   readonly bn1 = this.registerModule('bn1', new BatchNorm2d(4));
-  readonly downsample = this.registerModule('downsample', new Sequential(new Conv2d(4, 6, 1, { bias: false }), new BatchNorm2d(6)));
+  readonly downsample = this.registerModule(
+    'downsample',
+    new Sequential(new Conv2d(4, 6, 1, { bias: false }), new BatchNorm2d(6)),
+  );
   readonly fc = this.registerModule('fc', new Linear(6, 2));
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
@@ -22,13 +25,32 @@ describe('Module', () => {
   it('names parameters, buffers and state-dict keys as torchvision, in PyTorch order and layout', () => {
     const m = new Tiny();
     expect(m.namedParameters().map(([k]) => k)).toEqual([
-      'conv1.weight', 'bn1.weight', 'bn1.bias', 'downsample.0.weight', 'downsample.1.weight', 'downsample.1.bias', 'fc.weight', 'fc.bias',
+      'conv1.weight',
+      'bn1.weight',
+      'bn1.bias',
+      'downsample.0.weight',
+      'downsample.1.weight',
+      'downsample.1.bias',
+      'fc.weight',
+      'fc.bias',
     ]);
     expect(m.namedBuffers().map(([k]) => k)).toEqual([
-      'bn1.running_mean', 'bn1.running_var', 'bn1.num_batches_tracked',
-      'downsample.1.running_mean', 'downsample.1.running_var', 'downsample.1.num_batches_tracked',
+      'bn1.running_mean',
+      'bn1.running_var',
+      'bn1.num_batches_tracked',
+      'downsample.1.running_mean',
+      'downsample.1.running_var',
+      'downsample.1.num_batches_tracked',
     ]);
-    expect(m.namedModules().map(([k]) => k)).toEqual(['', 'conv1', 'bn1', 'downsample', 'downsample.0', 'downsample.1', 'fc']);
+    expect(m.namedModules().map(([k]) => k)).toEqual([
+      '',
+      'conv1',
+      'bn1',
+      'downsample',
+      'downsample.0',
+      'downsample.1',
+      'fc',
+    ]);
     const sd = m.stateDict();
     expect(Object.entries(sd).map(([k, t]) => [k, t.shape, t.dtype])).toEqual([
       ['conv1.weight', [4, 3, 3, 3], 'float32'],
@@ -50,7 +72,9 @@ describe('Module', () => {
     const oihw = sd['conv1.weight'].arraySync() as number[][][][];
     const hwio = m.conv1.weight.arraySync() as number[][][][];
     expect(oihw[3][1][2][0]).toBe(hwio[2][0][1][3]);
-    expect((sd['fc.weight'].arraySync() as number[][])[1][4]).toBe((m.fc.weight.arraySync() as number[][])[4][1]);
+    expect((sd['fc.weight'].arraySync() as number[][])[1][4]).toBe(
+      (m.fc.weight.arraySync() as number[][])[4][1],
+    );
     expect(m.numParameters()).toBe(4 * 27 + 8 + 24 + 12 + 12 + 2);
     tf.dispose(Object.values(sd));
     m.dispose();
@@ -91,8 +115,13 @@ describe('Module', () => {
     const extra = tf.zeros([1]);
     const partial: Record<string, tf.Tensor> = { ...sd, 'fc.extra': extra };
     delete partial['bn1.running_var'];
-    expect(() => m.loadStateDict(partial)).toThrow(/missing keys: bn1\.running_var; unexpected keys: fc\.extra/);
-    expect(m.loadStateDict(partial, { strict: false })).toEqual({ missingKeys: ['bn1.running_var'], unexpectedKeys: ['fc.extra'] });
+    expect(() => m.loadStateDict(partial)).toThrow(
+      /missing keys: bn1\.running_var; unexpected keys: fc\.extra/,
+    );
+    expect(m.loadStateDict(partial, { strict: false })).toEqual({
+      missingKeys: ['bn1.running_var'],
+      unexpectedKeys: ['fc.extra'],
+    });
     tf.dispose([extra, ...Object.values(sd)]);
     m.dispose();
   });
@@ -103,7 +132,7 @@ describe('Module', () => {
     const before = m.fc.bias!.dataSync().slice();
     const bad = { ...sd, 'fc.bias': tf.ones([2]), 'fc.weight': tf.zeros([6, 2]) };
     expect(() => m.loadStateDict(bad)).toThrow(
-      'size mismatch for fc.weight: copying a tensor of shape [6, 2], the module\'s shape is [2, 6]',
+      "size mismatch for fc.weight: copying a tensor of shape [6, 2], the module's shape is [2, 6]",
     );
     expect(Array.from(m.fc.bias!.dataSync())).toEqual(Array.from(before));
     tf.dispose([...Object.values(sd), bad['fc.bias'], bad['fc.weight']]);
@@ -138,7 +167,9 @@ describe('Module', () => {
     const m = new Tiny();
     expect(m.getSubmodule('downsample.1')).toBe(m.downsample.at(1));
     expect(m.getSubmodule('')).toBe(m);
-    expect(() => m.getSubmodule('downsample.7')).toThrow("getSubmodule('downsample.7'): 'downsample' (Sequential) has no submodule '7'");
+    expect(() => m.getSubmodule('downsample.7')).toThrow(
+      "getSubmodule('downsample.7'): 'downsample' (Sequential) has no submodule '7'",
+    );
     const order: string[] = [];
     m.apply((c) => order.push(c.constructor.name));
     expect(order).toEqual(['Conv2d', 'BatchNorm2d', 'Conv2d', 'BatchNorm2d', 'Sequential', 'Linear', 'Tiny']);

@@ -235,7 +235,8 @@ export abstract class Module {
     const out: Array<{ key: string; local: string; owner: Module; v: tf.Variable }> = [];
     for (const [prefix, m] of this.namedModules()) {
       for (const map of [m.params, m.buffers]) {
-        for (const [local, v] of map) out.push({ key: prefix ? `${prefix}.${local}` : local, local, owner: m, v });
+        for (const [local, v] of map)
+          out.push({ key: prefix ? `${prefix}.${local}` : local, local, owner: m, v });
       }
     }
     return out;
@@ -302,7 +303,8 @@ export abstract class Module {
    */
   toStateDictLayout(key: string, value: tf.Tensor): tf.Tensor {
     const entry = this.entries().find((e) => e.key === key);
-    if (!entry) throw new Error(`toStateDictLayout(${this.constructor.name}): no parameter or buffer named '${key}'`);
+    if (!entry)
+      throw new Error(`toStateDictLayout(${this.constructor.name}): no parameter or buffer named '${key}'`);
     return entry.owner.toStateDictTensor(entry.local, value);
   }
 
@@ -327,7 +329,9 @@ export abstract class Module {
    * ```
    */
   toString(): string {
-    const lines = [...this.children].map(([name, child]) => `(${name}): ${child.toString().split('\n').join('\n  ')}`);
+    const lines = [...this.children].map(
+      ([name, child]) => `(${name}): ${child.toString().split('\n').join('\n  ')}`,
+    );
     const extra = this.extraRepr();
     const head = `${this.constructor.name}(${extra}`;
     if (lines.length === 0) return `${head})`;

@@ -19,8 +19,19 @@ import { caseState, formula, readJson, relError, toNCHW, toNHWC, type LayerCase 
 
 const { cases } = readJson<{ cases: LayerCase[] }>('layers.json');
 
-const KNOWN = ['Conv2d', 'BatchNorm2d', 'Linear', 'MaxPool2d', 'AvgPool2d', 'AdaptiveAvgPool2d', 'FlattenLinear',
-  'BasicBlock', 'Bottleneck', 'PreActBasicBlock', 'PreActBottleneck'];
+const KNOWN = [
+  'Conv2d',
+  'BatchNorm2d',
+  'Linear',
+  'MaxPool2d',
+  'AvgPool2d',
+  'AdaptiveAvgPool2d',
+  'FlattenLinear',
+  'BasicBlock',
+  'Bottleneck',
+  'PreActBasicBlock',
+  'PreActBottleneck',
+];
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 function build(c: LayerCase): Module | null {
@@ -101,23 +112,26 @@ export function expectCase(m: Module, c: LayerCase, tol = 1e-4): void {
   tf.dispose([r.out, r.inputGrad, ...Object.values(r.paramGrads), ...Object.values(r.stateAfter)]);
 }
 
-describe.each(['cpu', 'wasm'] as const)('on %s, layers and blocks match PyTorch 1.13 (outputs, input and weight gradients, running stats)', (backend) => {
-  beforeAll(async () => {
-    await useBackend(backend);
-  });
-  afterAll(async () => {
-    await useBackend('cpu');
-  });
-  const layerCases = cases.filter((c) => KNOWN.includes(c.layer));
-  it('has the layer fixtures', () => {
-    expect(layerCases.length).toBe(cases.length);
-  });
-  it.each(layerCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    expect(tf.getBackend()).toBe(backend);
-    const m = build(c)!;
-    const before = tf.memory().numTensors;
-    expectCase(m, c);
-    expect(tf.memory().numTensors).toBe(before);
-    m.dispose();
-  });
-});
+describe.each(['cpu', 'wasm'] as const)(
+  'on %s, layers and blocks match PyTorch 1.13 (outputs, input and weight gradients, running stats)',
+  (backend) => {
+    beforeAll(async () => {
+      await useBackend(backend);
+    });
+    afterAll(async () => {
+      await useBackend('cpu');
+    });
+    const layerCases = cases.filter((c) => KNOWN.includes(c.layer));
+    it('has the layer fixtures', () => {
+      expect(layerCases.length).toBe(cases.length);
+    });
+    it.each(layerCases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      expect(tf.getBackend()).toBe(backend);
+      const m = build(c)!;
+      const before = tf.memory().numTensors;
+      expectCase(m, c);
+      expect(tf.memory().numTensors).toBe(before);
+      m.dispose();
+    });
+  },
+);

@@ -26,7 +26,10 @@ const keys = (m: { stateDict(): Record<string, tf.Tensor> }) => {
 describe('shortcut option A', () => {
   it('subsample equals x[:, ::s, ::s, :] for odd and even sizes, with a gradient', () => {
     const [n, h, w, c] = [2, 5, 6, 3];
-    const x = tf.tensor4d(Array.from({ length: n * h * w * c }, (_, i) => i), [n, h, w, c]);
+    const x = tf.tensor4d(
+      Array.from({ length: n * h * w * c }, (_, i) => i),
+      [n, h, w, c],
+    );
     for (const s of [1, 2, 3]) {
       const got = subsample(x, s).arraySync();
       const want = (x.arraySync() as number[][][][]).map((img) =>
@@ -53,17 +56,32 @@ describe('shortcut option A', () => {
 describe('block structure and state-dict keys', () => {
   it('option B projects only where the shape changes; C everywhere; A and plain have no parameters', () => {
     expect(keys(new BasicBlock(8, 8))).toEqual(expect.not.arrayContaining(['downsample.0.weight']));
-    expect(keys(new BasicBlock(8, 16, { stride: 2 }))).toEqual(expect.arrayContaining(['downsample.0.weight', 'downsample.1.running_var']));
-    expect(keys(new BasicBlock(8, 8, { shortcut: 'C' }))).toEqual(expect.arrayContaining(['downsample.0.weight', 'downsample.1.weight']));
-    expect(keys(new BasicBlock(8, 16, { stride: 2, shortcut: 'A' })).some((k) => k.startsWith('downsample'))).toBe(false);
+    expect(keys(new BasicBlock(8, 16, { stride: 2 }))).toEqual(
+      expect.arrayContaining(['downsample.0.weight', 'downsample.1.running_var']),
+    );
+    expect(keys(new BasicBlock(8, 8, { shortcut: 'C' }))).toEqual(
+      expect.arrayContaining(['downsample.0.weight', 'downsample.1.weight']),
+    );
+    expect(
+      keys(new BasicBlock(8, 16, { stride: 2, shortcut: 'A' })).some((k) => k.startsWith('downsample')),
+    ).toBe(false);
     const plain = new BasicBlock(8, 16, { stride: 2, plain: true });
     expect(plain.residual).toBe(false);
     expect(keys(plain).some((k) => k.startsWith('downsample'))).toBe(false);
     expect(keys(new PreActBasicBlock(8, 16, { stride: 2 }))).toEqual([
-      'bn1.weight', 'bn1.bias', 'bn1.running_mean', 'bn1.running_var', 'bn1.num_batches_tracked',
+      'bn1.weight',
+      'bn1.bias',
+      'bn1.running_mean',
+      'bn1.running_var',
+      'bn1.num_batches_tracked',
       'conv1.weight',
-      'bn2.weight', 'bn2.bias', 'bn2.running_mean', 'bn2.running_var', 'bn2.num_batches_tracked',
-      'conv2.weight', 'shortcut.0.weight',
+      'bn2.weight',
+      'bn2.bias',
+      'bn2.running_mean',
+      'bn2.running_var',
+      'bn2.num_batches_tracked',
+      'conv2.weight',
+      'shortcut.0.weight',
     ]);
   });
 

@@ -31,7 +31,12 @@ export function blockClass(type: BlockType, preact = false) {
  * const b = createBlock('bottleneck', 64, 64, { preact: true }); // PreActBottleneck, 256 channels out
  * ```
  */
-export function createBlock(type: BlockType, inplanes: number, planes: number, options: BlockOptions = {}): ResidualBlock {
+export function createBlock(
+  type: BlockType,
+  inplanes: number,
+  planes: number,
+  options: BlockOptions = {},
+): ResidualBlock {
   const Block = blockClass(type, options.preact ?? false);
   return new Block(inplanes, planes, options);
 }

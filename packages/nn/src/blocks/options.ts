@@ -43,9 +43,11 @@ export function resolve(options: BlockOptions) {
     dilation: options.dilation ?? 1,
     rng: options.rng,
   };
-  if (!['A', 'B', 'C'].includes(o.shortcut)) throw new Error(`unknown shortcut type '${o.shortcut}'; expected 'A', 'B' or 'C'`);
+  if (!['A', 'B', 'C'].includes(o.shortcut))
+    throw new Error(`unknown shortcut type '${o.shortcut}'; expected 'A', 'B' or 'C'`);
   for (const k of ['stride', 'groups', 'baseWidth', 'dilation'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`block option ${k} must be a positive integer, got ${o[k]}`);
+    if (!Number.isInteger(o[k]) || o[k] < 1)
+      throw new Error(`block option ${k} must be a positive integer, got ${o[k]}`);
   }
   return o;
 }

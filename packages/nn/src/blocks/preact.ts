@@ -27,12 +27,19 @@ export class PreActBasicBlock extends ResidualBlock {
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super(inplanes, planes, PreActBasicBlock.expansion, options, 'shortcut', false);
     const o = this.opts;
-    if (o.groups !== 1 || o.baseWidth !== 64) throw new Error('PreActBasicBlock only supports groups=1 and baseWidth=64');
+    if (o.groups !== 1 || o.baseWidth !== 64)
+      throw new Error('PreActBasicBlock only supports groups=1 and baseWidth=64');
     if (o.dilation > 1) throw new Error('PreActBasicBlock does not support dilation > 1');
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(inplanes));
-    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }));
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }),
+    );
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
-    this.conv2 = this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }));
+    this.conv2 = this.registerModule(
+      'conv2',
+      new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }),
+    );
     this.registerShortcut();
   }
 
@@ -79,10 +86,20 @@ export class PreActBottleneck extends ResidualBlock {
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(w));
     this.conv2 = this.registerModule(
       'conv2',
-      new Conv2d(w, w, 3, { stride: o.stride, padding: o.dilation, dilation: o.dilation, groups: o.groups, bias: false, rng: o.rng }),
+      new Conv2d(w, w, 3, {
+        stride: o.stride,
+        padding: o.dilation,
+        dilation: o.dilation,
+        groups: o.groups,
+        bias: false,
+        rng: o.rng,
+      }),
     );
     this.bn3 = this.registerModule('bn3', new BatchNorm2d(w));
-    this.conv3 = this.registerModule('conv3', new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }));
+    this.conv3 = this.registerModule(
+      'conv3',
+      new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }),
+    );
     this.registerShortcut();
   }
 

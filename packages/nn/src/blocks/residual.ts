@@ -40,7 +40,9 @@ export abstract class ResidualBlock extends Module {
   ) {
     super();
     if (!Number.isInteger(inplanes) || !Number.isInteger(planes) || inplanes < 1 || planes < 1) {
-      throw new Error(`${this.constructor.name}: inplanes and planes must be positive integers, got (${inplanes}, ${planes})`);
+      throw new Error(
+        `${this.constructor.name}: inplanes and planes must be positive integers, got (${inplanes}, ${planes})`,
+      );
     }
     this.opts = resolve(options);
     this.stride = this.opts.stride;
@@ -51,8 +53,14 @@ export abstract class ResidualBlock extends Module {
     this.downsample = null;
     if (kind === 'explicit') this.downsample = options.downsample!;
     if (kind === 'projection') {
-      const conv = new Conv2d(inplanes, this.outChannels, 1, { stride: this.stride, bias: false, rng: this.opts.rng });
-      this.downsample = withBn ? new Sequential(conv, new BatchNorm2d(this.outChannels)) : new Sequential(conv);
+      const conv = new Conv2d(inplanes, this.outChannels, 1, {
+        stride: this.stride,
+        bias: false,
+        rng: this.opts.rng,
+      });
+      this.downsample = withBn
+        ? new Sequential(conv, new BatchNorm2d(this.outChannels))
+        : new Sequential(conv);
     }
     this.shortcutName = shortcutName;
   }
@@ -94,11 +102,18 @@ export class BasicBlock extends ResidualBlock {
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super(inplanes, planes, BasicBlock.expansion, options, 'downsample', true);
     const o = this.opts;
-    if (o.groups !== 1 || o.baseWidth !== 64) throw new Error('BasicBlock only supports groups=1 and baseWidth=64 (as torchvision)');
+    if (o.groups !== 1 || o.baseWidth !== 64)
+      throw new Error('BasicBlock only supports groups=1 and baseWidth=64 (as torchvision)');
     if (o.dilation > 1) throw new Error('BasicBlock does not support dilation > 1 (as torchvision)');
-    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }));
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }),
+    );
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes));
-    this.conv2 = this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }));
+    this.conv2 = this.registerModule(
+      'conv2',
+      new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }),
+    );
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
     this.registerShortcut();
   }
@@ -150,10 +165,20 @@ export class Bottleneck extends ResidualBlock {
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(w));
     this.conv2 = this.registerModule(
       'conv2',
-      new Conv2d(w, w, 3, { stride: o.stride, padding: o.dilation, dilation: o.dilation, groups: o.groups, bias: false, rng: o.rng }),
+      new Conv2d(w, w, 3, {
+        stride: o.stride,
+        padding: o.dilation,
+        dilation: o.dilation,
+        groups: o.groups,
+        bias: false,
+        rng: o.rng,
+      }),
     );
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(w));
-    this.conv3 = this.registerModule('conv3', new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }));
+    this.conv3 = this.registerModule(
+      'conv3',
+      new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }),
+    );
     this.bn3 = this.registerModule('bn3', new BatchNorm2d(this.outChannels));
     this.registerShortcut();
   }

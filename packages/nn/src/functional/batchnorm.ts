@@ -30,11 +30,14 @@ export function batchNormTrain(
   eps: number,
   stats?: RunningStats,
 ): tf.Tensor {
-  if (x.rank !== 4) throw new Error(`BatchNorm2d expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
+  if (x.rank !== 4)
+    throw new Error(`BatchNorm2d expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
   const shape = x.shape as number[];
   const n = shape[0] * shape[1] * shape[2];
   if (n <= 1) {
-    throw new Error(`BatchNorm2d: expected more than 1 value per channel when training, got input shape [${x.shape.join(', ')}]`);
+    throw new Error(
+      `BatchNorm2d: expected more than 1 value per channel when training, got input shape [${x.shape.join(', ')}]`,
+    );
   }
   const affine = gamma !== null && beta !== null;
 
@@ -95,7 +98,9 @@ function updateRunningStats(stats: RunningStats, mean: tf.Tensor, variance: tf.T
   const factor = stats.momentum ?? 1 / (nbt.dataSync()[0] as number);
   const shape = stats.runningMean.shape;
   const unbiased = tf.mul(tf.reshape(variance, shape), n / (n - 1));
-  stats.runningMean.assign(tf.add(tf.mul(stats.runningMean, 1 - factor), tf.mul(tf.reshape(mean, shape), factor)));
+  stats.runningMean.assign(
+    tf.add(tf.mul(stats.runningMean, 1 - factor), tf.mul(tf.reshape(mean, shape), factor)),
+  );
   stats.runningVar.assign(tf.add(tf.mul(stats.runningVar, 1 - factor), tf.mul(unbiased, factor)));
 }
 

@@ -86,12 +86,17 @@ export function conv2d(
   }
   const dilated = dilation[0] > 1 || dilation[1] > 1;
   const one = (xi: tf.Tensor4D, wi: tf.Tensor4D): tf.Tensor4D =>
-    dilated ? dilatedConv(xi, wi, stride, pad, dilation) : (tf.conv2d(xi, wi, stride, pad, 'NHWC') as tf.Tensor4D);
+    dilated
+      ? dilatedConv(xi, wi, stride, pad, dilation)
+      : (tf.conv2d(xi, wi, stride, pad, 'NHWC') as tf.Tensor4D);
   if (groups === 1) return one(x, filter);
   return tf.tidy(() => {
     const xs = tf.split(x, groups, 3);
     const ws = tf.split(filter, groups, 3);
-    return tf.concat(xs.map((xi, i) => one(xi as tf.Tensor4D, ws[i] as tf.Tensor4D)), 3);
+    return tf.concat(
+      xs.map((xi, i) => one(xi as tf.Tensor4D, ws[i] as tf.Tensor4D)),
+      3,
+    );
   });
 }
 
@@ -114,20 +119,41 @@ function dilatedConv(
     const oh = hp - dh * (kh - 1);
     const ow = wp - dw * (kw - 1);
     if (oh < 1 || ow < 1) {
-      throw new Error(`conv2d: input [${x.shape.join(', ')}] is smaller than the dilated kernel (${kh}, ${kw}) × (${dh}, ${dw})`);
+      throw new Error(
+        `conv2d: input [${x.shape.join(', ')}] is smaller than the dilated kernel (${kh}, ${kw}) × (${dh}, ${dw})`,
+      );
     }
     const eh = Math.ceil(hp / dh) * dh - hp;
     const ew = Math.ceil(wp / dw) * dw - wp;
-    const xs = tf.spaceToBatchND(xp, [dh, dw], [[0, eh], [0, ew]]) as tf.Tensor4D;
+    const xs = tf.spaceToBatchND(
+      xp,
+      [dh, dw],
+      [
+        [0, eh],
+        [0, ew],
+      ],
+    ) as tf.Tensor4D;
     const ys = tf.conv2d(xs, filter, 1, 'valid', 'NHWC');
-    const y = tf.batchToSpaceND(ys, [dh, dw], [[0, 0], [0, 0]]) as tf.Tensor4D;
+    const y = tf.batchToSpaceND(
+      ys,
+      [dh, dw],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    ) as tf.Tensor4D;
     const full = tf.slice(y, [0, 0, 0, 0], [n, oh, ow, -1]);
     if (stride[0] === 1 && stride[1] === 1) return full;
     // Strided output = every stride-th position of the stride-1 output.
     const sh = Math.ceil(oh / stride[0]);
     const sw = Math.ceil(ow / stride[1]);
     const c = full.shape[3];
-    const padded = tf.pad(full, [[0, 0], [0, sh * stride[0] - oh], [0, sw * stride[1] - ow], [0, 0]]);
+    const padded = tf.pad(full, [
+      [0, 0],
+      [0, sh * stride[0] - oh],
+      [0, sw * stride[1] - ow],
+      [0, 0],
+    ]);
     const grid = tf.reshape(padded, [n, sh, stride[0], sw, stride[1], c]);
     return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, sh, 1, sw, 1, c]), [n, sh, sw, c]);
   });

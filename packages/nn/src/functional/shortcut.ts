@@ -16,7 +16,12 @@ export function subsample(x: tf.Tensor4D, stride: number | readonly [number, num
     const [n, h, w, c] = x.shape;
     const oh = Math.ceil(h / sh);
     const ow = Math.ceil(w / sw);
-    const padded = tf.pad(x, [[0, 0], [0, oh * sh - h], [0, ow * sw - w], [0, 0]]);
+    const padded = tf.pad(x, [
+      [0, 0],
+      [0, oh * sh - h],
+      [0, ow * sw - w],
+      [0, 0],
+    ]);
     const grid = tf.reshape(padded, [n, oh, sh, ow, sw, c]);
     return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]), [n, oh, ow, c]);
   });
@@ -42,6 +47,11 @@ export function shortcutA(x: tf.Tensor4D, outChannels: number, stride: number): 
     const extra = outChannels - inC;
     if (extra === 0) return s;
     const before = Math.floor(extra / 2);
-    return tf.pad(s, [[0, 0], [0, 0], [0, 0], [before, extra - before]]);
+    return tf.pad(s, [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [before, extra - before],
+    ]);
   });
 }

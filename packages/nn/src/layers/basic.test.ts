@@ -29,7 +29,9 @@ describe('small layers', () => {
     const seedOf = new Rng(4);
     const again = new Dropout(0.25, { rng: seedOf }).forward(x).dataSync();
     expect(Array.from(again)).toEqual(Array.from(y));
-    const g = tf.grad((t) => tf.sum(new Dropout(0.25, { rng: new Rng(4) }).forward(t)))(x).dataSync();
+    const g = tf
+      .grad((t) => tf.sum(new Dropout(0.25, { rng: new Rng(4) }).forward(t)))(x)
+      .dataSync();
     expect(Array.from(g)).toEqual(Array.from(y));
     expect(drop.eval().forward(x)).toBe(x);
     expect(() => new Dropout(1.5)).toThrow(/\[0, 1\]/);

@@ -95,7 +95,10 @@ export class Dropout extends Module {
     if (this.p === 1) return tf.zerosLike(x);
     const seed = (this.rng ?? globalRng()).nextUint32();
     return tf.tidy(() => {
-      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.p), 'float32');
+      const keep = tf.cast(
+        tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.p),
+        'float32',
+      );
       return tf.mul(x, tf.mul(keep, 1 / (1 - this.p)));
     });
   }

@@ -66,7 +66,9 @@ export class BatchNorm2d extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
-      throw new Error(`BatchNorm2d(${this.numFeatures}) expects NHWC input with ${this.numFeatures} channels, got shape [${x.shape.join(', ')}]`);
+      throw new Error(
+        `BatchNorm2d(${this.numFeatures}) expects NHWC input with ${this.numFeatures} channels, got shape [${x.shape.join(', ')}]`,
+      );
     }
     if (!this.training && this.runningMean && this.runningVar) {
       return batchNormEval(x, this.runningMean, this.runningVar, this.weight, this.bias, this.eps);

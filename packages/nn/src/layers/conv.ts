@@ -62,17 +62,22 @@ export class Conv2d extends Module {
     this.groups = options.groups ?? 1;
     const g = this.groups;
     if (!Number.isInteger(g) || g < 1 || inChannels % g !== 0 || outChannels % g !== 0) {
-      throw new Error(`Conv2d: groups=${g} must divide inChannels=${inChannels} and outChannels=${outChannels}`);
+      throw new Error(
+        `Conv2d: groups=${g} must divide inChannels=${inChannels} and outChannels=${outChannels}`,
+      );
     }
     const rng = options.rng ?? globalRng();
     const torchShape = [outChannels, inChannels / g, ...this.kernelSize];
     this.weight = this.registerParameter(
       'weight',
-      tf.tidy(() => this.fromStateDictTensor('weight', initTensor(torchShape, options.init ?? 'kaimingNormal', rng))),
+      tf.tidy(() =>
+        this.fromStateDictTensor('weight', initTensor(torchShape, options.init ?? 'kaimingNormal', rng)),
+      ),
     );
-    this.bias = options.bias ?? true
-      ? this.registerParameter('bias', uniformBias(outChannels, fans(torchShape).fanIn, rng))
-      : null;
+    this.bias =
+      (options.bias ?? true)
+        ? this.registerParameter('bias', uniformBias(outChannels, fans(torchShape).fanIn, rng))
+        : null;
   }
 
   protected override stateDictPermutation(name: string, rank: number): number[] | null {
@@ -83,7 +88,8 @@ export class Conv2d extends Module {
     let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
     const p = this.padding;
     if (typeof p === 'string') s += `, padding=${p}`;
-    else if (pySize(p) !== '0' && pySize(p) !== '(0, 0)') s += `, padding=${typeof p === 'number' ? pyTuple([p, p]) : pyTuple(p)}`;
+    else if (pySize(p) !== '0' && pySize(p) !== '(0, 0)')
+      s += `, padding=${typeof p === 'number' ? pyTuple([p, p]) : pyTuple(p)}`;
     if (this.dilation[0] !== 1 || this.dilation[1] !== 1) s += `, dilation=${pyTuple(this.dilation)}`;
     if (this.groups !== 1) s += `, groups=${this.groups}`;
     if (!this.bias) s += ', bias=False';
@@ -91,7 +97,8 @@ export class Conv2d extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
-    if (x.rank !== 4) throw new Error(`Conv2d expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
+    if (x.rank !== 4)
+      throw new Error(`Conv2d expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
     return tf.tidy(() => {
       const y = conv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, {
         stride: this.stride,

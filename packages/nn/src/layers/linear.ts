@@ -35,15 +35,30 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
-    if (!Number.isInteger(inFeatures) || !Number.isInteger(outFeatures) || inFeatures < 1 || outFeatures < 1) {
-      throw new Error(`Linear: feature counts must be positive integers, got (${inFeatures}, ${outFeatures})`);
+    if (
+      !Number.isInteger(inFeatures) ||
+      !Number.isInteger(outFeatures) ||
+      inFeatures < 1 ||
+      outFeatures < 1
+    ) {
+      throw new Error(
+        `Linear: feature counts must be positive integers, got (${inFeatures}, ${outFeatures})`,
+      );
     }
     const rng = options.rng ?? globalRng();
     this.weight = this.registerParameter(
       'weight',
-      tf.tidy(() => this.fromStateDictTensor('weight', initTensor([outFeatures, inFeatures], options.init ?? 'torchDefault', rng))),
+      tf.tidy(() =>
+        this.fromStateDictTensor(
+          'weight',
+          initTensor([outFeatures, inFeatures], options.init ?? 'torchDefault', rng),
+        ),
+      ),
     );
-    this.bias = options.bias ?? true ? this.registerParameter('bias', uniformBias(outFeatures, inFeatures, rng)) : null;
+    this.bias =
+      (options.bias ?? true)
+        ? this.registerParameter('bias', uniformBias(outFeatures, inFeatures, rng))
+        : null;
   }
 
   protected override stateDictPermutation(name: string, rank: number): number[] | null {
@@ -56,7 +71,9 @@ export class Linear extends Module {
 
   forward(x: tf.Tensor): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
-      throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}) got input of shape [${x.shape.join(', ')}]`);
+      throw new Error(
+        `Linear(${this.inFeatures}, ${this.outFeatures}) got input of shape [${x.shape.join(', ')}]`,
+      );
     }
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);

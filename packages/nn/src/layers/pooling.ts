@@ -19,7 +19,8 @@ export interface AvgPool2dOptions extends Pool2dOptions {
 }
 
 function check4d(x: tf.Tensor, who: string): tf.Tensor4D {
-  if (x.rank !== 4) throw new Error(`${who} expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
+  if (x.rank !== 4)
+    throw new Error(`${who} expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
   return x as tf.Tensor4D;
 }
 
@@ -41,13 +42,22 @@ abstract class Pool2d extends Module {
     this.stride = pair(options.stride ?? this.kernelSize, `${this.constructor.name} stride`);
     this.padding = pair(options.padding ?? 0, `${this.constructor.name} padding`, 0);
     if (this.padding[0] * 2 > this.kernelSize[0] || this.padding[1] * 2 > this.kernelSize[1]) {
-      throw new Error(`${this.constructor.name}: padding should be at most half of the kernel size, got padding ${this.padding} for kernel ${this.kernelSize}`);
+      throw new Error(
+        `${this.constructor.name}: padding should be at most half of the kernel size, got padding ${this.padding} for kernel ${this.kernelSize}`,
+      );
     }
   }
 
   protected tfPad(): 'valid' | [[number, number], [number, number], [number, number], [number, number]] {
     const [ph, pw] = this.padding;
-    return ph === 0 && pw === 0 ? 'valid' : [[0, 0], [ph, ph], [pw, pw], [0, 0]];
+    return ph === 0 && pw === 0
+      ? 'valid'
+      : [
+          [0, 0],
+          [ph, ph],
+          [pw, pw],
+          [0, 0],
+        ];
   }
 }
 
@@ -79,7 +89,19 @@ export class MaxPool2d extends Pool2d {
     // strides, so those are composed from strided views: max over the kh·kw shifted grids.
     return tf.tidy(() => {
       const [ph, pw] = this.padding;
-      const xp = ph || pw ? tf.pad(x4, [[0, 0], [ph, ph], [pw, pw], [0, 0]], -Infinity) : x4;
+      const xp =
+        ph || pw
+          ? tf.pad(
+              x4,
+              [
+                [0, 0],
+                [ph, ph],
+                [pw, pw],
+                [0, 0],
+              ],
+              -Infinity,
+            )
+          : x4;
       const [n, hp, wp, c] = xp.shape;
       const oh = Math.floor((hp - kh) / sh) + 1;
       const ow = Math.floor((wp - kw) / sw) + 1;
@@ -122,7 +144,12 @@ export class AvgPool2d extends Pool2d {
     const [ph, pw] = this.padding;
     if (ph === 0 && pw === 0) return tf.avgPool(x4, this.kernelSize, this.stride, 'valid');
     return tf.tidy(() => {
-      const pads: Array<[number, number]> = [[0, 0], [ph, ph], [pw, pw], [0, 0]];
+      const pads: Array<[number, number]> = [
+        [0, 0],
+        [ph, ph],
+        [pw, pw],
+        [0, 0],
+      ];
       const y = tf.avgPool(tf.pad(x4, pads), this.kernelSize, this.stride, 'valid');
       if (this.countIncludePad) return y;
       // Divide by the in-image share of each window. (tfjs's own padded avgPool excludes padding in
@@ -163,10 +190,15 @@ export class AdaptiveAvgPool2d extends Module {
     if (oh === 1 && ow === 1) return tf.mean(x4, [1, 2], true);
     return tf.tidy(() => {
       const bins = (size: number, out: number) =>
-        Array.from({ length: out }, (_, i) => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)]);
+        Array.from({ length: out }, (_, i) => [
+          Math.floor((i * size) / out),
+          Math.ceil(((i + 1) * size) / out),
+        ]);
       const rows = bins(h, oh).map(([h0, h1]) => {
         const band = tf.slice(x4, [0, h0, 0, 0], [-1, h1 - h0, -1, -1]);
-        const cells = bins(w, ow).map(([w0, w1]) => tf.mean(tf.slice(band, [0, 0, w0, 0], [-1, -1, w1 - w0, -1]), [1, 2], true));
+        const cells = bins(w, ow).map(([w0, w1]) =>
+          tf.mean(tf.slice(band, [0, 0, w0, 0], [-1, -1, w1 - w0, -1]), [1, 2], true),
+        );
         return tf.concat(cells, 2);
       });
       return tf.concat(rows, 1);

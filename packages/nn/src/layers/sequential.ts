@@ -34,7 +34,8 @@ export class Sequential extends Module {
   /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
     const m = this.items.at(index);
-    if (!m) throw new RangeError(`Sequential.at(${index}): index out of range for length ${this.items.length}`);
+    if (!m)
+      throw new RangeError(`Sequential.at(${index}): index out of range for length ${this.items.length}`);
     return m;
   }
 
@@ -81,7 +82,8 @@ export class ModuleList extends Module {
   /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
     const m = this.items.at(index);
-    if (!m) throw new RangeError(`ModuleList.at(${index}): index out of range for length ${this.items.length}`);
+    if (!m)
+      throw new RangeError(`ModuleList.at(${index}): index out of range for length ${this.items.length}`);
     return m;
   }
 

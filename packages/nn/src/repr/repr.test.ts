@@ -53,6 +53,13 @@ describe("toString() prints PyTorch's module description", () => {
     m.dispose();
   });
   it('formats floats as Python does', () => {
-    expect([1e-5, 0.1, 1, 1e-4, 2.5e-7, 1e16].map(pyFloat)).toEqual(['1e-05', '0.1', '1.0', '0.0001', '2.5e-07', '1e+16']);
+    expect([1e-5, 0.1, 1, 1e-4, 2.5e-7, 1e16].map(pyFloat)).toEqual([
+      '1e-05',
+      '0.1',
+      '1.0',
+      '0.0001',
+      '2.5e-07',
+      '1e+16',
+    ]);
   });
 });

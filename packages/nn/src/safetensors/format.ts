@@ -4,7 +4,16 @@ import { tf } from '@residual/tensor';
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 const SIZES: Record<SafetensorsDtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** One entry of a safetensors header. */
@@ -77,18 +86,24 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
   const fail = (msg: string): never => {
     throw new SafetensorsError(source, msg);
   };
-  if (bytes.length < 8) fail(`truncated safetensors file: ${bytes.length} bytes, fewer than the 8-byte header length`);
+  if (bytes.length < 8)
+    fail(`truncated safetensors file: ${bytes.length} bytes, fewer than the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
-  if (n > MAX_HEADER) fail(`header length ${n} is larger than the format's limit of ${MAX_HEADER} bytes (not a safetensors file?)`);
-  if (8 + n > bytes.length) fail(`header length ${n} runs beyond the end of the file (${bytes.length} bytes): truncated file?`);
+  if (n > MAX_HEADER)
+    fail(
+      `header length ${n} is larger than the format's limit of ${MAX_HEADER} bytes (not a safetensors file?)`,
+    );
+  if (8 + n > bytes.length)
+    fail(`header length ${n} runs beyond the end of the file (${bytes.length} bytes): truncated file?`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (err) {
     fail(`header is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) fail('header must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    fail('header must be a JSON object');
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
   const tensors: Record<string, SafetensorsEntry> = {};
@@ -104,24 +119,35 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`entry '${key}' is not an object`);
     if (typeof e.dtype !== 'string' || !(e.dtype in SIZES)) {
-      fail(`tensor '${key}' has unknown dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(SIZES).join(', ')}`);
+      fail(
+        `tensor '${key}' has unknown dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(SIZES).join(', ')}`,
+      );
     }
     const shape = e.shape;
     if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
       fail(`tensor '${key}' has an invalid shape ${JSON.stringify(shape)}`);
     }
     const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isInteger(d) && d >= 0) || off[0] > off[1]) {
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((d) => Number.isInteger(d) && d >= 0) ||
+      off[0] > off[1]
+    ) {
       fail(`tensor '${key}' has invalid data_offsets ${JSON.stringify(off)}`);
     }
     const [begin, end] = off as [number, number];
     if (end > dataLength) {
-      fail(`tensor '${key}' data_offsets [${begin}, ${end}] run beyond the data section (${dataLength} bytes): truncated file?`);
+      fail(
+        `tensor '${key}' data_offsets [${begin}, ${end}] run beyond the data section (${dataLength} bytes): truncated file?`,
+      );
     }
     const dtype = e.dtype as SafetensorsDtype;
     const want = (shape as number[]).reduce((a, b) => a * b, 1) * SIZES[dtype];
     if (end - begin !== want) {
-      fail(`tensor '${key}' holds ${end - begin} bytes but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${want}`);
+      fail(
+        `tensor '${key}' holds ${end - begin} bytes but shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${want}`,
+      );
     }
     tensors[key] = { dtype, shape: shape as number[], dataOffsets: [begin, end] };
   }
@@ -136,7 +162,8 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
     at = r.end;
     prev = r.key;
   }
-  if (at !== dataLength) fail(`the data section has ${dataLength} bytes but the tensors cover ${at}: trailing or missing data`);
+  if (at !== dataLength)
+    fail(`the data section has ${dataLength} bytes but the tensors cover ${at}: trailing or missing data`);
   return { tensors, metadata, dataStart };
 }
 
@@ -149,7 +176,12 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-function readValues(bytes: Uint8Array, entry: SafetensorsEntry, key: string, source: string): { data: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
+function readValues(
+  bytes: Uint8Array,
+  entry: SafetensorsEntry,
+  key: string,
+  source: string,
+): { data: Float32Array | Int32Array | Uint8Array; dtype: 'float32' | 'int32' | 'bool' } {
   const [begin, end] = entry.dataOffsets;
   const raw = bytes.subarray(begin, end);
   const count = (end - begin) / SIZES[entry.dtype];
@@ -183,7 +215,10 @@ function readValues(bytes: Uint8Array, entry: SafetensorsEntry, key: string, sou
       for (let i = 0; i < count; i++) {
         const v = view.getBigInt64(i * 8, true);
         if (v > 2147483647n || v < -2147483648n) {
-          throw new SafetensorsError(source, `tensor '${key}' holds the I64 value ${v}, outside the int32 range tfjs supports`);
+          throw new SafetensorsError(
+            source,
+            `tensor '${key}' holds the I64 value ${v}, outside the int32 range tfjs supports`,
+          );
         }
         out[i] = Number(v);
       }
@@ -242,14 +277,18 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
  * tf.dispose(Object.values(sd));
  * ```
  */
-export function encodeSafetensors(record: Record<string, tf.Tensor>, options: EncodeOptions = {}): Uint8Array {
+export function encodeSafetensors(
+  record: Record<string, tf.Tensor>,
+  options: EncodeOptions = {},
+): Uint8Array {
   const int64Keys = options.int64Keys ?? /(^|\.)num_batches_tracked$/;
   const header: Record<string, unknown> = {};
   if (options.metadata) header.__metadata__ = options.metadata;
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const [key, t] of Object.entries(record)) {
-    if (key === '__metadata__') throw new Error(`encodeSafetensors: '__metadata__' is reserved and cannot name a tensor`);
+    if (key === '__metadata__')
+      throw new Error(`encodeSafetensors: '__metadata__' is reserved and cannot name a tensor`);
     let dtype: SafetensorsDtype;
     let chunk: Uint8Array;
     if (t.dtype === 'float32') {
@@ -275,7 +314,9 @@ export function encodeSafetensors(record: Record<string, tf.Tensor>, options: En
       dtype = 'BOOL';
       chunk = Uint8Array.from(t.dataSync() as Uint8Array, (b) => (b ? 1 : 0));
     } else {
-      throw new Error(`encodeSafetensors: tensor '${key}' has dtype ${t.dtype}, which safetensors cannot store here`);
+      throw new Error(
+        `encodeSafetensors: tensor '${key}' has dtype ${t.dtype}, which safetensors cannot store here`,
+      );
     }
     header[key] = { dtype, shape: t.shape, data_offsets: [offset, offset + chunk.length] };
     chunks.push(chunk);

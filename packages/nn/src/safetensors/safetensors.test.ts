@@ -94,7 +94,9 @@ describe('safetensors round trip', () => {
       const path = join(dir, 'a.safetensors');
       await saveSafetensors(path, a);
       const sd = await loadSafetensors(path);
-      expect(readSafetensorsHeader(readFileSync(path)).tensors['downsample.1.num_batches_tracked'].dtype).toBe('I64');
+      expect(
+        readSafetensorsHeader(readFileSync(path)).tensors['downsample.1.num_batches_tracked'].dtype,
+      ).toBe('I64');
       b.loadStateDict(sd);
       for (const [[ka, va], [kb, vb]] of a.namedParameters().map((p, i) => [p, b.namedParameters()[i]])) {
         expect(kb).toBe(ka);
@@ -129,7 +131,10 @@ describe('safetensors round trip', () => {
 });
 
 describe('safetensors corruption errors name the file and the problem', () => {
-  const good = { x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'I32', shape: [1], data_offsets: [8, 12] } };
+  const good = {
+    x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+    y: { dtype: 'I32', shape: [1], data_offsets: [8, 12] },
+  };
   const data = new Uint8Array(12);
   const bad = (bytes: Uint8Array) => () => decodeSafetensors(bytes, { source: 'bad.safetensors' });
 
@@ -142,23 +147,34 @@ describe('safetensors corruption errors name the file and the problem', () => {
     expect(bad(new Uint8Array(5))).toThrow(/^bad\.safetensors: truncated safetensors file: 5 bytes/);
   });
   it('header length beyond the file', () => {
-    expect(bad(craft(good, data).subarray(0, 30))).toThrow(/bad\.safetensors: header length \d+ runs beyond the end of the file \(30 bytes\)/);
+    expect(bad(craft(good, data).subarray(0, 30))).toThrow(
+      /bad\.safetensors: header length \d+ runs beyond the end of the file \(30 bytes\)/,
+    );
   });
   it('bad JSON', () => {
     expect(bad(craft(null, data, '{"x": [1,'))).toThrow(/bad\.safetensors: header is not valid JSON/);
     expect(bad(craft(null, data, '[1, 2]'))).toThrow(/bad\.safetensors: header must be a JSON object/);
   });
   it('offsets beyond the data section (truncated data)', () => {
-    expect(bad(craft(good, data.subarray(0, 10)))).toThrow(/tensor 'y' data_offsets \[8, 12\] run beyond the data section \(10 bytes\)/);
+    expect(bad(craft(good, data.subarray(0, 10)))).toThrow(
+      /tensor 'y' data_offsets \[8, 12\] run beyond the data section \(10 bytes\)/,
+    );
   });
   it('overlapping tensors', () => {
-    const h = { x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'I32', shape: [1], data_offsets: [4, 8] } };
+    const h = {
+      x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+      y: { dtype: 'I32', shape: [1], data_offsets: [4, 8] },
+    };
     expect(bad(craft(h, new Uint8Array(8)))).toThrow(/tensors 'x' and 'y' overlap/);
   });
   it('a hole or trailing bytes in the data section', () => {
     const hole = { x: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } };
-    expect(bad(craft(hole, new Uint8Array(8)))).toThrow(/bytes 0\.\.4 of the data section belong to no tensor/);
-    expect(bad(craft(good, new Uint8Array(16)))).toThrow(/the data section has 16 bytes but the tensors cover 12/);
+    expect(bad(craft(hole, new Uint8Array(8)))).toThrow(
+      /bytes 0\.\.4 of the data section belong to no tensor/,
+    );
+    expect(bad(craft(good, new Uint8Array(16)))).toThrow(
+      /the data section has 16 bytes but the tensors cover 12/,
+    );
   });
   it('shape × dtype size mismatch', () => {
     const h = { x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] }, y: good.y };
@@ -171,7 +187,9 @@ describe('safetensors corruption errors name the file and the problem', () => {
   it('an I64 value outside int32', () => {
     const d = new Uint8Array(8);
     new DataView(d.buffer).setBigInt64(0, 2n ** 40n, true);
-    expect(bad(craft({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] } }, d))).toThrow(/outside the int32 range/);
+    expect(bad(craft({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] } }, d))).toThrow(
+      /outside the int32 range/,
+    );
   });
   it('raises SafetensorsError with the path from loadSafetensors', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nn-st-'));

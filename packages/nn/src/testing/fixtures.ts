@@ -55,7 +55,8 @@ export function toNCHW(t: tf.Tensor): tf.Tensor {
 
 /** max |a − b| / max |b| (normwise relative error); 0 when both are zero. */
 export function relError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  if (actual.length !== expected.length) throw new Error(`length ${actual.length} ≠ expected ${expected.length}`);
+  if (actual.length !== expected.length)
+    throw new Error(`length ${actual.length} ≠ expected ${expected.length}`);
   let diff = 0;
   let ref = 0;
   for (let i = 0; i < expected.length; i++) {
