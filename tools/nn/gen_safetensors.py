@@ -11,6 +11,9 @@ Run: /usr/bin/python3 tools/nn/gen_safetensors.py
 import json
 import os
 import struct
+import sys
+
+sys.dont_write_bytecode = True  # importing gen_fixtures must not leave __pycache__ in the tree
 
 import torch
 import torch.nn as nn
