@@ -44,7 +44,12 @@ const FLOAT: Record<string, Fn> = {
   pcaLighting: (img, p) => F.pcaLighting(img, p.alpha),
 };
 
-const STRICT = new Set(['autocontrast', 'adjustBrightness', 'rgbToGrayscale']);
+/**
+ * Ops whose float32 arithmetic we emulate step by step (including torch's FMA contractions): they are
+ * bit-exact on every golden, so any drift is a regression. `resize` is not in the list: its non-antialiased
+ * bilinear and bicubic kernels differ from torch in the last float bit on ~0.03% of values (1 LSB after rounding).
+ */
+const STRICT = new Set(Object.keys(FLOAT).filter((op) => op !== 'resize'));
 
 function expectExact(r: Comparison): void {
   expect(r.shapeErrors).toEqual([]);

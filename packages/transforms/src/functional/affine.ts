@@ -91,12 +91,11 @@ function gridTransform(
   const acc = new Float64Array(c);
   for (let oy = 0; oy < oh; oy++) {
     const by = oy + 0.5 - oh * 0.5;
-    const yx = f32(by * r10);
-    const yy = f32(by * r11);
     for (let ox = 0; ox < ow; ox++) {
       const bx = ox + 0.5 - ow * 0.5;
-      const gx = f32(f32(f32(bx * r00) + yx) + r20);
-      const gy = f32(f32(f32(bx * r01) + yy) + r21);
+      // torch's bmm: (bx·a, then fused + by·b, then + c) in float32
+      const gx = f32(f32(f32(bx * r00) + by * r10) + r20);
+      const gy = f32(f32(f32(bx * r01) + by * r11) + r21);
       // grid_sample unnormalise, align_corners=False: (g + 1) * size / 2 - 0.5
       const ix = f32(f32(f32(gx + 1) * halfW) - 0.5);
       const iy = f32(f32(f32(gy + 1) * halfH) - 0.5);
@@ -128,8 +127,9 @@ function gridTransform(
         const yq = ys[q];
         if (xq < 0 || xq >= w || yq < 0 || yq >= h) continue;
         const s = (yq * w + xq) * c;
-        mask += wts[q];
-        for (let k = 0; k < c; k++) acc[k] += data[s + k] * wts[q];
+        // float32 multiply-add chain, corner by corner, as torch's grid_sample kernel
+        mask = f32(mask + wts[q]);
+        for (let k = 0; k < c; k++) acc[k] = f32(acc[k] + data[s + k] * wts[q]);
       }
       for (let k = 0; k < c; k++) {
         let v = f32(acc[k]);
