@@ -7,7 +7,7 @@ import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from './args';
 import { runBackend, type BackendRun } from './backend-run';
-import { compareWithTorch, formatSummary } from './report';
+import { compareWithTorch, formatMarkdown, formatSummary } from './report';
 import { findRepoRoot, runTorchBench, torchAvailable, type TorchReport } from './torch';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -101,10 +101,17 @@ async function main(argv: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${started.toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, json + '\n');
-  log(`wrote ${file}`);
+  writeFileSync(file.replace(/\.json$/, '.md'), formatMarkdown(report));
+  log(`wrote ${file} (and .md)`);
 }
 
-main(process.argv.slice(2)).catch((e) => {
+async function render(file: string): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(formatMarkdown(JSON.parse(readFileSync(file, 'utf8'))));
+}
+
+const argv = process.argv.slice(2);
+(argv[0] === '--markdown' ? render(argv[1] ?? '') : main(argv)).catch((e) => {
   process.stderr.write(`[bench] ${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

@@ -100,3 +100,68 @@ export function formatSummary(runs: readonly BackendRun[], torch: TorchReport | 
   }
   return lines.join('\n') + '\n';
 }
+
+/** The report `cli` writes (subset used for rendering). */
+export interface BenchReport {
+  startedAt: string;
+  machine: { cpu: string; cores: number; loadAverageBefore: number[]; loadAverageAfter: number[]; node: string };
+  settings: { warmup: number; reps: number };
+  runs: BackendRun[];
+  torch: TorchReport | null;
+  torchNote?: string;
+  comparisons: Comparison[];
+}
+
+/**
+ * Markdown tables of a report (throughput, ratios, GEMM peaks, kernel tables), for docs/performance.md.
+ * @example
+ * ```ts
+ * writeFileSync('bench.md', formatMarkdown(report));
+ * ```
+ */
+export function formatMarkdown(report: BenchReport): string {
+  const m = report.machine;
+  const out: string[] = [];
+  out.push(
+    `Run of ${report.startedAt}: ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average ${m.loadAverageBefore.map((x) => x.toFixed(2)).join('/')} before, ${m.loadAverageAfter.map((x) => x.toFixed(2)).join('/')} after; ${report.settings.warmup} warm-up runs, median of ${report.settings.reps}.`,
+    '',
+    '| case | configuration | median ms | images/s |',
+    '|---|---|---:|---:|',
+  );
+  for (const r of report.runs) {
+    for (const c of r.cases) {
+      out.push(`| ${c.name} | ${runLabel(r)} | ${c.medianMs?.toFixed(1) ?? '–'} | ${c.imagesPerS?.toFixed(1) ?? `skipped: ${c.skipped ?? ''}`} |`);
+    }
+  }
+  if (report.torch) {
+    for (const t of report.torch.results) {
+      out.push(`| ${t.name} | PyTorch ${report.torch.version} CPU ×${report.torch.threads} | ${t.median_ms.toFixed(1)} | ${t.images_per_s.toFixed(1)} |`);
+    }
+  } else out.push('', `PyTorch: ${report.torchNote ?? 'not run'}`);
+  if (report.comparisons.length) {
+    out.push('', '| case | fastest residual | residual images/s | PyTorch images/s | ratio |', '|---|---|---:|---:|---:|');
+    for (const c of report.comparisons) {
+      out.push(`| ${c.case} | ${c.residual} | ${c.residualImagesPerS.toFixed(1)} | ${c.torchImagesPerS.toFixed(1)} | ${c.ratio.toFixed(3)} |`);
+    }
+  }
+  out.push('', '| GEMM 1024³ | GFLOP/s |', '|---|---:|');
+  for (const r of report.runs) out.push(`| ${runLabel(r)} | ${r.peakMatmulGflops.toFixed(1)} |`);
+  if (report.torch?.peak_matmul_gflops) out.push(`| PyTorch ×${report.torch.threads} | ${report.torch.peak_matmul_gflops.toFixed(1)} |`);
+  for (const r of report.runs) {
+    for (const [name, p] of Object.entries(r.profiles)) {
+      out.push(
+        '',
+        `Kernels of one \`${name}\` on ${runLabel(r)}: ${p.kernelMs.toFixed(1)} ms in kernels (profiled run ${p.wallMs.toFixed(1)} ms), ${(p.flops / 1e9).toFixed(2)} GFLOP in convolutions and matrix products.`,
+        '',
+        '| kernel | calls | total ms | % | GFLOP | GFLOP/s |',
+        '|---|---:|---:|---:|---:|---:|',
+      );
+      for (const row of p.rows.filter((x) => x.totalMs >= 0.5 || x.flops > 0)) {
+        out.push(
+          `| ${row.kernel} | ${row.calls} | ${row.totalMs.toFixed(1)} | ${row.percent.toFixed(1)} | ${row.flops ? (row.flops / 1e9).toFixed(2) : ''} | ${row.gflops === null ? '' : row.gflops.toFixed(1)} |`,
+        );
+      }
+    }
+  }
+  return out.join('\n') + '\n';
+}
