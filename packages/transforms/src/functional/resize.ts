@@ -154,16 +154,18 @@ function cubicTaps(inSize: number, outSize: number): { index: Int32Array; weight
   const scale = f32(inSize / outSize);
   const index = new Int32Array(outSize * 4);
   const weights = new Float64Array(outSize * 4);
-  const c1 = (x: number): number => ((A + 2) * x - (A + 3)) * x * x + 1;
-  const c2 = (x: number): number => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  // Keys' cubic convolution evaluated in float32, operation by operation
+  const c1 = (x: number): number => f32(f32(f32(f32(f32((A + 2) * x) - (A + 3)) * x) * x) + 1);
+  const c2 = (x: number): number => f32(f32(f32(f32(f32(f32(A * x) - 5 * A) * x) + 8 * A) * x) - 4 * A);
   for (let i = 0; i < outSize; i++) {
-    const src = f32(f32(scale * (i + 0.5)) - 0.5);
+    // float32 scale, but the source index and its fraction in double (torch's index arithmetic)
+    const src = scale * (i + 0.5) - 0.5;
     const i0 = Math.floor(src);
     const t = f32(src - i0);
-    weights[i * 4] = c2(t + 1);
+    weights[i * 4] = c2(f32(t + 1));
     weights[i * 4 + 1] = c1(t);
-    weights[i * 4 + 2] = c1(1 - t);
-    weights[i * 4 + 3] = c2(2 - t);
+    weights[i * 4 + 2] = c1(f32(1 - t));
+    weights[i * 4 + 3] = c2(f32(2 - t));
     for (let k = 0; k < 4; k++) index[i * 4 + k] = Math.min(Math.max(i0 - 1 + k, 0), inSize - 1);
   }
   return { index, weights };
