@@ -3,6 +3,7 @@ import { tf } from '@residual/tensor';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { sliceConfig } from './kernels/Slice';
+import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
 import { rememberStockKernel, stockKernels } from './kernels/stock';
 
 /**
@@ -11,23 +12,24 @@ import { rememberStockKernel, stockKernels } from './kernels/stock';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   sliceConfig,
+  maxPoolGradConfig,
 ];
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * naive `Conv2DBackpropInput` and `Slice`). Useful to benchmark against; never needed to train.
+ * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
