@@ -344,7 +344,39 @@ def gen_shortest():
         json.dump(rs, f, separators=(",", ":"))
 
 
+def large_input(h, w):
+    """A 375x500-class test card from integer arithmetic only (reproduced exactly in the TS test): rings with
+    hard wrap-around edges (aliasing-sensitive) plus a small periodic texture."""
+    y = torch.arange(h, dtype=torch.int64).view(h, 1)
+    x = torch.arange(w, dtype=torch.int64).view(1, w)
+    chans = [((x * x + 3 * y * y + 1000 * c) // 64 + (x * 31 + y * 17 + 7 * c) % 11) % 256 for c in range(3)]
+    return torch.stack(chans).to(torch.uint8)
+
+
+def gen_large():
+    """Resize at the seeds' real scales (ImageNet-sized input), compared by digest: bilinear+antialias and nearest
+    must be bit-exact; bicubic outputs are stored gzip'd for the 1-LSB comparison."""
+    img = large_input(375, 500)
+    cases = []
+    blob = bytearray()
+    for size in [[256, 341], [480, 640], [224, 298], [300, 400], [333, 444], [112, 149], [376, 501], [640, 853]]:
+        for mode, aa in [("bilinear", True), ("nearest", False), ("bicubic", True)]:
+            o = F.resize(img, size, MODES[mode], antialias=aa)
+            b = hwc_bytes(o)
+            case = {"size": size, "interpolation": mode, "antialias": aa, "shape": [o.shape[1], o.shape[2], 3],
+                    "sha256": hashlib.sha256(b).hexdigest()}
+            if mode == "bicubic" and size[0] <= 112:
+                case["offset"] = len(blob)
+                blob += b
+            cases.append(case)
+    with open(os.path.join(OUT, "large.json"), "w") as f:
+        json.dump({"input": [375, 500], "cases": cases}, f, separators=(",", ":"))
+    with open(os.path.join(OUT, "large.bin.gz"), "wb") as f:
+        f.write(gzip.compress(bytes(blob), 9, mtime=0))
+
+
 if __name__ == "__main__":
+    gen_large()
     gen_shortest()
     write_inputs()
     gen_geometry()
