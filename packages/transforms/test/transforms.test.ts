@@ -260,3 +260,18 @@ describe('Compose fuses resize + crop without changing a single byte', () => {
     expect(() => T.resizeWindow(big, [45, 70], 20, 0, 30, 10)).toThrow(/outside/);
   });
 });
+
+describe('normalize on float images', () => {
+  test('equals normalizeToFloat32 for per-channel stats, HWC and CHW, and supports per-pixel means', () => {
+    for (const layout of ['HWC', 'CHW'] as const) {
+      const f = T.toFloatImage(photo, { mean: [0, 0, 0], layout });
+      const a = T.normalize(f, [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]);
+      const b = T.normalizeToFloat32(photo, { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], layout });
+      expect(Array.from(a.data)).toEqual(Array.from(b));
+    }
+    const f = T.toFloatImage(photo, { mean: [0, 0, 0] });
+    const meanImg = f.data.slice();
+    expect(T.normalize(f, meanImg).data.every((v) => v === 0)).toBe(true);
+    expect(() => T.normalize(f, [0, 0])).toThrow(/mean has 2/);
+  });
+});

@@ -132,3 +132,32 @@ export function toFloatImage(img: Image, options: NormalizeOptions): FloatImage 
   const data = normalizeToFloat32(img, options);
   return { data, height: img.height, width: img.width, channels: img.channels, layout: options.layout ?? 'HWC' };
 }
+
+/**
+ * `(x − mean) / std` on a float image (torchvision `F.normalize` on a float tensor): per-channel `mean`/`std`, or a
+ * per-pixel `mean` (same layout and size as the image). Float32 arithmetic like torch's `sub_` then `div_`.
+ *
+ * @example
+ * ```ts
+ * const f = toFloatImage(createImage(4, 4, 3, 255), { mean: [0, 0, 0] });
+ * const n = normalize(f, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5]); // all 1
+ * ```
+ */
+export function normalize(img: FloatImage, mean: readonly number[] | Float32Array, std?: readonly number[], inPlace = false): FloatImage {
+  const { height: h, width: w, channels: c, layout } = img;
+  const n = h * w;
+  if (img.data.length !== n * c) throw new RangeError(`transforms/normalize: data has ${img.data.length} values, ${h}x${w}x${c} needs ${n * c}`);
+  const sd = Float32Array.from(std ?? new Array<number>(c).fill(1));
+  if (sd.length !== c) throw new RangeError(`transforms/normalize: std has ${sd.length} values, image has ${c} channels`);
+  if (sd.some((v) => v === 0)) throw new RangeError('transforms/normalize: std must not be zero');
+  const perPixel = mean.length === n * c && mean.length !== c;
+  if (!perPixel && mean.length !== c) throw new RangeError(`transforms/normalize: mean has ${mean.length} values, image has ${c} channels`);
+  const src = img.data;
+  const out = inPlace ? src : new Float32Array(src.length);
+  const m = Float32Array.from(mean);
+  for (let i = 0; i < src.length; i++) {
+    const k = layout === 'HWC' ? i % c : Math.floor(i / n);
+    out[i] = Math.fround(src[i] - (perPixel ? m[i] : m[k])) / sd[k];
+  }
+  return inPlace ? img : { ...img, data: out };
+}

@@ -19,5 +19,5 @@ export {
 } from './color';
 export { pcaLighting, lightingOffset, IMAGENET_PCA } from './lighting';
 export type { PcaBasis } from './lighting';
-export { toFloat32, normalizeToFloat32, toFloatImage } from './float';
+export { toFloat32, normalizeToFloat32, toFloatImage, normalize } from './float';
 export type { NormalizeOptions } from './float';
