@@ -1,8 +1,23 @@
 import { tf } from '@residual/tensor';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
-import { createThreadedBackend } from './node-loader';
+import type { ThreadedFiles } from './node-loader';
 
-export { materializeThreadedFiles, type ThreadedFiles } from './node-loader';
+export type { ThreadedFiles };
+
+// The Node loader (worker_threads, fs, a __filename shim in the ESM build) is imported only when a
+// threaded backend starts in Node, so browser bundles of this package never evaluate it.
+const nodeLoader = () => import('./node-loader');
+
+/**
+ * Locate tfjs-backend-wasm's threaded build and write its pthread worker script to a file (Node only).
+ * @example
+ * ```ts
+ * const files = await materializeThreadedFiles(); // { mainScript, wasm, worker, version }
+ * ```
+ */
+export async function materializeThreadedFiles(): Promise<ThreadedFiles> {
+  return (await nodeLoader()).materializeThreadedFiles();
+}
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 /** Lower than tfjs-node's, higher than cpu's: what tfjs-backend-wasm registers itself with. */
@@ -66,7 +81,8 @@ function applyThreads(n: number): void {
     );
   }
   store[STOCK_KEY] ??= entry.factory;
-  const factory: Factory = n > 1 ? () => createThreadedBackend(n) : (store[STOCK_KEY] as Factory);
+  const factory: Factory =
+    n > 1 ? async () => (await nodeLoader()).createThreadedBackend(n) : (store[STOCK_KEY] as Factory);
   // removeBackend disposes a started backend and leaves none selected: the caller's next
   // useBackend('wasm') starts the new one.
   tf.removeBackend('wasm');

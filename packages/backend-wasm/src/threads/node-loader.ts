@@ -52,14 +52,29 @@ async function nodeApi(): Promise<NodeApi> {
   return { fs, os, path, crypto, createRequire: nodeModule.createRequire };
 }
 
+// Where tfjs-backend-wasm is installed. `__filename`/`import.meta.url` are avoided on purpose: tsup's
+// ESM shim for them would run at import time in browsers too. The package is already loaded (we import
+// BackendWasm), so Node's module cache names its file; resolving from the working directory is the fallback.
+function tfjsWasmPackageJson(api: NodeApi): string {
+  const probe = api.createRequire(api.path.join(process.cwd(), 'noop.js'));
+  const loaded = Object.keys(probe.cache).find((k) => /[\\/]@tensorflow[\\/]tfjs-backend-wasm[\\/]dist[\\/][^\\/]+\.js$/.test(k));
+  if (loaded) return api.path.join(api.path.dirname(loaded), '..', 'package.json');
+  try {
+    return probe.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  } catch {
+    throw new Error('@residual/backend-wasm threads: cannot locate @tensorflow/tfjs-backend-wasm (is it installed?)');
+  }
+}
+
 /**
  * Locate the threaded build and write its worker script to a file (once per content hash), since
  * worker_threads needs a path where browsers take a Blob URL.
  */
 export async function materializeThreadedFiles(): Promise<ThreadedFiles> {
-  const { fs, os, path, crypto, createRequire } = await nodeApi();
-  const req = createRequire(__filename);
-  const pkgJson = req.resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  const api = await nodeApi();
+  const { fs, os, path, crypto, createRequire } = api;
+  const pkgJson = tfjsWasmPackageJson(api);
+  const req = createRequire(pkgJson);
   const dir = path.join(path.dirname(pkgJson), 'wasm-out');
   const version = (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version: string }).version;
   const mainScript = path.join(dir, 'tfjs-backend-wasm-threaded-simd.js');
@@ -91,7 +106,7 @@ export async function materializeThreadedFiles(): Promise<ThreadedFiles> {
 export async function createThreadedBackend(threads: number): Promise<BackendWasm> {
   const { fs, os, createRequire } = await nodeApi();
   const files = await materializeThreadedFiles();
-  const req = createRequire(__filename);
+  const req = createRequire(files.mainScript);
   const factory = req(files.mainScript) as Factory;
   const binary = fs.readFileSync(files.wasm);
   const cores = Math.max(threads, os.cpus().length);
