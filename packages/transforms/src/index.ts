@@ -21,6 +21,8 @@ export type {
   RandomResizedCropOptions,
   RandomShortestSizeOptions,
 } from './transforms/geometry';
+export { RandomRotation, RandomAffine } from './transforms/affine';
+export type { RandomRotationOptions, RandomAffineOptions } from './transforms/affine';
 export { ColorJitter, RandomGrayscale, Lighting, RandomErasing, Normalize } from './transforms/color';
 export type { ColorJitterOptions, LightingOptions, RandomErasingOptions, NormalizeTransformOptions } from './transforms/color';
 export { applyOp, augmentationSpace, linspace32 } from './autoaugment/ops';

@@ -275,3 +275,22 @@ describe('normalize on float images', () => {
     expect(() => T.normalize(f, [0, 0])).toThrow(/mean has 2/);
   });
 });
+
+describe('RandomRotation / RandomAffine', () => {
+  test('apply the drawn parameters through the golden-tested rotate/affine', () => {
+    const rot = new T.RandomRotation([-20, 30], { interpolation: 'bilinear', fill: 9 });
+    const aff = new T.RandomAffine(10, { translate: [0.2, 0.1], scale: [0.8, 1.2], shear: [-5, 5, -3, 3] });
+    for (let k = 0; k < 10; k++) {
+      const rng = new Rng(k);
+      const angle = rng.clone().uniformRange(-20, 30);
+      expect(angle >= -20 && angle < 30).toBe(true);
+      expect(same(rot.apply(photo, rng), T.rotate(photo, angle, { interpolation: 'bilinear', fill: 9 }))).toBe(true);
+      const r2 = new Rng(100 + k);
+      const [a, tr, sc, sh] = aff.getParams(photo.height, photo.width, r2.clone());
+      expect(Math.abs(tr[0]) <= 0.2 * photo.width && Math.abs(tr[1]) <= 0.1 * photo.height && sc >= 0.8 && sc <= 1.2).toBe(true);
+      expect(Number.isInteger(tr[0]) && Math.abs(sh[1]) <= 3 && Math.abs(a) <= 10).toBe(true);
+      expect(same(aff.apply(photo, r2), T.affine(photo, a, tr, sc, sh))).toBe(true);
+    }
+    expect(() => new T.RandomAffine(5, { translate: [2, 0] })).toThrow(/translate/);
+  });
+});
