@@ -22,6 +22,8 @@ export type {
   RandomShortestSizeOptions,
 } from './transforms/geometry';
 export { RandomRotation, RandomAffine } from './transforms/affine';
+export { MultiScaleTenCrop } from './transforms/multiscale';
+export type { MultiScaleTenCropOptions } from './transforms/multiscale';
 export type { RandomRotationOptions, RandomAffineOptions } from './transforms/affine';
 export { ColorJitter, RandomGrayscale, Lighting, RandomErasing, Normalize } from './transforms/color';
 export type { ColorJitterOptions, LightingOptions, RandomErasingOptions, NormalizeTransformOptions } from './transforms/color';

@@ -294,3 +294,16 @@ describe('RandomRotation / RandomAffine', () => {
     expect(() => new T.RandomAffine(5, { translate: [2, 0] })).toThrow(/translate/);
   });
 });
+
+describe('MultiScaleTenCrop', () => {
+  test('10 crops per scale, equal to Resize(s) + TenCrop(size)', () => {
+    const t = new T.MultiScaleTenCrop({ scales: [16, 20, 30], size: 14 });
+    const crops = t.apply(photo);
+    expect(crops).toHaveLength(30);
+    [16, 20, 30].forEach((s, k) => {
+      const ref = T.tenCrop(T.resize(photo, s), 14);
+      ref.forEach((c, i) => expect(same(crops[k * 10 + i], c)).toBe(true));
+    });
+    expect(new T.MultiScaleTenCrop().scales).toEqual([224, 256, 384, 480, 640]);
+  });
+});

@@ -89,6 +89,7 @@ function gridTransform(
   const halfH = h / 2;
   const out = new Uint8Array(oh * ow * c);
   const acc = new Float64Array(c);
+  const wts = new Float64Array(4);
   for (let oy = 0; oy < oh; oy++) {
     const by = oy + 0.5 - oh * 0.5;
     for (let ox = 0; ox < ow; ox++) {
@@ -117,19 +118,21 @@ function gridTransform(
       const fy = f32(iy - y0);
       const ex = f32(1 - fx);
       const sy = f32(1 - fy);
-      const wts = [f32(sy * ex), f32(sy * fx), f32(fy * ex), f32(fy * fx)];
-      const xs = [x0, x0 + 1, x0, x0 + 1];
-      const ys = [y0, y0, y0 + 1, y0 + 1];
+      wts[0] = f32(sy * ex);
+      wts[1] = f32(sy * fx);
+      wts[2] = f32(fy * ex);
+      wts[3] = f32(fy * fx);
       acc.fill(0);
       let mask = 0;
       for (let q = 0; q < 4; q++) {
-        const xq = xs[q];
-        const yq = ys[q];
+        const xq = x0 + (q & 1);
+        const yq = y0 + (q >> 1);
         if (xq < 0 || xq >= w || yq < 0 || yq >= h) continue;
         const s = (yq * w + xq) * c;
+        const wq = wts[q];
         // float32 multiply-add chain, corner by corner, as torch's grid_sample kernel
-        mask = f32(mask + wts[q]);
-        for (let k = 0; k < c; k++) acc[k] = f32(acc[k] + data[s + k] * wts[q]);
+        mask = f32(mask + wq);
+        for (let k = 0; k < c; k++) acc[k] = f32(acc[k] + data[s + k] * wq);
       }
       for (let k = 0; k < c; k++) {
         let v = f32(acc[k]);
