@@ -6,7 +6,14 @@ export type PolicyOp = readonly [AugmentOpName, number, number | null];
 /** A sub-policy: two operations applied in order. */
 export type SubPolicy = readonly [PolicyOp, PolicyOp];
 
-/** The three learned policies, keyed by torchvision's `AutoAugmentPolicy` value. */
+/**
+ * The three learned policies, keyed by torchvision's `AutoAugmentPolicy` value.
+ *
+ * @example
+ * ```ts
+ * AUTOAUGMENT_POLICIES.cifar10[0]; // [['Invert', 0.1, null], ['Contrast', 0.2, 6]]
+ * ```
+ */
 export const AUTOAUGMENT_POLICIES: Readonly<Record<'imagenet' | 'cifar10' | 'svhn', readonly SubPolicy[]>> = {
   imagenet: [
     [['Posterize', 0.4, 8], ['Rotate', 0.6, 9]],

@@ -189,7 +189,14 @@ function pyRound(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-/** [left, top, right, bottom] from torchvision's padding forms: n, [n], [lr, tb], [l, t, r, b]. */
+/**
+ * [left, top, right, bottom] from torchvision's padding forms: n, [n], [lr, tb], [l, t, r, b].
+ *
+ * @example
+ * ```ts
+ * parsePadding([2, 3]); // [2, 3, 2, 3]
+ * ```
+ */
 export function parsePadding(padding: number | readonly number[]): [number, number, number, number] {
   let p: [number, number, number, number];
   if (typeof padding === 'number') p = [padding, padding, padding, padding];

@@ -1,7 +1,14 @@
 import { assertImage, type Image } from '../image';
 import { roundU8 } from './util';
 
-/** Principal components of ImageNet RGB pixels (on [0, 1] values), as used by AlexNet / fb.resnet.torch. */
+/**
+ * Principal components of ImageNet RGB pixels (on [0, 1] values), as used by AlexNet / fb.resnet.torch.
+ *
+ * @example
+ * ```ts
+ * IMAGENET_PCA.eigval; // [0.2175, 0.0188, 0.0045]
+ * ```
+ */
 export const IMAGENET_PCA = {
   eigval: [0.2175, 0.0188, 0.0045] as const,
   eigvec: [

@@ -23,6 +23,9 @@ export interface Transform<I = unknown, O = unknown> {
   apply(input: I, rng: Rng): O;
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- a pipeline chains transforms of different input and
+   output types (Image -> Image -> FloatImage); `any` defaults let callers use it where an Image transform is
+   expected without casts, as torchvision's untyped Compose. */
 /**
  * Chain transforms (torchvision `Compose`); the same `rng` flows through them in order.
  *
@@ -32,9 +35,6 @@ export interface Transform<I = unknown, O = unknown> {
  * const x = t.apply(createImage(32, 32, 3), new Rng(0)); // FloatImage
  * ```
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- a pipeline chains transforms of different input and
-   output types (Image -> Image -> FloatImage); `any` defaults let callers use it where an Image transform is
-   expected without casts, as torchvision's untyped Compose. */
 export class Compose<I = any, O = any> implements Transform<I, O> {
   readonly transforms: ReadonlyArray<Transform<any, any>>;
 
