@@ -1,8 +1,12 @@
-import { tf } from '@residual/tensor';
+import { tf, useBackend } from '@residual/tensor';
 import { createImage, Normalize } from './index';
 import { stackToTensor, toTensor, ToTensor } from './tensor';
 
 describe('tensor bridge', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+  });
+
   test('uint8 -> [h, w, c] float in [0, 1]; FloatImage keeps layout; batches stack', async () => {
     const before = tf.memory().numTensors;
     const img = createImage(2, 3, 3, 51);
