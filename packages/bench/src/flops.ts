@@ -65,21 +65,23 @@ export interface KernelRow {
 }
 
 /**
- * Group kernel calls by name: calls, total time, share, FLOPs and achieved GFLOP/s, slowest first.
+ * Group kernel calls by name (or by `keyOf`): calls, total time, share, FLOPs and achieved GFLOP/s,
+ * slowest first.
  * @example
  * ```ts
  * kernelTable([{ name: 'Relu', inputShapes: [[4]], outputShapes: [[4]], timeMs: 1 }])[0].calls; // 1
  * ```
  */
-export function kernelTable(calls: readonly KernelCall[]): KernelRow[] {
+export function kernelTable(calls: readonly KernelCall[], keyOf: (c: KernelCall) => string = (c) => c.name): KernelRow[] {
   const rows = new Map<string, KernelRow>();
   let total = 0;
   for (const c of calls) {
-    const row = rows.get(c.name) ?? { kernel: c.name, calls: 0, totalMs: 0, percent: 0, flops: 0, gflops: null };
+    const key = keyOf(c);
+    const row = rows.get(key) ?? { kernel: key, calls: 0, totalMs: 0, percent: 0, flops: 0, gflops: null };
     row.calls++;
     row.totalMs += c.timeMs;
     row.flops += kernelFlops(c);
-    rows.set(c.name, row);
+    rows.set(key, row);
     total += c.timeMs;
   }
   const out = [...rows.values()];

@@ -1,5 +1,5 @@
 import { tf } from '@residual/tensor';
-import { kernelTable, type KernelCall, type KernelRow } from './flops';
+import { kernelFlops, kernelTable, type KernelCall, type KernelRow } from './flops';
 
 /** Per-kernel breakdown of one call of a function. */
 export interface KernelProfile {
@@ -15,6 +15,8 @@ export interface KernelProfile {
    * kernels are already in `rows`, so they are listed apart and not summed.
    */
   scopes: KernelRow[];
+  /** Convolutions and matrix products split by input shapes: which layer sizes run well. */
+  byShape: KernelRow[];
 }
 
 /**
@@ -48,5 +50,9 @@ export async function profileKernels(fn: () => void | Promise<void>): Promise<Ke
     flops: rows.reduce((a, r) => a + r.flops, 0),
     rows,
     scopes: kernelTable(calls.filter((c) => !isKernel(c))),
+    byShape: kernelTable(
+      calls.filter((c) => isKernel(c) && kernelFlops(c) > 0),
+      (c) => `${c.name} ${c.inputShapes.map((s) => `[${(s ?? []).join(',')}]`).join(' ')}`,
+    ),
   };
 }

@@ -161,6 +161,12 @@ export function formatMarkdown(report: BenchReport): string {
           `| ${row.kernel} | ${row.calls} | ${row.totalMs.toFixed(1)} | ${row.percent.toFixed(1)} | ${row.flops ? (row.flops / 1e9).toFixed(2) : ''} | ${row.gflops === null ? '' : row.gflops.toFixed(1)} |`,
         );
       }
+      if (p.byShape?.length && name.includes('train')) {
+        out.push('', `By input shapes (\`${name}\`, ${runLabel(r)}):`, '', '| kernel and input shapes | calls | total ms | GFLOP/s |', '|---|---:|---:|---:|');
+        for (const row of [...p.byShape].sort((a, b) => a.kernel.localeCompare(b.kernel))) {
+          out.push(`| ${row.kernel} | ${row.calls} | ${row.totalMs.toFixed(1)} | ${row.gflops === null ? '' : row.gflops.toFixed(1)} |`);
+        }
+      }
     }
   }
   return out.join('\n') + '\n';
