@@ -1,5 +1,6 @@
 // Throughput of the seeds' augmentation pipelines on one core (this thread), printed as JSON.
 // Run after a build: `npm run build && npm run bench` in packages/transforms (or `npm run bench` at the root).
+import { cpus, loadavg } from 'node:os';
 import { Rng } from '@residual/random';
 import {
   CenterCrop,
@@ -35,12 +36,23 @@ function measure(name, pool, transform, perImage = 1) {
   for (let i = 0; i < Math.min(200, pool.length * 4); i++) transform.apply(pool[i % pool.length], Rng.derive(0, 0, i));
   let n = 0;
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   let elapsed = 0;
   while (elapsed < seconds) {
     for (let k = 0; k < 16; k++, n++) transform.apply(pool[n % pool.length], Rng.derive(1, 0, n));
     elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   }
-  return { name, images: n * perImage, seconds: +elapsed.toFixed(3), imagesPerSecond: Math.round((n * perImage) / elapsed) };
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  return {
+    name,
+    images: n * perImage,
+    seconds: +elapsed.toFixed(3),
+    // wall clock: what this thread achieved; per CPU-second: robust when other processes share the cores
+    imagesPerSecond: Math.round((n * perImage) / elapsed),
+    cpuSeconds: +cpu.toFixed(3),
+    imagesPerCpuSecond: Math.round((n * perImage) / cpu),
+  };
 }
 
 const cifarPool = Array.from({ length: 256 }, (_, k) => syntheticImage(32, 32, k));
@@ -61,4 +73,4 @@ const results = [
     new Compose([new Resize(256), new TenCrop(224)]), 10),
 ];
 
-console.log(JSON.stringify({ package: '@residual/transforms', node: process.version, threads: 1, results }, null, 2));
+console.log(JSON.stringify({ package: '@residual/transforms', node: process.version, threads: 1, cpu: cpus()[0]?.model, loadavg: loadavg().map((v) => +v.toFixed(2)), results }, null, 2));
