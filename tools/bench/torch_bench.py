@@ -76,17 +76,21 @@ class CifarResNet(nn.Module):
 
 
 def timed(fn, warmup, reps):
+    """Wall and process CPU time (all threads; OpenMP spin-waiting counts too) of each repetition, in ms."""
     for _ in range(warmup):
         fn()
-    times = []
+    times, cpu = [], []
     for _ in range(reps):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000.0)
-    return times
+        cpu.append((time.process_time() - c0) * 1000.0)
+    return times, cpu
 
 
-def case(name, mode, batch, times):
+def case(name, mode, batch, measured):
+    times, cpu = measured
     med = statistics.median(times)
     return {
         "name": name,
@@ -95,6 +99,8 @@ def case(name, mode, batch, times):
         "median_ms": med,
         "images_per_s": batch / med * 1000.0,
         "times_ms": times,
+        "cpu_median_ms": statistics.median(cpu),
+        "cpu_times_ms": cpu,
     }
 
 
@@ -139,7 +145,7 @@ def main():
     results = []
     # What the GEMM reaches here: the ceiling the convolutions are measured against.
     a = torch.randn(1024, 1024)
-    peak = timed(lambda: torch.mm(a, a), 2, 5)
+    peak, _ = timed(lambda: torch.mm(a, a), 2, 5)
     peak_gflops = 2 * 1024**3 / (statistics.median(peak) * 1e6)
     if want("resnet20-train"):
         results.append(case("resnet20-train", "train", 128, bench_train(CifarResNet(20), 128, 32, args.warmup, args.reps)))

@@ -15,7 +15,10 @@ export interface BenchArgs {
   /** Cases to profile per kernel. */
   profile: string[];
   torch: boolean;
+  /** PyTorch thread count of the comparison run. */
   torchThreads: number;
+  /** Extra single-threaded PyTorch run for the CPU-time comparison (`--no-torch-single` turns it off). */
+  torchSingle: boolean;
   python: string;
   out?: string;
 }
@@ -47,6 +50,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     profile: ['resnet20-train', 'resnet20-infer', 'resnet20-infer+fold'],
     torch: true,
     torchThreads: cores,
+    torchSingle: cores > 1,
     python: process.env.RESIDUAL_BENCH_PYTHON ?? '/usr/bin/python3',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -72,6 +76,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--profile': a.profile = list(value()); break;
       case '--no-profile': a.profile = []; break;
       case '--no-torch': a.torch = false; break;
+      case '--no-torch-single': a.torchSingle = false; break;
       case '--torch-threads': a.torchThreads = positiveInt(flag, value()); break;
       case '--python': a.python = value(); break;
       case '--out': a.out = value(); break;

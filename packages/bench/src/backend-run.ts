@@ -138,7 +138,9 @@ export async function runBackend(options: BackendRunOptions): Promise<BackendRun
         timing,
         tensorsLeaked: leaked,
       });
-      log(`${spec.name}: median ${timing.medianMs.toFixed(1)} ms, ${((spec.batch * 1000) / timing.medianMs).toFixed(1)} img/s`);
+      log(
+        `${spec.name}: median ${timing.medianMs.toFixed(1)} ms (CPU ${timing.cpuMedianMs?.toFixed(1)} ms), ${((spec.batch * 1000) / timing.medianMs).toFixed(1)} img/s`,
+      );
       if (options.profile.includes(spec.name)) run.profiles[spec.name] = await profileKernels(() => prepared.run());
     } finally {
       prepared.dispose();

@@ -7,7 +7,7 @@ import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from './args';
 import { runBackend, type BackendRun } from './backend-run';
-import { compareWithTorch, formatMarkdown, formatSummary } from './report';
+import { compareCpuTime, compareWithTorch, formatMarkdown, formatSummary } from './report';
 import { findRepoRoot, runTorchBench, torchAvailable, type TorchReport } from './torch';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -61,6 +61,7 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   let torch: TorchReport | null = null;
+  let torchSingle: TorchReport | null = null;
   let torchNote: string | undefined;
   if (a.torch) {
     const avail = torchAvailable(a.python);
@@ -68,12 +69,17 @@ async function main(argv: string[]): Promise<void> {
       log(`running PyTorch ${avail.version} (${a.python}, ${a.torchThreads} threads)`);
       try {
         torch = runTorchBench({ python: a.python, threads: a.torchThreads, warmup: a.warmup, reps: a.reps, cases: a.cases });
+        if (a.torchSingle && a.torchThreads !== 1) {
+          log('running PyTorch with 1 thread (CPU-time reference)');
+          torchSingle = runTorchBench({ python: a.python, threads: 1, warmup: a.warmup, reps: a.reps, cases: a.cases });
+        }
       } catch (e) {
         torchNote = (e as Error).message;
       }
     } else torchNote = avail.reason;
   } else torchNote = 'disabled (--no-torch)';
   const comparisons = torch ? compareWithTorch(runs, torch, 'wasm') : [];
+  const cpuComparisons = torchSingle ? compareCpuTime(runs, torchSingle) : [];
   const report = {
     schema: 'residual-bench/1',
     startedAt: started.toISOString(),
@@ -89,8 +95,10 @@ async function main(argv: string[]): Promise<void> {
     settings: { warmup: a.warmup, reps: a.reps, budgetS: a.budgetS, cases: a.cases, wasmThreads: a.threads },
     runs,
     torch,
+    torchSingle,
     torchNote,
     comparisons,
+    cpuComparisons,
     errors,
   };
   const json = JSON.stringify(report, null, 2);

@@ -1,7 +1,7 @@
 import { median, summarize, timeRepeated } from './stats';
 import { parseArgs } from './args';
 import { parseTorchReport } from './torch';
-import { compareWithTorch, runLabel } from './report';
+import { compareCpuTime, compareWithTorch, runLabel } from './report';
 import type { BackendRun } from './backend-run';
 
 describe('timing', () => {
@@ -28,6 +28,8 @@ describe('timing', () => {
     // The first timed run already spends the budget: one repetition, after the warm-up.
     expect(b.timesMs.length).toBe(1);
     expect(b.timesMs[0]).toBeGreaterThanOrEqual(4);
+    expect(b.cpuTimesMs).toHaveLength(1);
+    expect(b.cpuMedianMs).toBeGreaterThanOrEqual(0);
     expect(slow).toBe(2);
   });
 });
@@ -70,5 +72,25 @@ describe('PyTorch side', () => {
     const c = compareWithTorch([run(1, 100), run(2, 160)], torch, 'wasm');
     expect(c).toEqual([{ case: 'resnet20-train', residual: 'wasm×2', residualImagesPerS: 160, torchImagesPerS: 640, ratio: 0.25 }]);
     expect(runLabel({ backend: 'cpu', threads: 1 })).toBe('cpu');
+  });
+
+  it('compares single-thread CPU time, crediting the cheapest variant', () => {
+    const single: BackendRun = {
+      backend: 'wasm',
+      tfName: 'wasm',
+      threads: 1,
+      simd: true,
+      peakMatmulGflops: 1,
+      profiles: {},
+      workarounds: [],
+      cases: [
+        { name: 'resnet20-infer', mode: 'infer', batch: 128, timing: { medianMs: 9, minMs: 9, maxMs: 9, timesMs: [9], cpuMedianMs: 400 } },
+        { name: 'resnet20-infer+fold', mode: 'infer', batch: 128, timing: { medianMs: 8, minMs: 8, maxMs: 8, timesMs: [8], cpuMedianMs: 300 } },
+      ],
+    };
+    const t1 = { ...torch, threads: 1, results: [{ name: 'resnet20-infer', mode: 'infer' as const, batch: 128, median_ms: 200, images_per_s: 640, times_ms: [200], cpu_median_ms: 150 }] };
+    expect(compareCpuTime([single], t1)).toEqual([
+      { case: 'resnet20-infer', residual: 'wasm×1+fold', residualCpuMs: 300, torchCpuMs: 150, ratio: 0.5 },
+    ]);
   });
 });

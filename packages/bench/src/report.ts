@@ -45,6 +45,40 @@ export function compareWithTorch(runs: readonly BackendRun[], torch: TorchReport
   return out;
 }
 
+/** Single-thread CPU time per repetition, residual wasm×1 against PyTorch×1. */
+export interface CpuComparison {
+  case: string;
+  residual: string;
+  residualCpuMs: number;
+  torchCpuMs: number;
+  /** PyTorch CPU ms ÷ residual CPU ms: the throughput ratio on an idle core. */
+  ratio: number;
+}
+
+/**
+ * Compare CPU time per repetition of single-threaded runs (wasm×1 and PyTorch with one thread): on a
+ * machine busy with other work this estimates the idle-core throughput ratio better than wall time.
+ * @example
+ * ```ts
+ * compareCpuTime(runs, torchSingle); // [{ case: 'resnet20-train', ratio: 0.3, ... }]
+ * ```
+ */
+export function compareCpuTime(runs: readonly BackendRun[], torchSingle: TorchReport): CpuComparison[] {
+  const out: CpuComparison[] = [];
+  const single = runs.find((r) => r.backend === 'wasm' && r.threads === 1);
+  if (!single) return out;
+  for (const t of torchSingle.results) {
+    if (!t.cpu_median_ms) continue;
+    let best: { label: string; cpu: number } | null = null;
+    for (const c of single.cases.filter((x) => x.name === t.name || x.name.startsWith(`${t.name}+`))) {
+      const cpu = c.timing?.cpuMedianMs;
+      if (cpu && (!best || cpu < best.cpu)) best = { label: runLabel(single) + c.name.slice(t.name.length), cpu };
+    }
+    if (best) out.push({ case: t.name, residual: best.label, residualCpuMs: best.cpu, torchCpuMs: t.cpu_median_ms, ratio: t.cpu_median_ms / best.cpu });
+  }
+  return out;
+}
+
 /**
  * Short name of a backend configuration: `wasm×2` for two threads, `cpu` otherwise.
  * @example
@@ -108,8 +142,10 @@ export interface BenchReport {
   settings: { warmup: number; reps: number };
   runs: BackendRun[];
   torch: TorchReport | null;
+  torchSingle?: TorchReport | null;
   torchNote?: string;
   comparisons: Comparison[];
+  cpuComparisons?: CpuComparison[];
 }
 
 /**
@@ -125,23 +161,38 @@ export function formatMarkdown(report: BenchReport): string {
   out.push(
     `Run of ${report.startedAt}: ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average ${m.loadAverageBefore.map((x) => x.toFixed(2)).join('/')} before, ${m.loadAverageAfter.map((x) => x.toFixed(2)).join('/')} after; ${report.settings.warmup} warm-up runs, median of ${report.settings.reps}.`,
     '',
-    '| case | configuration | median ms | images/s |',
-    '|---|---|---:|---:|',
+    '| case | configuration | median ms | images/s | CPU ms (all threads) |',
+    '|---|---|---:|---:|---:|',
   );
   for (const r of report.runs) {
     for (const c of r.cases) {
-      out.push(`| ${c.name} | ${runLabel(r)} | ${c.medianMs?.toFixed(1) ?? '–'} | ${c.imagesPerS?.toFixed(1) ?? `skipped: ${c.skipped ?? ''}`} |`);
+      out.push(
+        `| ${c.name} | ${runLabel(r)} | ${c.medianMs?.toFixed(1) ?? '–'} | ${c.imagesPerS?.toFixed(1) ?? `skipped: ${c.skipped ?? ''}`} | ${c.timing?.cpuMedianMs?.toFixed(1) ?? ''} |`,
+      );
     }
   }
   if (report.torch) {
     for (const t of report.torch.results) {
-      out.push(`| ${t.name} | PyTorch ${report.torch.version} CPU ×${report.torch.threads} | ${t.median_ms.toFixed(1)} | ${t.images_per_s.toFixed(1)} |`);
+      out.push(
+        `| ${t.name} | PyTorch ${report.torch.version} CPU ×${report.torch.threads} | ${t.median_ms.toFixed(1)} | ${t.images_per_s.toFixed(1)} | ${t.cpu_median_ms?.toFixed(1) ?? ''} |`,
+      );
     }
   } else out.push('', `PyTorch: ${report.torchNote ?? 'not run'}`);
   if (report.comparisons.length) {
     out.push('', '| case | fastest residual | residual images/s | PyTorch images/s | ratio |', '|---|---|---:|---:|---:|');
     for (const c of report.comparisons) {
       out.push(`| ${c.case} | ${c.residual} | ${c.residualImagesPerS.toFixed(1)} | ${c.torchImagesPerS.toFixed(1)} | ${c.ratio.toFixed(3)} |`);
+    }
+  }
+  if (report.torchSingle) {
+    for (const t of report.torchSingle.results) {
+      out.push(`| ${t.name} | PyTorch ${report.torchSingle.version} CPU ×1 | ${t.median_ms.toFixed(1)} | ${t.images_per_s.toFixed(1)} | ${t.cpu_median_ms?.toFixed(1) ?? ''} |`);
+    }
+  }
+  if (report.cpuComparisons?.length) {
+    out.push('', '| case (one thread, CPU time per batch) | residual | residual CPU ms | PyTorch×1 CPU ms | ratio |', '|---|---|---:|---:|---:|');
+    for (const c of report.cpuComparisons) {
+      out.push(`| ${c.case} | ${c.residual} | ${c.residualCpuMs.toFixed(1)} | ${c.torchCpuMs.toFixed(1)} | ${c.ratio.toFixed(3)} |`);
     }
   }
   out.push('', '| GEMM 1024³ | GFLOP/s |', '|---|---:|');

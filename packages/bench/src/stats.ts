@@ -6,6 +6,13 @@ export interface TimingSummary {
   maxMs: number;
   /** Every timed repetition, in order (warm-up runs excluded). */
   timesMs: number[];
+  /**
+   * Median CPU time of the process per repetition (all its threads, user + system), in ms. Unlike wall
+   * time it hardly grows when other processes compete for the cores, so on a busy machine it estimates
+   * the single-threaded cost on an idle core.
+   */
+  cpuMedianMs?: number;
+  cpuTimesMs?: number[];
 }
 
 /**
@@ -29,8 +36,13 @@ export function median(values: readonly number[]): number {
  * summarize([12, 10, 11]).medianMs; // 11
  * ```
  */
-export function summarize(timesMs: readonly number[]): TimingSummary {
-  return { medianMs: median(timesMs), minMs: Math.min(...timesMs), maxMs: Math.max(...timesMs), timesMs: [...timesMs] };
+export function summarize(timesMs: readonly number[], cpuTimesMs?: readonly number[]): TimingSummary {
+  const out: TimingSummary = { medianMs: median(timesMs), minMs: Math.min(...timesMs), maxMs: Math.max(...timesMs), timesMs: [...timesMs] };
+  if (cpuTimesMs?.length) {
+    out.cpuMedianMs = median(cpuTimesMs);
+    out.cpuTimesMs = [...cpuTimesMs];
+  }
+  return out;
 }
 
 /** Options of {@link timeRepeated}. */
@@ -56,13 +68,17 @@ export async function timeRepeated(fn: () => unknown, options: TimeRepeatedOptio
   const { warmup = 2, reps = 5, budgetMs = Infinity } = options;
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
+  const cpu: number[] = [];
   let spent = 0;
   while (times.length < Math.max(1, reps) && (times.length === 0 || spent < budgetMs)) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
     const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
     times.push(dt);
+    cpu.push((c.user + c.system) / 1000);
     spent += dt;
   }
-  return summarize(times);
+  return summarize(times, cpu);
 }

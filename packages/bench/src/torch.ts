@@ -10,6 +10,9 @@ export interface TorchCase {
   median_ms: number;
   images_per_s: number;
   times_ms: number[];
+  /** Median process CPU time per repetition (all threads, spin-waiting included), ms. */
+  cpu_median_ms?: number;
+  cpu_times_ms?: number[];
 }
 
 /** What torch_bench.py prints. */
