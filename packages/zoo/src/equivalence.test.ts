@@ -1,0 +1,99 @@
+// Equivalence with PyTorch: with the formula weights and input of tools/zoo/gen_fixtures.py, logits in
+// eval mode (running statistics) and train mode (batch statistics), and the running statistics a
+// train-mode forward leaves behind, equal torchvision's / the PyTorch CIFAR reference's.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import '@residual/backend-wasm';
+import { tf, useBackend } from '@residual/tensor';
+import type { Module } from '@residual/nn';
+import { createModel, wideResNet } from './index';
+import { formulaInput, formulaUniform, loadFormulaWeights } from './testing/formula';
+
+interface EqFixture {
+  name: string;
+  inputShape: [number, number, number, number];
+  evalLogits: number[];
+  trainLogits: number[];
+  logitsShape: number[];
+  runningStatsAfterTrainForward: Record<string, number[]>;
+}
+const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'equivalence.json'), 'utf8')) as {
+  formulaCheck: { n: number; k: number; values: number[]; tailIndex: number; tail: number };
+  models: EqFixture[];
+};
+
+// How each reference network is built here. The nets PyTorch has no registry entry for are built
+// through the exported factories.
+const BUILD: Record<string, () => Module> = {
+  resnet18: () => createModel('resnet18'),
+  resnet50: () => createModel('resnet50'),
+  resnet20: () => createModel('resnet20', { shortcut: 'A' }),
+  resnet56: () => createModel('resnet56'),
+  resnet20_optionB: () => createModel('resnet20', { shortcut: 'B' }),
+  plain20: () => createModel('plain20'),
+  preact_resnet18: () => createModel('preact_resnet18'),
+  resnet18_cifar: () => createModel('resnet18_cifar'),
+  cifar_resnet47_bottleneck: () => createModel('cifar_resnet', { depth: 47, block: 'bottleneck' }),
+  wide_resnet16_2: () => wideResNet({ depth: 16, widenFactor: 2 }),
+  resnext50_32x4d: () => createModel('resnext50_32x4d'),
+};
+// The large ImageNet nets run on wasm (the cpu backend is too slow for CI); the rest on cpu, the
+// reference backend. The conformance suite checks both backends agree on every model.
+const WASM = new Set(['resnet50', 'resnext50_32x4d']);
+
+function maxRelErr(got: ArrayLike<number>, want: number[]): number {
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    err = Math.max(err, Math.abs(got[i] - want[i]));
+  }
+  return err / scale;
+}
+
+describe('the weight formula', () => {
+  it('is bit-identical to the generator', () => {
+    const { n, k, values, tailIndex, tail } = fixture.formulaCheck;
+    expect(Array.from(formulaUniform(n, k))).toEqual(values);
+    expect(formulaUniform(tailIndex + 1, 5)[tailIndex]).toBe(tail);
+  });
+});
+
+describe.each(fixture.models.map((m) => [m.name, m] as const))('%s equals PyTorch', (name, ref) => {
+  let model: Module;
+  let x: tf.Tensor4D;
+  beforeAll(async () => {
+    await useBackend(WASM.has(name) ? 'wasm' : 'cpu');
+    const build = BUILD[name];
+    if (!build) throw new Error(`equivalence.test.ts: no builder for fixture model '${name}'`);
+    model = build();
+    x = formulaInput(ref.inputShape);
+  });
+  afterAll(() => {
+    model?.dispose();
+    x?.dispose();
+  });
+
+  it('in eval mode (running statistics)', () => {
+    loadFormulaWeights(model);
+    model.eval();
+    const y = model.forward(x);
+    expect(y.shape).toEqual(ref.logitsShape);
+    expect(maxRelErr(y.dataSync(), ref.evalLogits)).toBeLessThanOrEqual(1e-4);
+    y.dispose();
+  });
+
+  it('in train mode (batch statistics), updating the running statistics as PyTorch', () => {
+    loadFormulaWeights(model);
+    model.train();
+    const y = model.forward(x);
+    expect(maxRelErr(y.dataSync(), ref.trainLogits)).toBeLessThanOrEqual(1e-4);
+    y.dispose();
+    const sd = model.stateDict();
+    for (const [key, want] of Object.entries(ref.runningStatsAfterTrainForward)) {
+      expect([key, maxRelErr(sd[key].dataSync(), want)]).toEqual([key, expect.any(Number)]);
+      expect(maxRelErr(sd[key].dataSync(), want)).toBeLessThanOrEqual(1e-4);
+    }
+    Object.values(sd).forEach((t) => t.dispose());
+  });
+});

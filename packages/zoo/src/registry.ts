@@ -1,0 +1,234 @@
+import type { Module } from '@residual/nn';
+import type { Rng } from '@residual/tensor';
+
+/** The architecture family a registered model belongs to. */
+export type ModelFamily =
+  | 'cifar_resnet'
+  | 'cifar_plain'
+  | 'cifar_bottleneck'
+  | 'resnet'
+  | 'resnet_cifar_stem'
+  | 'preact_resnet'
+  | 'wide_resnet'
+  | 'resnext';
+
+/** Published accuracy of a model, with where the number comes from. */
+export interface ReferenceAccuracy {
+  /** Top-1 accuracy in percent (torchvision reports this). */
+  top1?: number;
+  /** Top-1 error in percent (He et al. report this). */
+  top1Error?: number;
+  /** Dataset and split, e.g. `'CIFAR-10 test'`, `'ImageNet-1k val'`. */
+  dataset: string;
+  /** Paper table or weights the number comes from. */
+  source: string;
+}
+
+/**
+ * What a registered model is: its size and cost at the default options, how its input is shaped and
+ * normalised, and how well it is known to do. Every number is checked by the conformance suite against
+ * the model the factory builds.
+ */
+export interface ModelCard {
+  /** Registry name (snake_case, as torchvision: `resnext50_32x4d`). */
+  name: string;
+  family: ModelFamily;
+  /** One line on what the model is. */
+  description: string;
+  /** Trainable parameters at the default options. */
+  params: number;
+  /** Multiply-adds of every convolution and linear layer for one image of `inputSize`. */
+  macs: number;
+  /** Default input `[height, width, channels]`. */
+  inputSize: [number, number, number];
+  /**
+   * Smallest input height/width the model is meant for: its total downsampling factor, so the last
+   * stage still sees at least one pixel. Larger inputs of any size work (global average pooling).
+   */
+  minInputSize: number;
+  /** Per-channel mean the input is normalised with (of the default dataset, on a 0..1 scale). */
+  mean: number[];
+  /** Per-channel standard deviation the input is normalised with. */
+  std: number[];
+  /** Classes of the default head. */
+  numClasses: number;
+  /** Published accuracy, or `null` where the source gives no number. */
+  referenceAccuracy: ReferenceAccuracy | null;
+  /** Paper (and code) the architecture follows. */
+  citation: string;
+  /** Options the factory was called with for this card (besides `numClasses`). */
+  defaults?: Partial<CreateModelOptions>;
+}
+
+/**
+ * Options of {@link createModel}. Every family takes `numClasses`, `inChannels` and `rng`; the rest
+ * apply where the family has the notion and are rejected elsewhere.
+ */
+export interface CreateModelOptions {
+  /** Classes of the head. @defaultValue the card's `numClasses` */
+  numClasses?: number;
+  /** Input channels (1 for grey-scale data such as Fashion-MNIST). @defaultValue 3 */
+  inChannels?: number;
+  /**
+   * CIFAR ResNets (He et al. §4.2): `'A'` zero-padded identity shortcuts (default), `'B'` 1×1
+   * projections where the shape changes, `'C'` projections everywhere.
+   */
+  shortcut?: 'A' | 'B' | 'C';
+  /** Depth of the generic `cifar_resnet` (6n+2 basic, 9n+2 bottleneck). */
+  depth?: number;
+  /** Residual unit of the generic `cifar_resnet`. @defaultValue 'basic' */
+  block?: 'basic' | 'bottleneck';
+  /**
+   * Start every residual branch's last BatchNorm at γ = 0 (torchvision's `zero_init_residual`).
+   * @defaultValue false
+   */
+  zeroInitResidual?: boolean;
+  /** Dropout between the two convolutions of a wide ResNet unit (train mode only). @defaultValue 0 */
+  dropRate?: number;
+  /** Generator the initialisation draws from. @defaultValue globalRng() of `@residual/random` */
+  rng?: Rng;
+}
+
+/** Builds a model from options; called by {@link createModel}. */
+export type ModelFactory = (options: CreateModelOptions) => Module;
+
+interface Entry {
+  factory: ModelFactory;
+  card: ModelCard;
+  options: ReadonlySet<keyof CreateModelOptions>;
+}
+
+const COMMON_OPTIONS: Array<keyof CreateModelOptions> = ['numClasses', 'inChannels', 'rng'];
+const NAME_RE = /^[a-z][a-z0-9_]*$/;
+// Kept on globalThis so the ESM and CJS builds loaded in one process share one registry.
+const KEY = Symbol.for('@residual/zoo/registry');
+const registry: Map<string, Entry> = ((globalThis as Record<symbol, unknown>)[KEY] as Map<string, Entry>) ??
+  ((globalThis as Record<symbol, unknown>)[KEY] = new Map<string, Entry>());
+
+/** Options of {@link registerModel}. */
+export interface RegisterModelOptions {
+  /**
+   * Options of {@link CreateModelOptions} the factory understands besides `numClasses`, `inChannels`
+   * and `rng`; {@link createModel} rejects any other.
+   */
+  accepts?: Array<keyof CreateModelOptions>;
+  /** Replace an existing registration of the same name instead of throwing. @defaultValue false */
+  override?: boolean;
+}
+
+/**
+ * Add a model to the registry, next to its definition. The card must describe what
+ * `factory({})` builds; the conformance suite checks it does.
+ *
+ * @example
+ * ```ts
+ * import { registerModel, createModel } from '@residual/zoo';
+ * registerModel('tiny_net', (o) => new TinyNet(o.numClasses ?? 10), tinyNetCard);
+ * const net = createModel('tiny_net', { numClasses: 5 });
+ * ```
+ */
+export function registerModel(
+  name: string,
+  factory: ModelFactory,
+  card: ModelCard,
+  options: RegisterModelOptions = {},
+): void {
+  if (!NAME_RE.test(name)) {
+    throw new Error(`registerModel: invalid name '${name}' (snake_case: lower-case letters, digits, '_')`);
+  }
+  if (card.name !== name) throw new Error(`registerModel('${name}'): the card is named '${card.name}'`);
+  if (registry.has(name) && !options.override) {
+    throw new Error(`registerModel: '${name}' is already registered (pass { override: true } to replace it)`);
+  }
+  const accepted = new Set<keyof CreateModelOptions>([...COMMON_OPTIONS, ...(options.accepts ?? [])]);
+  registry.set(name, { factory, card: Object.freeze({ ...card }), options: accepted });
+}
+
+function entry(name: string, caller: string): Entry {
+  const e = registry.get(name);
+  if (!e) {
+    throw new Error(`${caller}: unknown model '${name}'. Registered models: ${listModels().join(', ')}`);
+  }
+  return e;
+}
+
+/**
+ * Build a registered model by name, freshly initialised (from `options.rng` or the global generator,
+ * so `seed(n)` first reproduces it). The model starts in train mode, as in PyTorch.
+ *
+ * @example
+ * ```ts
+ * import { seed } from '@residual/tensor';
+ * import { createModel } from '@residual/zoo';
+ * seed(0);
+ * const net = createModel('resnet20', { numClasses: 10, shortcut: 'B' });
+ * net.numParameters(); // 272474
+ * ```
+ */
+export function createModel<M extends Module = Module>(name: string, options: CreateModelOptions = {}): M {
+  const e = entry(name, 'createModel');
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    if (!e.options.has(key as keyof CreateModelOptions)) {
+      throw new Error(
+        `createModel('${name}'): option '${key}' does not apply to this model ` +
+          `(accepted: ${[...e.options].join(', ')})`,
+      );
+    }
+  }
+  const n = options.numClasses;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
+    throw new Error(`createModel('${name}'): numClasses must be a positive integer, got ${n}`);
+  }
+  const c = options.inChannels;
+  if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
+    throw new Error(`createModel('${name}'): inChannels must be a positive integer, got ${c}`);
+  }
+  return e.factory({ ...e.card.defaults, ...options }) as M;
+}
+
+/**
+ * Names of the registered models, sorted; optionally only one family.
+ *
+ * @example
+ * ```ts
+ * import { listModels } from '@residual/zoo';
+ * listModels({ family: 'resnet' }); // ['resnet101', 'resnet152', 'resnet18', 'resnet34', 'resnet50']
+ * ```
+ */
+export function listModels(filter: { family?: ModelFamily } = {}): string[] {
+  return [...registry.values()]
+    .filter((e) => !filter.family || e.card.family === filter.family)
+    .map((e) => e.card.name)
+    .sort();
+}
+
+/**
+ * The card of a registered model.
+ *
+ * @example
+ * ```ts
+ * import { getModelCard } from '@residual/zoo';
+ * getModelCard('resnet50').params; // 25557032
+ * ```
+ */
+export function getModelCard(name: string): ModelCard {
+  return entry(name, 'getModelCard').card;
+}
+
+/** Whether `name` is registered. @example `hasModel('resnet18') // true` */
+export function hasModel(name: string): boolean {
+  return registry.has(name);
+}
+
+/**
+ * The options `createModel(name, …)` accepts.
+ *
+ * @example
+ * ```ts
+ * modelOptions('resnet20'); // ['numClasses', 'inChannels', 'rng', 'shortcut', 'zeroInitResidual']
+ * ```
+ */
+export function modelOptions(name: string): Array<keyof CreateModelOptions> {
+  return [...entry(name, 'modelOptions').options];
+}

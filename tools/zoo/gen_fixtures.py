@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Writes the torchvision / PyTorch oracle fixtures that @residual/zoo's tests read.
+
+Run with Debian's PyTorch 1.13 / torchvision 0.14 (not a virtualenv python):
+
+    /usr/bin/python3 tools/zoo/gen_fixtures.py
+
+Nothing here is downloaded: every weight is written by a closed-form formula that
+packages/zoo/src/testing/formula.ts reproduces in float32, so the fixtures hold only
+logits, running statistics, key lists, parameter counts and multiply-add counts.
+
+Formula (key = a state-dict key, k = its index in the sorted list of all keys, i = flat
+index in PyTorch layout). u(i, k) is a uniform number in [-1, 1) from an integer hash, so both
+languages compute it exactly (uint32 arithmetic; in JavaScript Math.imul and >>> 0):
+  h = (i * 0x9E3779B1) ^ (k * 0x85EBCA77 + 0x27D4EB2F)            (mod 2^32)
+  h ^= h >> 16; h *= 0x7FEB352D; h ^= h >> 15; h *= 0x846CA68B; h ^= h >> 16
+  u = h / 2^32 * 2 - 1
+Values (computed in float64, then rounded to float32):
+  *.num_batches_tracked      0
+  *.running_mean             0.1 * u
+  *.running_var              1 + 0.5 * |u|
+  4-D *.weight (conv)        u * sqrt(6 / fan_in)      fan_in = in/groups * kh * kw (He uniform)
+  2-D *.weight (linear)      u * sqrt(3 / in_features)
+  1-D *.weight (norm)        1 + 0.1 * u
+  *.bias                     0.1 * u
+Input x[n, c, h, w] with flat NCHW index j: u(j, 100000).
+"""
+import json
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_models import (  # noqa: E402
+    cifar_bottleneck_resnet,
+    cifar_resnet,
+    cifar_stem_resnet,
+    preact_resnet18,
+    wide_resnet,
+)
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packages', 'zoo', 'fixtures')
+
+
+M32 = np.uint64(0xFFFFFFFF)
+
+
+def uniform(n, k):
+    i = np.arange(n, dtype=np.uint64)
+    h = ((i * np.uint64(0x9E3779B1)) & M32) ^ ((np.uint64(k) * np.uint64(0x85EBCA77) + np.uint64(0x27D4EB2F)) & M32)
+    h ^= h >> np.uint64(16)
+    h = (h * np.uint64(0x7FEB352D)) & M32
+    h ^= h >> np.uint64(15)
+    h = (h * np.uint64(0x846CA68B)) & M32
+    h ^= h >> np.uint64(16)
+    return h.astype(np.float64) / 4294967296.0 * 2.0 - 1.0
+
+
+def formula_tensor(key, shape, k):
+    n = int(np.prod(shape)) if len(shape) else 1
+    if key.endswith('num_batches_tracked'):
+        return None
+    u = uniform(n, k)
+    if key.endswith('running_mean'):
+        v = 0.1 * u
+    elif key.endswith('running_var'):
+        v = 1.0 + 0.5 * np.abs(u)
+    elif key.endswith('bias'):
+        v = 0.1 * u
+    elif key.endswith('weight') and len(shape) == 4:
+        fan_in = shape[1] * shape[2] * shape[3]
+        v = u * math.sqrt(6.0 / fan_in)
+    elif key.endswith('weight') and len(shape) == 2:
+        v = u * math.sqrt(3.0 / shape[1])
+    elif key.endswith('weight') and len(shape) == 1:
+        v = 1.0 + 0.1 * u
+    else:
+        raise ValueError(f'no formula for {key} {shape}')
+    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+
+
+def load_formula(model):
+    sd = model.state_dict()
+    keys = sorted(sd.keys())
+    new = {}
+    for k, key in enumerate(keys):
+        v = formula_tensor(key, tuple(sd[key].shape), k)
+        new[key] = torch.zeros_like(sd[key]) if v is None else v
+    model.load_state_dict(new, strict=True)
+    return model
+
+
+def formula_input(n, c, h, w):
+    return torch.from_numpy(uniform(n * c * h * w, 100000).astype(np.float32).reshape(n, c, h, w))
+
+
+def count_macs(model, shape):
+    """Multiply-adds of every conv and linear layer for one image of `shape` (C, H, W)."""
+    total = [0]
+
+    def conv_hook(m, inp, out):
+        kh, kw = m.kernel_size
+        total[0] += out.numel() // out.shape[0] * (m.in_channels // m.groups) * kh * kw
+
+    def lin_hook(m, inp, out):
+        total[0] += out.numel() // out.shape[0] * m.in_features
+
+    hooks = []
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            hooks.append(m.register_forward_hook(conv_hook))
+        elif isinstance(m, nn.Linear):
+            hooks.append(m.register_forward_hook(lin_hook))
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, *shape))
+    for h in hooks:
+        h.remove()
+    return total[0]
+
+
+def f32list(t):
+    return [float(v) for v in t.detach().reshape(-1).numpy().astype(np.float32)]
+
+
+def equivalence(name, model, input_shape, stat_keys):
+    torch.manual_seed(0)
+    x = formula_input(*input_shape)
+    load_formula(model).eval()
+    with torch.no_grad():
+        eval_logits = model(x)
+    load_formula(model).train()
+    with torch.no_grad():
+        train_logits = model(x)
+    sd = model.state_dict()
+    stats = {key: f32list(sd[key]) for key in stat_keys}
+    lg = eval_logits.abs().max().item()
+    spread = (eval_logits[0] - eval_logits[1]).abs().max().item()
+    print(f'{name}: eval max|logit| {lg:.3f} std {eval_logits.std().item():.3f} sample diff {spread:.3f}; '
+          f'train max|logit| {train_logits.abs().max().item():.3f}', file=sys.stderr)
+    return {
+        'name': name,
+        'inputShape': list(input_shape),
+        'evalLogits': f32list(eval_logits),
+        'trainLogits': f32list(train_logits),
+        'logitsShape': list(eval_logits.shape),
+        'runningStatsAfterTrainForward': stats,
+    }
+
+
+def keys_and_shapes(model):
+    return [[k, list(v.shape)] for k, v in model.state_dict().items()]
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    tv = torchvision.models
+
+    # 1. Logits with identical weights and input: torchvision ImageNet nets and the CIFAR reference.
+    eq = [
+        equivalence('resnet18', tv.resnet18(), (2, 3, 64, 64),
+                    ['bn1.running_mean', 'bn1.running_var', 'layer4.1.bn2.running_var']),
+        equivalence('resnet50', tv.resnet50(), (2, 3, 64, 64),
+                    ['bn1.running_mean', 'layer4.0.downsample.1.running_var', 'layer4.2.bn3.running_var']),
+        equivalence('resnet20', cifar_resnet(20, 'A'), (2, 3, 32, 32),
+                    ['bn1.running_mean', 'bn1.running_var', 'layer3.2.bn2.running_var']),
+        equivalence('resnet56', cifar_resnet(56, 'A'), (2, 3, 32, 32),
+                    ['bn1.running_var', 'layer3.8.bn2.running_mean']),
+        equivalence('resnet20_optionB', cifar_resnet(20, 'B'), (2, 3, 32, 32), ['layer2.0.downsample.1.running_var']),
+        equivalence('plain20', cifar_resnet(20, 'A', plain=True), (2, 3, 32, 32), ['layer3.2.bn2.running_var']),
+        equivalence('preact_resnet18', preact_resnet18(), (2, 3, 32, 32), ['bn_final.running_var']),
+        equivalence('resnet18_cifar', cifar_stem_resnet(tv.resnet18()), (2, 3, 32, 32), ['bn1.running_var']),
+        equivalence('cifar_resnet47_bottleneck', cifar_bottleneck_resnet(47), (2, 3, 32, 32), ['bn1.running_var']),
+        equivalence('wide_resnet16_2', wide_resnet(16, 2), (2, 3, 32, 32), ['bn_final.running_var']),
+        equivalence('resnext50_32x4d', tv.resnext50_32x4d(), (2, 3, 64, 64), ['layer1.0.bn2.running_var']),
+    ]
+    with open(os.path.join(OUT, 'equivalence.json'), 'w') as f:
+        json.dump({'torch': torch.__version__, 'torchvision': torchvision.__version__,
+                   'formulaCheck': {'n': 7, 'k': 3, 'values': [float(v) for v in uniform(7, 3)],
+                                    'tailIndex': 2400000, 'tail': float(uniform(2400001, 5)[-1])},
+                   'models': eq}, f)
+
+    # 2. State-dict keys, parameter counts and multiply-adds of every architecture the zoo registers.
+    imagenet = {n: getattr(tv, n)() for n in
+                ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d']}
+    refs = {}
+    for n, m in imagenet.items():
+        refs[n] = (m, (3, 224, 224))
+    for d in [20, 32, 44, 56, 110, 1202]:
+        refs[f'resnet{d}'] = (cifar_resnet(d, 'A'), (3, 32, 32))
+        refs[f'resnet{d}_optionB'] = (cifar_resnet(d, 'B'), (3, 32, 32))
+    for d in [20, 32, 44, 56, 110]:
+        refs[f'plain{d}'] = (cifar_resnet(d, 'A', plain=True), (3, 32, 32))
+    for d in [47, 56, 110, 164]:
+        refs[f'cifar_resnet{d}_bottleneck'] = (cifar_bottleneck_resnet(d), (3, 32, 32))
+    for n in ['resnet18', 'resnet34', 'resnet50']:
+        refs[f'{n}_cifar'] = (cifar_stem_resnet(getattr(tv, n)()), (3, 32, 32))
+    refs['preact_resnet18'] = (preact_resnet18(), (3, 32, 32))
+    refs['wide_resnet28_10'] = (wide_resnet(28, 10), (3, 32, 32))
+
+    out = {}
+    for n, (m, shape) in refs.items():
+        params = sum(p.numel() for p in m.parameters())
+        big = n in ('resnet1202', 'resnet1202_optionB')
+        out[n] = {
+            'params': params,
+            'macs': count_macs(m, shape),
+            'inputShape': list(shape),
+            # Long key lists of the deepest nets add nothing the shallower ones do not test.
+            'keys': None if big else keys_and_shapes(m),
+        }
+        print(f'{n}: params {params} macs {out[n]["macs"]}', file=sys.stderr)
+    with open(os.path.join(OUT, 'architectures.json'), 'w') as f:
+        json.dump({'torch': torch.__version__, 'torchvision': torchvision.__version__, 'models': out}, f)
+
+
+if __name__ == '__main__':
+    main()
