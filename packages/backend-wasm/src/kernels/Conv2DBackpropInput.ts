@@ -14,10 +14,10 @@ import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv
  * Gradient of `conv2d` with respect to its input (also `conv2dTranspose`), computed as one XNNPACK
  * convolution instead of tfjs-backend-wasm's scalar loop.
  *
- * dx is the "full" correlation of dy — zero-inserted between pixels when the forward stride is > 1 —
- * with the filter rotated by 180° and its in/out channels swapped. Pads are chosen so the result
- * lines up with x; where a pad would be negative the result is cropped instead.
- * 1×1 convolutions without padding use a single matrix product.
+ * dx is the "full" correlation of dy with the filter rotated by 180° and its in/out channels
+ * swapped. Pads are chosen so the result lines up with x; where a pad would be negative the result
+ * is cropped instead. Square strides > 1 use the sub-pixel form ({@link subPixelInputGrad}),
+ * non-square ones zero-insert dy first; 1×1 convolutions without padding use a matrix product.
  */
 export function conv2DBackpropInput(args: {
   inputs: NamedTensorInfoMap;
