@@ -137,6 +137,18 @@ describe('kernel registration', () => {
     tf.dispose([x, w, p]);
   });
 
+  test('dilations > 1 and non-float32 inputs are refused with clear errors', () => {
+    const dy = tf.zeros([1, 4, 4, 2]);
+    const filter = tf.zeros([3, 3, 1, 2]);
+    const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 4, 4, 1] };
+    expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attrs, dilations: 2 })).toThrow(
+      /Conv2DBackpropInput.*dilations > 1/,
+    );
+    const dyInt = tf.zeros([1, 4, 4, 2], 'int32');
+    expect(() => tf.engine().runKernel('Conv2DBackpropInput', { dy: dyInt, filter }, attrs)).toThrow(/float32 'dy', got int32/);
+    tf.dispose([dy, filter, dyInt]);
+  });
+
   test('gradient calls leave no tensors and no wasm memory behind', () => {
     const x = tf.randomNormal([2, 9, 9, 3]) as tf.Tensor4D;
     const w1 = tf.randomNormal([3, 3, 3, 4]) as tf.Tensor4D;
