@@ -1,6 +1,6 @@
 import { assertImage, type Image } from '../image';
 import { crop } from './geometry';
-import { f32, roundU8 } from './util';
+import { f32 } from './util';
 import { axisTaps, linearAxis, nearestIndex, type Taps } from './taps';
 
 /** Interpolation modes of {@link resize} (torchvision `InterpolationMode` values). */
@@ -57,6 +57,7 @@ function bilinear2d(img: Image, oh: number, ow: number, win: Window, out: Uint8A
   const { height: h, width: w, channels: c, data } = img;
   const ys = linearAxis(h, oh);
   const xs = linearAxis(w, ow);
+  const outC = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length); // round half even + clamp on store
   for (let y = win.top; y < win.top + win.height; y++) {
     const r0 = ys.i0[y] * w * c;
     const r1 = ys.i1[y] * w * c;
@@ -71,7 +72,7 @@ function bilinear2d(img: Image, oh: number, ow: number, win: Window, out: Uint8A
       for (let k = 0; k < c; k++) {
         const t0 = f32(data[r0 + c0 + k] * w0 + f32(data[r0 + c1 + k] * w1));
         const t1 = f32(data[r1 + c0 + k] * w0 + f32(data[r1 + c1 + k] * w1));
-        out[d + k] = roundU8(f32(t0 * h0 + f32(t1 * h1)));
+        outC[d + k] = f32(t0 * h0 + f32(t1 * h1));
       }
     }
   }
@@ -189,6 +190,8 @@ export function resizeWindow(
 function resampleWindow(img: Image, oh: number, ow: number, win: Window, mode: Interpolation, antialias: boolean): Image {
   const { height: h, width: w, channels: c, data } = img;
   const out = new Uint8Array(win.height * win.width * c);
+  // Storing into a Uint8ClampedArray view rounds half to even and clamps to [0, 255]: torch's round-then-cast.
+  const outC = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
   const result = { data: out, height: win.height, width: win.width, channels: c };
   if (mode === 'nearest') {
     const ys = nearestIndex(h, oh);
@@ -236,7 +239,7 @@ function resampleWindow(img: Image, oh: number, ow: number, win: Window, mode: I
     horizontalPass(data, w, c, axisTaps(w, ow, mode, antialias), r0, r1, win.left, win.left + win.width, tmp);
   }
   if (!tv) {
-    for (let i = 0; i < out.length; i++) out[i] = roundU8(tmp[i]);
+    for (let i = 0; i < out.length; i++) outC[i] = tmp[i];
     return result;
   }
   // Vertical pass: one float32 accumulator per value, taps unrolled (torch: FMA chain in float32).
@@ -252,18 +255,18 @@ function resampleWindow(img: Image, oh: number, ow: number, win: Window, mode: I
       const b1 = base + row;
       const b2 = b1 + row;
       for (let i = 0; i < row; i++) {
-        out[dRow + i] = roundU8(f32(f32(f32(tmp[base + i] * w0) + tmp[b1 + i] * w1) + tmp[b2 + i] * w2));
+        outC[dRow + i] = f32(f32(f32(tmp[base + i] * w0) + tmp[b1 + i] * w1) + tmp[b2 + i] * w2);
       }
     } else if (cnt === 2) {
       const w0 = tv.weights[wb];
       const w1 = tv.weights[wb + 1];
       const b1 = base + row;
-      for (let i = 0; i < row; i++) out[dRow + i] = roundU8(f32(f32(tmp[base + i] * w0) + tmp[b1 + i] * w1));
+      for (let i = 0; i < row; i++) outC[dRow + i] = f32(f32(tmp[base + i] * w0) + tmp[b1 + i] * w1);
     } else {
       for (let i = 0; i < row; i++) {
         let a = 0;
         for (let j = 0, p = base + i; j < cnt; j++, p += row) a = f32(a + tmp[p] * tv.weights[wb + j]);
-        out[dRow + i] = roundU8(a);
+        outC[dRow + i] = a;
       }
     }
   }
