@@ -4,11 +4,13 @@
 Run:  /usr/bin/python3 tools/train/gen_sgd_resnet20.py
 The network is tools/zoo/reference_models.cifar_resnet(20, 'A') with the zoo's formula weights
 (tools/zoo/gen_fixtures.load_formula, mirrored by packages/zoo/src/testing/formula.ts). Batch t
-(t = 0, 1, 2) is 8 images 3x32x32 with NCHW flat index j valued u(j, 200000 + t) (the zoo's hash
+(t = 0, 1, 2) is B images 3xSxS with NCHW flat index j valued u(j, 200000 + t) (the zoo's hash
 uniform) and labels y[i] = (7 i + 3 t) mod 10. Train mode, torch.optim.SGD(lr 0.1, momentum 0.9,
 weight_decay 1e-4), F.cross_entropy. Writes packages/train/fixtures/sgd_resnet20.json: the three
 losses, every value of a selection of tensors after the three steps (PyTorch layouts), and for every
 state-dict tensor its sum, sum of squares and every 61st value.
+Two cases: B=8, S=32 (sgd_resnet20.json, the CIFAR shape) and B=2, S=8 (sgd_resnet20_small.json, for
+tfjs's cpu backend, whose Conv2DBackpropFilter takes minutes at 32x32).
 """
 import json
 import os
@@ -23,8 +25,9 @@ sys.path.insert(0, os.path.join(HERE, '..', 'zoo'))
 from gen_fixtures import load_formula, uniform  # noqa: E402
 from reference_models import cifar_resnet  # noqa: E402
 
-OUT = os.path.join(HERE, '..', '..', 'packages', 'train', 'fixtures', 'sgd_resnet20.json')
-BATCH, STEPS, STRIDE = 8, 3, 61
+FIXTURES = os.path.join(HERE, '..', '..', 'packages', 'train', 'fixtures')
+STEPS, STRIDE = 3, 61
+CASES = [('sgd_resnet20.json', 8, 32), ('sgd_resnet20_small.json', 2, 8)]
 FULL = [
     'conv1.weight', 'bn1.weight', 'bn1.bias', 'bn1.running_mean', 'bn1.running_var',
     'layer1.0.conv1.weight', 'layer1.0.bn1.running_mean', 'layer1.0.bn1.running_var',
@@ -34,9 +37,9 @@ FULL = [
 ]
 
 
-def batch(t):
-    x = torch.from_numpy(uniform(BATCH * 3 * 32 * 32, 200000 + t).astype(np.float32).reshape(BATCH, 3, 32, 32))
-    y = torch.tensor([(7 * i + 3 * t) % 10 for i in range(BATCH)], dtype=torch.int64)
+def batch(t, n, size):
+    x = torch.from_numpy(uniform(n * 3 * size * size, 200000 + t).astype(np.float32).reshape(n, 3, size, size))
+    y = torch.tensor([(7 * i + 3 * t) % 10 for i in range(n)], dtype=torch.int64)
     return x, y
 
 
@@ -44,13 +47,12 @@ def f32(t):
     return [float(v) for v in t.detach().double().flatten()]
 
 
-def main():
-    torch.set_num_threads(1)
+def run(name, n, size):
     model = load_formula(cifar_resnet(20, 'A')).train()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     losses = []
     for t in range(STEPS):
-        x, y = batch(t)
+        x, y = batch(t, n, size)
         opt.zero_grad()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
@@ -62,15 +64,22 @@ def main():
         d = v.detach().double().flatten()
         digest[k] = {'shape': list(v.shape), 'sum': float(d.sum()), 'sumsq': float((d * d).sum()), 'strided': [float(e) for e in d[::STRIDE]]}
     out = {
-        'torch': torch.__version__, 'batch': BATCH, 'steps': STEPS, 'stride': STRIDE,
+        'torch': torch.__version__, 'batch': n, 'size': size, 'steps': STEPS, 'stride': STRIDE,
         'optimizer': {'lr': 0.1, 'momentum': 0.9, 'weightDecay': 1e-4},
         'losses': losses,
         'full': {k: f32(sd[k]) for k in FULL},
         'digest': digest,
     }
-    with open(OUT, 'w') as f:
+    path = os.path.join(FIXTURES, name)
+    with open(path, 'w') as f:
         json.dump(out, f)
-    print('wrote', os.path.normpath(OUT), os.path.getsize(OUT), 'bytes; losses', losses)
+    print('wrote', os.path.normpath(path), os.path.getsize(path), 'bytes; losses', losses)
+
+
+def main():
+    torch.set_num_threads(1)
+    for case in CASES:
+        run(*case)
 
 
 if __name__ == '__main__':

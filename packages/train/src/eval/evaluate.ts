@@ -79,7 +79,7 @@ export async function evaluate(model: ModelLike, data: BatchSource, options: Eva
         const scores = averagedScores(model, x as tf.Tensor4D, options);
         const nll = tf.tidy(() => {
           const c = scores.shape[1];
-          const picked = tf.sum(tf.mul(scores, tf.oneHot(tf.cast(y, 'int32'), c, 1, 0, 'float32')), 1);
+          const picked = tf.sum(tf.mul(scores, tf.cast(tf.oneHot(tf.cast(y, 'int32'), c), 'float32')), 1);
           return tf.mean(tf.neg(tf.log(tf.maximum(picked, 1e-30))));
         });
         const [sd, yd, ld] = await Promise.all([scores.data(), y.data(), nll.data()]);

@@ -26,7 +26,7 @@ export function softmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor, option
   return tf.tidy(() => {
     const c = logits.shape[1] as number;
     const logp = tf.logSoftmax(logits);
-    const onehot = tf.oneHot(tf.cast(labels, 'int32'), c, 1, 0, 'float32');
+    const onehot = tf.cast(tf.oneHot(tf.cast(labels, 'int32'), c), 'float32');
     const nll = tf.neg(tf.sum(tf.mul(onehot, logp), 1));
     if (eps === 0) return tf.mean(nll) as tf.Scalar;
     const smooth = tf.neg(tf.mean(logp, 1));
