@@ -13,6 +13,8 @@ module.exports = function preset(pkgDir) {
     },
     moduleNameMapper: {
       '^@residual/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
+      // Subpath exports (e.g. `@residual/transforms/tensor`) map to `src/<subpath>.ts`.
+      '^@residual/([a-z0-9-]+)/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/$2.ts'),
     },
     testTimeout: 120000,
   };
