@@ -1,5 +1,13 @@
 import { tf } from '@residual/tensor';
 
+/** Python's round(): halves go to the even neighbour (torchvision's centre crop uses it). */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  if (d !== 0.5) return Math.round(v);
+  return f % 2 === 0 ? f : f + 1;
+}
+
 /**
  * The ten crops of a batch `[N, H, W, C]`: four corners and the centre, of the images and of their
  * horizontal mirrors (torchvision's `TenCrop` on a batch).
@@ -7,8 +15,8 @@ import { tf } from '@residual/tensor';
 export function tenCropBatch(x: tf.Tensor4D, size: number): tf.Tensor4D[] {
   const [, h, w] = x.shape;
   if (size > h || size > w) throw new Error(`@residual/train tenCrop: crop ${size} is larger than the images (${h}×${w})`);
-  const tops = [0, 0, h - size, h - size, Math.round((h - size) / 2)];
-  const lefts = [0, w - size, 0, w - size, Math.round((w - size) / 2)];
+  const tops = [0, 0, h - size, h - size, roundHalfEven((h - size) / 2)];
+  const lefts = [0, w - size, 0, w - size, roundHalfEven((w - size) / 2)];
   return tf.tidy(() => {
     const crops: tf.Tensor4D[] = [];
     for (const img of [x, tf.reverse(x, 2) as tf.Tensor4D])
@@ -17,10 +25,13 @@ export function tenCropBatch(x: tf.Tensor4D, size: number): tf.Tensor4D[] {
   });
 }
 
-/** Resize a batch so its shorter side is `side` (bilinear, half-pixel centres as PIL/torchvision). */
+/**
+ * Resize a batch so its shorter side is `side`, the longer one `floor(long · side / short)` (torchvision's
+ * `Resize(side)` on tensors: bilinear, half-pixel centres, no antialiasing).
+ */
 export function resizeShorterSide(x: tf.Tensor4D, side: number): tf.Tensor4D {
   const [, h, w] = x.shape;
-  const [nh, nw] = h <= w ? [side, Math.round((w * side) / h)] : [Math.round((h * side) / w), side];
+  const [nh, nw] = h <= w ? [side, Math.floor((w * side) / h)] : [Math.floor((h * side) / w), side];
   if (nh === h && nw === w) return tf.clone(x);
   return tf.image.resizeBilinear(x, [nh, nw], false, true);
 }
