@@ -1,2 +1,13 @@
 export { decodeNpy, encodeNpy, readNpy, writeNpy, toFloat32, NpyError } from './npy';
 export type { NpyArray, NpyData, NpyDtype, NpyWriteOptions } from './npy';
+export { main, VERSION } from './cli';
+export type { Command } from './cli';
+export { validateRecipe, expandRecipe, RecipeError } from './recipes/validate';
+export { loadRecipe, listRecipes, readRecipeFile, recipeDirs } from './recipes/load';
+export { buildRun } from './recipes/build';
+export type { BuildRunOptions, BuiltRun } from './recipes/build';
+export type { Recipe, RunSpec, TransformSpec, SchedulerSpec, DatasetName } from './recipes/schema';
+export { decodeSafetensors, readSafetensors } from './safetensors';
+export type { RawTensor } from './safetensors';
+export { curvesSvg } from './report/curves';
+export { CIFAR10_CLASSES, CIFAR100_CLASSES, FASHION_MNIST_CLASSES, IMAGENET_CLASSES } from './classes';

@@ -1,10 +1,189 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from '../cli';
+import { parse, intOption, required } from '../util/args';
 import { CliError } from '../util/errors';
+import { BACKEND_HELP, selectBackend } from '../util/backend';
+import { loadRecipe } from '../recipes/load';
+import { expandRecipe } from '../recipes/validate';
+import { buildRun, type BuiltRun } from '../recipes/build';
+import type { RunSpec } from '../recipes/schema';
+import { curvesSvg } from '../report/curves';
+import type { Io } from '../util/io';
+
+const HELP = `Usage: residual train --recipe NAME|FILE.json [options]
+
+Trains as a recipe says (see 'residual recipes'), writing into --out: checkpoints and history
+(history.jsonl, history.csv) as @residual/train's fit does, curves.svg (loss and top-1 error per
+epoch), and report.json / report.md with the test accuracy at the end.
+
+Options:
+  --recipe NAME|FILE   a recipe name or a path to a recipe .json
+  --variant ID         only this variant of a multi-run recipe (repeatable; default: all)
+  --data-dir DIR       dataset directory (default: the recipe's data.root, $RESIDUAL_DATA/<dataset>,
+                       ~/.cache/residual/<dataset>; Fashion-MNIST also /usr/share/datasets/fashion-mnist)
+  --epochs N           stop after N epochs (replaces the recipe's stopping rule)
+  --iterations N       stop after N optimizer steps (replaces the recipe's stopping rule)
+  --batch-size N       override the recipe's batch size
+  --limit-train N      train on a seeded random subset of N images (validation holdout shrinks alike)
+  --limit-test N       evaluate on N test images
+  --workers N          loader worker threads (default 0: transforms run in the main thread)
+  --out DIR            output directory (default runs/<recipe>[/<variant>])
+  --resume             continue from the newest checkpoint in --out
+  --dry-run            build model, data pipeline (random stand-in data where the dataset is
+                       absent), optimizer and schedule, run one batch forward, train nothing
+  --seed N             override the recipe's seed
+${BACKEND_HELP}
+  -h, --help           show this help
+
+Example:
+  residual train --recipe fashion-mnist-resnet20 --epochs 1 --limit-train 2000 --limit-test 1000
+`;
+
+function applyOverrides(run: RunSpec, v: Record<string, unknown>): RunSpec {
+  const out = structuredClone(run);
+  const epochs = intOption(v, 'epochs');
+  const iterations = intOption(v, 'iterations');
+  if (epochs !== undefined || iterations !== undefined) {
+    out.stop = {};
+    if (epochs !== undefined) out.stop.epochs = epochs;
+    if (iterations !== undefined) out.stop.iterations = iterations;
+  }
+  const seed = intOption(v, 'seed', 0);
+  if (seed !== undefined) out.seed = seed;
+  return out;
+}
+
+async function dryRun(built: BuiltRun, io: Io): Promise<void> {
+  const { tf } = await import('@residual/tensor');
+  const it = built.train[Symbol.asyncIterator]();
+  const first = await it.next();
+  await it.return?.(undefined);
+  if (first.done) throw new CliError(`${built.run.runName}: the training loader yielded no batch`);
+  const { x, y } = first.value;
+  built.model.eval();
+  const logits = tf.tidy(() => built.model.forward(x));
+  io.out(`  one batch: x [${x.shape.join(', ')}], y [${y.shape.join(', ')}] → logits [${logits.shape.join(', ')}]; lr ${built.optimizer.paramGroups[0]!.lr}\n`);
+  logits.dispose();
+  x.dispose();
+  y.dispose();
+}
+
+async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io) {
+  const train = await import('@residual/train');
+  const { run } = built;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'recipe.json'), JSON.stringify(run, null, 2) + '\n');
+  const started = Date.now();
+  const result = await train.fit({
+    model: built.model,
+    train: built.train,
+    val: built.val,
+    optimizer: built.optimizer,
+    scheduler: built.scheduler,
+    epochs: run.stop.epochs,
+    iterations: run.stop.iterations,
+    earlyStopping: run.earlyStopping ? { patience: run.earlyStopping.patience, monitor: run.earlyStopping.monitor, mode: run.earlyStopping.mode } : undefined,
+    checkpointDir: outDir,
+    resume,
+    config: { recipe: run.runName, ...(run as unknown as Record<string, unknown>) },
+  });
+  const ev = run.evaluation ?? {};
+  const test = await train.evaluate(built.model, built.test, { tenCrop: ev.tenCrop, scales: ev.scales });
+  const seconds = (Date.now() - started) / 1000;
+  writeFileSync(join(outDir, 'curves.svg'), curvesSvg(result.history as never, `${run.runName}: ${run.model.name} on ${built.data.name}`));
+  const report = {
+    recipe: run.runName,
+    model: run.model,
+    dataset: built.data,
+    epochs: result.epochs,
+    iterations: result.iterations,
+    stoppedEarly: result.stoppedEarly,
+    best: result.best,
+    test: { acc1: test.acc1, acc5: test.acc5, top1Error: test.top1Error, top5Error: test.top5Error, loss: test.loss, count: test.count, protocol: ev },
+    seconds,
+    lastCheckpoint: result.lastCheckpoint,
+  };
+  writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+  const md = [
+    `# ${run.runName}`,
+    '',
+    run.description,
+    '',
+    `- model: \`${run.model.name}\` ${JSON.stringify(run.model.options ?? {})}`,
+    `- data: ${built.data.name}${built.data.fake ? ' (random stand-in data)' : ''}: ${built.data.train} train, ${built.data.val} val, ${built.data.test} test`,
+    `- trained: ${result.epochs} epochs, ${result.iterations} iterations${result.stoppedEarly ? ' (stopped early)' : ''} in ${seconds.toFixed(0)} s`,
+    `- **test accuracy: top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}), top-5 ${pct(test.acc5)}** on ${test.count} images`,
+    result.best ? `- best ${result.best.monitor}: ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}` : '',
+    '',
+    '| epoch | lr | train loss | train top-1 | val loss | val top-1 |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...result.history.map((r) => `| ${r.epoch} | ${r.lr} | ${r.train_loss.toFixed(4)} | ${pct(r.train_acc1)} | ${r.val_loss?.toFixed(4) ?? '-'} | ${r.val_acc1 === undefined ? '-' : pct(r.val_acc1)} |`),
+    '',
+    '![curves](curves.svg)',
+    '',
+  ].join('\n');
+  writeFileSync(join(outDir, 'report.md'), md);
+  io.out(`${run.runName}: test top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}) on ${test.count} images; wrote ${outDir}/{report.md,report.json,curves.svg,history.csv}\n`);
+  return report;
+}
 
 export const trainCommand: Command = {
-  summary: 'train',
-  help: 'Usage: residual train --help\n',
-  async run() {
-    throw new CliError("'residual train' is not available in this build yet");
+  summary: 'train from a recipe',
+  help: HELP,
+  async run(argv, io) {
+    const { values } = parse('train', argv, {
+      recipe: { type: 'string' },
+      variant: { type: 'string', multiple: true },
+      'data-dir': { type: 'string' },
+      epochs: { type: 'string' },
+      iterations: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'limit-train': { type: 'string' },
+      'limit-test': { type: 'string' },
+      workers: { type: 'string' },
+      out: { type: 'string' },
+      resume: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+    });
+    const { recipe } = loadRecipe(required('train', values, 'recipe'));
+    let runs = expandRecipe(recipe);
+    const wanted = values.variant as string[] | undefined;
+    if (wanted?.length) {
+      const ids = runs.map((r) => r.runName.split('/')[1] ?? '');
+      const unknown = wanted.filter((w) => !ids.includes(w));
+      if (unknown.length) throw new CliError(`recipe ${recipe.name} has no variant ${unknown.join(', ')} (variants: ${ids.join(', ') || 'none'})`, 2);
+      runs = runs.filter((_, i) => wanted.includes(ids[i]!));
+    }
+    const backend = await selectBackend(values.backend as string | undefined);
+    const dry = !!values['dry-run'];
+    io.out(`recipe ${recipe.name}: ${runs.length} run${runs.length > 1 ? 's' : ''} on ${backend}${dry ? ' (dry run)' : ''}\n`);
+    for (const base of runs) {
+      const run = applyOverrides(base, values);
+      const built = await buildRun(run, {
+        dataDir: values['data-dir'] as string | undefined,
+        limitTrain: intOption(values, 'limit-train'),
+        limitTest: intOption(values, 'limit-test'),
+        batchSize: intOption(values, 'batch-size'),
+        workers: intOption(values, 'workers', 0),
+        fakeIfMissing: dry,
+      });
+      io.out(`${run.runName}\n${built.summary.map((s) => `  ${s}`).join('\n')}\n`);
+      try {
+        if (dry) await dryRun(built, io);
+        else {
+          const variant = run.runName.split('/')[1];
+          const out = values.out ? resolve(values.out as string, runs.length > 1 && variant ? variant : '') : resolve('runs', run.runName);
+          await trainRun(built, out, !!values.resume, io);
+        }
+      } finally {
+        built.model.dispose();
+        built.optimizer.dispose?.();
+      }
+    }
+    return 0;
   },
 };

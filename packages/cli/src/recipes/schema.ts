@@ -13,7 +13,12 @@ export type TransformSpec =
   | { name: 'RandomCrop'; size: number; padding?: number; paddingMode?: 'constant' | 'edge' | 'reflect' | 'symmetric' }
   | { name: 'RandomHorizontalFlip'; p?: number }
   | { name: 'RandomResizedCrop'; size: number; scale?: [number, number]; ratio?: [number, number] }
-  | { name: 'RandomShortestSize'; minSize: number; maxSize: number }
+  /**
+   * torchvision v2 `RandomShortestSize`: the shorter side becomes a size drawn from `minSize` (or every
+   * integer of `minSizeRange`, inclusive: He et al.'s scale augmentation is [256, 480]); `maxSize` caps the
+   * longer side.
+   */
+  | { name: 'RandomShortestSize'; minSize?: number | number[]; minSizeRange?: [number, number]; maxSize?: number }
   | { name: 'Resize'; size: number }
   | { name: 'CenterCrop'; size: number }
   | { name: 'AutoAugment'; policy: 'CIFAR10' | 'IMAGENET' | 'SVHN' }
@@ -24,7 +29,7 @@ export const TRANSFORM_FIELDS: Record<TransformSpec['name'], { required: string[
   RandomCrop: { required: ['size'], optional: ['padding', 'paddingMode'] },
   RandomHorizontalFlip: { required: [], optional: ['p'] },
   RandomResizedCrop: { required: ['size'], optional: ['scale', 'ratio'] },
-  RandomShortestSize: { required: ['minSize', 'maxSize'], optional: [] },
+  RandomShortestSize: { required: [], optional: ['minSize', 'minSizeRange', 'maxSize'] },
   Resize: { required: ['size'], optional: [] },
   CenterCrop: { required: ['size'], optional: [] },
   AutoAugment: { required: ['policy'], optional: [] },

@@ -117,9 +117,14 @@ function checkTransforms(c: Checker, list: unknown, path: string): void {
     if (t.padding !== undefined) c.num(t, p, 'padding', false, { int: true, min: 0 });
     if (t.p !== undefined) c.num(t, p, 'p', false, { min: 0, max: 1 });
     if (name === 'RandomShortestSize') {
-      const lo = c.num(t, p, 'minSize', true, { int: true, min: 1 });
-      const hi = c.num(t, p, 'maxSize', true, { int: true, min: 1 });
-      if (lo !== undefined && hi !== undefined && lo > hi) c.fail(`${p}.minSize`, `must be ≤ maxSize (${lo} > ${hi})`);
+      const hasList = t.minSize !== undefined;
+      const hasRange = t.minSizeRange !== undefined;
+      if (hasList === hasRange) c.fail(`${p}.minSize`, 'give exactly one of minSize (a size or list of sizes) and minSizeRange ([lo, hi])');
+      if (typeof t.minSize === 'number') c.num(t, p, 'minSize', false, { int: true, min: 1 });
+      else if (hasList) c.numArray(t, p, 'minSize', false, { int: true, min: 1 });
+      const range = c.numArray(t, p, 'minSizeRange', false, { int: true, min: 1, length: 2 });
+      if (range && range[0]! > range[1]!) c.fail(`${p}.minSizeRange`, `must be [lo, hi] with lo ≤ hi, got ${show(range)}`);
+      c.num(t, p, 'maxSize', false, { int: true, min: 1 });
     }
     if (name === 'AutoAugment') c.str(t, p, 'policy', true, ['CIFAR10', 'IMAGENET', 'SVHN']);
     if (name === 'Normalize') {

@@ -1,0 +1,152 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Dataset, DataLoaderOptions } from '@residual/datasets';
+import type { DatasetName, RunSpec, TransformSpec } from './schema';
+import { CliError } from '../util/errors';
+
+/** Shape and size of each dataset, for fake stand-ins and for model defaults. */
+export const DATASET_INFO: Record<DatasetName, { height: number; width: number; channels: number; classes: number; train: number; test: number }> = {
+  cifar10: { height: 32, width: 32, channels: 3, classes: 10, train: 50000, test: 10000 },
+  cifar100: { height: 32, width: 32, channels: 3, classes: 100, train: 50000, test: 10000 },
+  'fashion-mnist': { height: 28, width: 28, channels: 1, classes: 10, train: 60000, test: 10000 },
+  imagenet: { height: 256, width: 256, channels: 3, classes: 1000, train: 1281167, test: 50000 },
+  fake: { height: 32, width: 32, channels: 3, classes: 10, train: 512, test: 128 },
+};
+
+/** Where a dataset's files are looked for when the recipe and the command line give no directory. */
+export function defaultDataRoot(name: DatasetName): string {
+  const base = process.env.RESIDUAL_DATA ?? join(homedir(), '.cache', 'residual');
+  return join(base, name);
+}
+
+/** The train and test splits of a dataset, read from disk. Throws a CliError saying how to get it. */
+export async function loadSplits(name: DatasetName, root: string | undefined): Promise<{ train: Dataset; test: Dataset }> {
+  const ds = await import('@residual/datasets');
+  const hint = `run 'residual datasets download ${name}' or pass --data-dir`;
+  try {
+    switch (name) {
+      case 'fashion-mnist': {
+        const opts = root ? { root } : {};
+        return { train: await ds.FashionMNIST.load({ ...opts, split: 'train' }), test: await ds.FashionMNIST.load({ ...opts, split: 'test' }) };
+      }
+      case 'cifar10':
+      case 'cifar100': {
+        const r = root ?? defaultDataRoot(name);
+        const C = name === 'cifar10' ? ds.CIFAR10 : ds.CIFAR100;
+        return { train: await C.load({ root: r, split: 'train' }), test: await C.load({ root: r, split: 'test' }) };
+      }
+      case 'imagenet': {
+        const r = root ?? defaultDataRoot(name);
+        if (!existsSync(join(r, 'train')) || !existsSync(join(r, 'val'))) {
+          throw new CliError(`ImageNet not found: expected ImageFolder layouts ${join(r, 'train')} and ${join(r, 'val')} (pass --data-dir)`);
+        }
+        return { train: await ds.ImageFolder.load({ root: join(r, 'train') }), test: await ds.ImageFolder.load({ root: join(r, 'val') }) };
+      }
+      case 'fake':
+        return { train: fakeDataset(name, DATASET_INFO.fake.train, 1), test: fakeDataset(name, DATASET_INFO.fake.test, 2) };
+    }
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`dataset ${name} not available (${(e as Error).message.split('\n')[0]}); ${hint}`);
+  }
+}
+
+/**
+ * Random images of the dataset's shape with random labels: a stand-in for dry runs where the real data
+ * is absent. Deterministic in `stream`.
+ */
+export function fakeDataset(name: DatasetName, n: number, stream: number): Dataset {
+  const info = DATASET_INFO[name];
+  // Kept small: ImageNet-sized fakes only need to exercise the pipeline.
+  const h = Math.min(info.height, 64);
+  const w = Math.min(info.width, 64);
+  const size = h * w * info.channels;
+  const images = new Uint8Array(n * size);
+  let s = (stream * 2654435761) >>> 0;
+  for (let i = 0; i < images.length; i++) {
+    s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
+    images[i] = s >>> 24;
+  }
+  const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + stream) % info.classes);
+  return new FakeDataset(images, labels, { height: h, width: w, channels: info.channels }, info.classes);
+}
+
+class FakeDataset implements Dataset {
+  constructor(
+    private readonly images: Uint8Array,
+    private readonly labels: Int32Array,
+    private readonly shape: { height: number; width: number; channels: number },
+    readonly numClasses: number,
+  ) {}
+  get length(): number {
+    return this.labels.length;
+  }
+  get(i: number) {
+    const size = this.shape.height * this.shape.width * this.shape.channels;
+    return { image: { data: this.images.subarray(i * size, (i + 1) * size), ...this.shape }, label: this.labels[i]! };
+  }
+}
+
+/**
+ * Splits a recipe's transform list at `ToTensor`: the steps before it run on uint8 images
+ * (`@residual/transforms`), a trailing `Normalize` becomes the loader's per-channel normalisation.
+ */
+export async function buildTransforms(
+  specs: TransformSpec[],
+  where: string,
+): Promise<{ transform?: DataLoaderOptions['transform']; normalize?: DataLoaderOptions['normalize']; describe: string[] }> {
+  const T = await import('@residual/transforms');
+  const ops: unknown[] = [];
+  const describe: string[] = [];
+  let normalize: DataLoaderOptions['normalize'];
+  let afterToTensor = false;
+  for (const s of specs) {
+    describe.push(JSON.stringify(s));
+    if (s.name === 'ToTensor') {
+      afterToTensor = true;
+      continue;
+    }
+    if (s.name === 'Normalize') {
+      normalize = { mean: s.mean, std: s.std };
+      continue;
+    }
+    if (afterToTensor) throw new CliError(`${where}: ${s.name} after ToTensor is not supported (put image transforms before ToTensor)`);
+    switch (s.name) {
+      case 'RandomCrop':
+        ops.push(new T.RandomCrop(s.size, { padding: s.padding, paddingMode: s.paddingMode }));
+        break;
+      case 'RandomHorizontalFlip':
+        ops.push(new T.RandomHorizontalFlip(s.p ?? 0.5));
+        break;
+      case 'RandomResizedCrop':
+        ops.push(new T.RandomResizedCrop(s.size, { scale: s.scale, ratio: s.ratio }));
+        break;
+      case 'RandomShortestSize': {
+        const sizes = s.minSizeRange
+          ? Array.from({ length: s.minSizeRange[1] - s.minSizeRange[0] + 1 }, (_, i) => s.minSizeRange![0] + i)
+          : (s.minSize as number | number[]);
+        ops.push(new T.RandomShortestSize(sizes, s.maxSize === undefined ? {} : { maxSize: s.maxSize }));
+        break;
+      }
+      case 'Resize':
+        ops.push(new T.Resize(s.size));
+        break;
+      case 'CenterCrop':
+        ops.push(new T.CenterCrop(s.size));
+        break;
+      case 'AutoAugment':
+        ops.push(new T.AutoAugment({ policy: s.policy.toLowerCase() as 'cifar10' | 'imagenet' | 'svhn' }));
+        break;
+    }
+  }
+  const transform = ops.length ? (new T.Compose(ops as never) as unknown as DataLoaderOptions['transform']) : undefined;
+  return { transform, normalize, describe };
+}
+
+/** Validation split size, scaled down when only part of the training set is used. */
+export function holdoutSize(run: RunSpec, trainSize: number, fullSize: number): number {
+  const v = run.data.validation;
+  if (!v || typeof v === 'string') return 0;
+  return Math.max(1, Math.min(trainSize - 1, Math.round((v.holdout * trainSize) / fullSize)));
+}

@@ -1,0 +1,69 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listRecipes, loadRecipe } from '../src/recipes/load';
+import { expandRecipe } from '../src/recipes/validate';
+import { runCli } from './run-cli';
+
+// Each recipe is built for real by the built CLI's --dry-run: zoo model, data pipeline (random
+// stand-in data where the dataset is not on this machine), SGD and its schedule; one small batch goes
+// through the model.
+describe.each(listRecipes().map((r) => r.name))('dry run of %s', (name) => {
+  it('builds model, data pipeline, optimizer and schedule', () => {
+    const run = expandRecipe(loadRecipe(name).recipe)[0]!;
+    const variant = run.runName.split('/')[1];
+    const r = runCli(['train', '--recipe', name, '--dry-run', '--batch-size', '2', '--limit-train', '8', '--limit-test', '4', ...(variant ? ['--variant', variant] : [])]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`model: ${run.model.name} .*: [\\d,]+ parameters`));
+    expect(r.stdout).toContain(`optimizer: SGD lr ${run.optimizer.lr}, momentum ${run.optimizer.momentum ?? 0}, weight decay ${run.optimizer.weightDecay ?? 0}`);
+    if (run.scheduler) expect(r.stdout).toContain(`schedule: ${JSON.stringify(run.scheduler)}`);
+    const crop = run.data.train.find((t) => t.name === 'RandomCrop') as { size: number } | undefined;
+    const m = /one batch: x \[(\d+), (\d+), (\d+), (\d+)\], y \[(\d+)\] → logits \[(\d+), (\d+)\]; lr ([\d.e-]+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    const [, n, h, w, , ny, nl, classes, lr] = m!.map(Number);
+    expect([ny, nl]).toEqual([n, n]);
+    if (crop) expect([h, w]).toEqual([crop.size, crop.size]);
+    expect(classes).toBe((run.model.options?.numClasses as number | undefined) ?? (name.startsWith('imagenet') ? 1000 : 10));
+    expect(lr).toBeCloseTo(run.optimizer.lr, 10);
+  });
+});
+
+describe('residual train (built binary)', () => {
+  it('--dry-run expands a multi-run recipe', () => {
+    const r = runCli(['train', '--recipe', 'cifar10-resnet-vs-plain', '--dry-run', '--variant', 'plain20', '--variant', 'resnet20-B', '--limit-train', '8', '--limit-test', '4', '--batch-size', '2']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cifar10-resnet-vs-plain\/plain20[\s\S]*model: plain20/);
+    expect(r.stdout).toMatch(/cifar10-resnet-vs-plain\/resnet20-B[\s\S]*"shortcut":"B"/);
+    expect(r.stdout).toMatch(/one batch: x \[2, 32, 32, 3\]/);
+  });
+
+  const fashion = '/usr/share/datasets/fashion-mnist';
+  (existsSync(fashion) || process.env.RESIDUAL_DATA ? it : it.skip)(
+    'trains fashion-mnist-resnet20 for one epoch on real data and writes history, checkpoint, curves and report',
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'residual-train-'));
+      try {
+        const r = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '1', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--out', out]);
+        expect(r.stderr).not.toMatch(/error/i);
+        expect(r.code).toBe(0);
+        for (const f of ['history.csv', 'history.jsonl', 'curves.svg', 'report.json', 'report.md', 'recipe.json']) {
+          expect(existsSync(join(out, f))).toBe(true);
+        }
+        const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+        expect(report.dataset).toMatchObject({ name: 'fashion-mnist', fake: false, test: 160 });
+        expect(report.test.count).toBe(160);
+        expect(report.test.acc1).toBeGreaterThanOrEqual(0);
+        expect(report.test.acc1).toBeLessThanOrEqual(1);
+        expect(report.epochs).toBe(1);
+        expect(existsSync(report.lastCheckpoint)).toBe(true);
+        expect(readFileSync(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
+        expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/test accuracy: top-1 \d+\.\d+%/);
+        expect(r.stdout).toMatch(/fashion-mnist-resnet20: test top-1/);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  );
+});
