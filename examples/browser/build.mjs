@@ -1,7 +1,7 @@
 // Bundles the demo with esbuild into dist/: app.js, index.html and tfjs's .wasm binaries.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,15 +17,18 @@ const STUB_NAMES = [
   'basename', 'dirname', 'join', 'resolve', 'relative', 'extname', 'sep', 'fileURLToPath', 'pathToFileURL',
   'createRequire', 'cpus', 'availableParallelism', 'tmpdir', 'homedir', 'createHash', 'randomBytes', 'Worker',
   'isMainThread', 'parentPort', 'workerData', 'createGunzip', 'gunzipSync', 'request', 'get',
+  'EventEmitter', 'once', 'on', 'spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork',
+  'isatty', 'WriteStream', 'ReadStream', 'createInterface', 'performance', 'inspect', 'promisify', 'Readable',
+  'Writable', 'Transform', 'pipeline', 'finished', 'setTimeout', 'MessageChannel',
 ];
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const nodeBuiltinStubs = {
   name: 'node-builtin-stubs',
   setup(b) {
-    const re = /^(node:)?(fs|fs\/promises|path|url|module|os|crypto|worker_threads|zlib|http|https|util|stream)$/;
-    b.onResolve({ filter: re }, (args) => ({ path: args.path, namespace: 'node-stub' }));
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => (BUILTINS.has(args.path) ? { path: args.path, namespace: 'node-stub' } : undefined));
     b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
       contents: `
-const stub = () => { throw new Error('${args.path} is not available in the browser'); };
+function stub() { throw new Error('${args.path} is not available in the browser'); }
 // Path and URL helpers are evaluated at load time by bundled module shims (__dirname), so they work.
 const impl = {
   fileURLToPath: (u) => String(u),

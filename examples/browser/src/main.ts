@@ -46,7 +46,7 @@ async function run(): Promise<void> {
   const info = backendInfo();
   $('backend').textContent = `${info.name} (tfjs ${info.version}, ${info.threads} thread${info.threads > 1 ? 's' : ''}${info.simd === null ? '' : info.simd ? ', SIMD' : ', no SIMD'})`;
   seed(0);
-  const model = createModel('resnet20', { numClasses: 10, shortcut: 'B' });
+  const model = createModel('resnet20', { numClasses: 10 });
   $('params').textContent = model.numParameters().toLocaleString();
 
   state.status = 'classifying';
