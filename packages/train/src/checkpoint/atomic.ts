@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 /**
  * Write a file so readers only ever see the old or the complete new content: write `path.tmp-<pid>`,
@@ -41,4 +41,3 @@ export function isTempFile(name: string): boolean {
   return /\.tmp-\d+$/.test(name);
 }
 
-export { join };
