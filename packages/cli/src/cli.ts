@@ -78,7 +78,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return 2;
   }
   const command = await load();
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Options after '--' belong to a delegated tool (residual bench -- --help).
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     io.out(command.help);
     return 0;
   }

@@ -92,6 +92,17 @@ export async function loadWeights(model: Module, path: string): Promise<void> {
   } catch (e) {
     throw new CliError(`${path}: cannot read safetensors (${(e as Error).message})`);
   }
+  // A residual training checkpoint holds the model's state dict under 'model.'; accept it as well.
+  const own = new Set([...model.namedParameters(), ...model.namedBuffers()].map(([n]) => n));
+  const keys = Object.keys(sd);
+  if (!keys.some((k) => own.has(k)) && keys.some((k) => k.startsWith('model.') && own.has(k.slice(6)))) {
+    const stripped: typeof sd = {};
+    for (const k of keys) {
+      if (k.startsWith('model.') && own.has(k.slice(6))) stripped[k.slice(6)] = sd[k]!;
+      else sd[k]!.dispose();
+    }
+    sd = stripped;
+  }
   try {
     const { missingKeys, unexpectedKeys } = model.loadStateDict(sd, { strict: false });
     if (missingKeys.length || unexpectedKeys.length) {

@@ -72,3 +72,34 @@ describe('residual predict reproduces torchvision logits', () => {
     expect(r.stderr).toMatch(/layer1\.3\.conv1\.weight/);
   });
 });
+
+describe('residual predict --image', () => {
+  it('prints the top classes with CIFAR-10 names for resnet20', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'residual-image-'));
+    try {
+      const sharp = (await import('sharp')).default;
+      const w = 40;
+      const h = 30;
+      const px = Buffer.alloc(w * h * 3);
+      for (let i = 0; i < px.length; i++) px[i] = (i * 7) % 256;
+      const img = join(dir, 'a.png');
+      await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(img);
+      const keys = (JSON.parse(readFileSync(join(FIX, 'resnet20.keys.json'), 'utf8')) as { keys: KeySpec[] }).keys;
+      const weights = join(dir, 'w.safetensors');
+      writeFormulaSafetensors(weights, keys);
+      const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--image', img, img, '--top', '3', '--json']);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as Array<{ image: string; predictions: Array<{ index: number; label: string; probability: number }> }>;
+      expect(out).toHaveLength(2);
+      const cifar = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+      for (const o of out) {
+        expect(o.predictions).toHaveLength(3);
+        for (const p of o.predictions) expect(p.label).toBe(cifar[p.index]);
+        expect(o.predictions[0]!.probability).toBeGreaterThanOrEqual(o.predictions[1]!.probability);
+      }
+      expect(out[1]).toEqual({ ...out[0], image: img });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -48,7 +48,7 @@ describe('residual train (built binary)', () => {
         const r = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '1', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--out', out]);
         expect(r.stderr).not.toMatch(/error/i);
         expect(r.code).toBe(0);
-        for (const f of ['history.csv', 'history.jsonl', 'curves.svg', 'report.json', 'report.md', 'recipe.json']) {
+        for (const f of ['history.csv', 'history.jsonl', 'curves.svg', 'report.json', 'report.md', 'recipe.json', 'model.safetensors']) {
           expect(existsSync(join(out, f))).toBe(true);
         }
         const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
@@ -61,6 +61,14 @@ describe('residual train (built binary)', () => {
         expect(readFileSync(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
         expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/test accuracy: top-1 \d+\.\d+%/);
         expect(r.stdout).toMatch(/fashion-mnist-resnet20: test top-1/);
+        // The trained weights are a plain torch-style state dict that eval (and predict) load.
+        const ev = runCli(['eval', '--model', 'resnet20', '--weights', join(out, 'model.safetensors'), '--dataset', 'fashion-mnist', '--limit', '100', '--json']);
+        expect(ev.stderr).not.toMatch(/error/i);
+        expect(ev.code).toBe(0);
+        const res = JSON.parse(ev.stdout);
+        expect(res.count).toBe(100);
+        expect(res.acc1).toBeGreaterThanOrEqual(0);
+        expect(res.acc5).toBeGreaterThanOrEqual(res.acc1);
       } finally {
         rmSync(out, { recursive: true, force: true });
       }

@@ -1,10 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Command } from '../cli';
 import { CliError } from '../util/errors';
 
+const HELP = `Usage: residual bench [options passed to @residual/bench]
+
+Runs the benchmarks of @residual/bench (forward/backward timings of ResNets per backend, with
+kernel profiles and JSON output). Everything after 'bench' goes to its command line; see
+'residual bench -- --help' for its options. Needs @residual/bench installed (it is in a residual checkout).
+`;
+
+/** Finds @residual/bench's executable from the working directory or from this package. */
+function benchBin(): string {
+  for (const base of [process.cwd(), __dirname]) {
+    try {
+      const req = createRequire(join(base, 'noop.js'));
+      const pkgPath = req.resolve('@residual/bench/package.json');
+      const pkg = req(pkgPath) as { bin?: string | Record<string, string> };
+      const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin && Object.values(pkg.bin)[0];
+      if (bin) return join(dirname(pkgPath), bin);
+    } catch {
+      // not installed from here
+    }
+  }
+  throw new CliError('@residual/bench is not installed: npm i -D @residual/bench (or run from a residual checkout)');
+}
+
 export const benchCommand: Command = {
-  summary: 'bench',
-  help: 'Usage: residual bench --help\n',
-  async run() {
-    throw new CliError("'residual bench' is not available in this build yet");
+  summary: 'run @residual/bench',
+  help: HELP,
+  async run(argv) {
+    const bin = benchBin();
+    const args = argv[0] === '--' ? argv.slice(1) : argv;
+    const r = spawnSync(process.execPath, [bin, ...args], { stdio: 'inherit' });
+    if (r.error) throw new CliError(`cannot run ${bin}: ${r.error.message}`);
+    return r.status ?? 1;
   },
 };

@@ -88,6 +88,11 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
     resume,
     config: { recipe: run.runName, ...(run as unknown as Record<string, unknown>) },
   });
+  // Final weights as a plain state dict (torchvision key names, PyTorch layouts): what
+  // 'residual predict/eval' and torch's load_state_dict take.
+  const sd = built.model.stateDict();
+  writeFileSync(join(outDir, 'model.safetensors'), train.encodeSafetensors(sd, { recipe: run.runName, model: run.model.name }));
+  Object.values(sd).forEach((t) => t.dispose());
   const ev = run.evaluation ?? {};
   const test = await train.evaluate(built.model, built.test, { tenCrop: ev.tenCrop, scales: ev.scales });
   const seconds = (Date.now() - started) / 1000;
@@ -125,7 +130,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'report.md'), md);
-  io.out(`${run.runName}: test top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}) on ${test.count} images; wrote ${outDir}/{report.md,report.json,curves.svg,history.csv}\n`);
+  io.out(`${run.runName}: test top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}) on ${test.count} images; wrote ${outDir}/{report.md,report.json,curves.svg,history.csv,model.safetensors}\n`);
   return report;
 }
 
