@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<void> {
       }
     } else torchNote = avail.reason;
   } else torchNote = 'disabled (--no-torch)';
-  const comparisons = torch ? compareWithTorch(runs, torch, 'wasm') : [];
+  const comparisons = torch ? compareWithTorch(runs, torch, 'wasm', [torchSingle]) : [];
   const cpuComparisons = torchSingle ? compareCpuTime(runs, torchSingle) : [];
   const report = {
     schema: 'residual-bench/1',
