@@ -52,8 +52,15 @@ function buildScheduler(train: typeof import('@residual/train'), opt: Optimizer<
     case 'ConstantLR':
       return train.constantLR(opt, { factor: spec.factor, totalIters: spec.totalIters, interval: spec.interval });
     case 'ReduceLROnPlateau': {
-      const { name: _n, ...o } = spec;
-      return train.reduceLROnPlateau(opt, o);
+      return train.reduceLROnPlateau(opt, {
+        mode: spec.mode,
+        factor: spec.factor,
+        patience: spec.patience,
+        cooldown: spec.cooldown,
+        threshold: spec.threshold,
+        minLr: spec.minLr,
+        monitor: spec.monitor,
+      });
     }
   }
 }
