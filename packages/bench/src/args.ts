@@ -2,8 +2,23 @@ import { availableParallelism } from 'node:os';
 import type { BackendName } from '@residual/tensor';
 import { CASES } from './cases';
 
+/** Usage text of `residual-bench --help`. */
+export const USAGE = `Usage: residual-bench [options]   (JSON on stdout, bench-results/<timestamp>.json and .md)
+
+  --backends a,b        backends to try (default node-gpu,node,wasm,cpu; unavailable ones are skipped)
+  --threads 1,2         wasm thread counts, one process each (default 1,<cores>)
+  --cases a,b           ${['resnet20-train', 'resnet20-infer', 'resnet20-infer+fold', 'resnet50-infer', 'resnet50-infer+fold'].join(', ')}
+  --warmup n --reps n   warm-up runs and timed repetitions (default 2 and 5; the median is reported)
+  --budget-s n          per case and backend (default 120): slow backends skip or shorten cases
+  --profile a,b         cases profiled per kernel (default resnet20-train,resnet20-infer,resnet20-infer+fold)
+  --no-profile --no-torch --no-torch-single --torch-threads n --python path --out dir
+  --markdown file.json  render a saved report as Markdown and exit
+`;
+
 /** Command-line options of `residual-bench` (see README). */
 export interface BenchArgs {
+  /** `--help` was given: print {@link USAGE} and exit. */
+  help?: boolean;
   backends: BackendName[];
   /** wasm thread counts to run, each in its own process. */
   threads: number[];
@@ -80,6 +95,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--torch-threads': a.torchThreads = positiveInt(flag, value()); break;
       case '--python': a.python = value(); break;
       case '--out': a.out = value(); break;
+      case '--help': case '-h': a.help = true; break;
       default: throw new Error(`residual-bench: unknown option '${flag}' (see packages/bench/README.md)`);
     }
   }

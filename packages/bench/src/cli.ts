@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from './args';
+import { parseArgs, USAGE } from './args';
 import { runBackend, type BackendRun } from './backend-run';
 import { compareCpuTime, compareWithTorch, formatMarkdown, formatSummary } from './report';
 import { findRepoRoot, runTorchBench, torchAvailable, type TorchReport } from './torch';
@@ -31,6 +31,10 @@ async function child(argv: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   if (argv.includes('--child')) return child(argv.filter((x) => x !== '--child'));
   const a = parseArgs(argv);
+  if (a.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const started = new Date();
   const loadBefore = loadavg();
   const { availableBackends } = await import('@residual/tensor');

@@ -41,6 +41,7 @@ describe('command line', () => {
     expect(() => parseArgs(['--reps', '0'])).toThrow(/--reps expects an integer ≥ 1/);
     expect(() => parseArgs(['--cases', 'vgg'])).toThrow(/unknown case\(s\) vgg/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option '--fast'/);
+    expect(parseArgs(['--help']).help).toBe(true);
   });
 });
 
