@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // bin.ts is the `residual` executable (tsup keeps its shebang and marks it executable).
-  entry: ['src/index.ts', 'src/bin.ts'],
+  // recipe-transform.ts is imported by the data loader's worker threads (train --workers N).
+  entry: ['src/index.ts', 'src/bin.ts', 'src/recipe-transform.ts'],
   format: ['esm', 'cjs'],
   dts: { entry: 'src/index.ts' },
   sourcemap: true,

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Module } from '@residual/nn';
 import type { Dataset, DataLoader } from '@residual/datasets';
 import type { Optimizer, Scheduler } from '@residual/train';
@@ -15,7 +17,7 @@ export interface BuildRunOptions {
   /** Use only this many test images. */
   limitTest?: number;
   batchSize?: number;
-  /** Worker threads for the loader (default: the recipe's `data.workers`, else 0). */
+  /** Worker threads for the loader (default: the recipe's `data.workers`, else 0). Needs the built CLI. */
   workers?: number;
   /** Fall back to fake data of the right shape when the dataset is absent (dry runs). */
   fakeIfMissing?: boolean;
@@ -107,10 +109,16 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
   const testSet = subset(splits.test, options.limitTest, seed + 1, datasets.Subset, tensor.Rng);
   if (run.data.validation === 'test') valSet = testSet;
 
-  const trainT = await buildTransforms(run.data.train, `${run.runName}: data.train`);
-  const testT = await buildTransforms(run.data.test, `${run.runName}: data.test`);
   const batchSize = options.batchSize ?? run.batchSize;
-  const workers = options.workers ?? 0;
+  const workers = options.workers ?? run.data.workers ?? 0;
+  // Worker threads build the transforms themselves from the built entry next to this bundle.
+  let workerModule: string | undefined;
+  if (workers > 0) {
+    workerModule = [join(__dirname, 'recipe-transform.js'), join(__dirname, '..', 'dist', 'recipe-transform.js')].find((p) => existsSync(p));
+    if (!workerModule) throw new CliError('loader workers need the built CLI (dist/recipe-transform.js); build it or pass --workers 0');
+  }
+  const trainT = await buildTransforms(run.data.train, `${run.runName}: data.train`, workerModule);
+  const testT = await buildTransforms(run.data.test, `${run.runName}: data.test`, workerModule);
   const loader = (ds: Dataset, t: typeof trainT, shuffle: boolean) =>
     new datasets.DataLoader(ds, { batchSize, shuffle, seed, transform: t.transform, normalize: t.normalize, numWorkers: workers });
   const train = loader(trainSet, trainT, true);

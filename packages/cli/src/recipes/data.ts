@@ -88,30 +88,13 @@ class FakeDataset implements Dataset {
   }
 }
 
-/**
- * Splits a recipe's transform list at `ToTensor`: the steps before it run on uint8 images
- * (`@residual/transforms`), a trailing `Normalize` becomes the loader's per-channel normalisation.
- */
-export async function buildTransforms(
-  specs: TransformSpec[],
-  where: string,
-): Promise<{ transform?: DataLoaderOptions['transform']; normalize?: DataLoaderOptions['normalize']; describe: string[] }> {
-  const T = await import('@residual/transforms');
+type TransformsModule = typeof import('@residual/transforms');
+
+/** The uint8 image transforms of a spec list (the steps before `ToTensor`) as one `Compose`. */
+export function composeFromSpecs(T: TransformsModule, specs: TransformSpec[], where = 'transforms'): InstanceType<TransformsModule['Compose']> | undefined {
   const ops: unknown[] = [];
-  const describe: string[] = [];
-  let normalize: DataLoaderOptions['normalize'];
-  let afterToTensor = false;
   for (const s of specs) {
-    describe.push(JSON.stringify(s));
-    if (s.name === 'ToTensor') {
-      afterToTensor = true;
-      continue;
-    }
-    if (s.name === 'Normalize') {
-      normalize = { mean: s.mean, std: s.std };
-      continue;
-    }
-    if (afterToTensor) throw new CliError(`${where}: ${s.name} after ToTensor is not supported (put image transforms before ToTensor)`);
+    if (s.name === 'ToTensor') break;
     switch (s.name) {
       case 'RandomCrop':
         ops.push(new T.RandomCrop(s.size, { padding: s.padding, paddingMode: s.paddingMode }));
@@ -138,9 +121,43 @@ export async function buildTransforms(
       case 'AutoAugment':
         ops.push(new T.AutoAugment({ policy: s.policy.toLowerCase() as 'cifar10' | 'imagenet' | 'svhn' }));
         break;
+      case 'Normalize':
+        throw new Error(`${where}: Normalize must come after ToTensor`);
     }
   }
-  const transform = ops.length ? (new T.Compose(ops as never) as unknown as DataLoaderOptions['transform']) : undefined;
+  return ops.length ? new T.Compose(ops as never) : undefined;
+}
+
+/**
+ * Splits a recipe's transform list at `ToTensor`: the steps before it run on uint8 images
+ * (`@residual/transforms`), a trailing `Normalize` becomes the loader's per-channel normalisation.
+ * With `workerModule`, the transform is handed to the loader as a spec its worker threads build.
+ */
+export async function buildTransforms(
+  specs: TransformSpec[],
+  where: string,
+  workerModule?: string,
+): Promise<{ transform?: DataLoaderOptions['transform']; normalize?: DataLoaderOptions['normalize']; describe: string[] }> {
+  const T = await import('@residual/transforms');
+  const describe = specs.map((s) => JSON.stringify(s));
+  const cut = specs.findIndex((s) => s.name === 'ToTensor');
+  const before = cut < 0 ? specs : specs.slice(0, cut);
+  const after = cut < 0 ? [] : specs.slice(cut + 1);
+  let normalize: DataLoaderOptions['normalize'];
+  for (const s of after) {
+    if (s.name !== 'Normalize') throw new CliError(`${where}: ${s.name} after ToTensor is not supported (put image transforms before ToTensor)`);
+    normalize = { mean: s.mean, std: s.std };
+  }
+  let compose;
+  try {
+    compose = composeFromSpecs(T, before, where);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (!compose) return { normalize, describe };
+  const transform = workerModule
+    ? { module: workerModule, export: 'createTransform', options: { specs: before } }
+    : (compose as unknown as DataLoaderOptions['transform']);
   return { transform, normalize, describe };
 }
 
