@@ -41,8 +41,9 @@ describe('residual predict reproduces torchvision logits', () => {
       'predict', '--model', model, '--weights', weights,
       '--input', join(FIX, `${model}.input.npy`), '--output', out, ...extra,
     ]);
-    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.stderr).toBe(''); // no errors, and no tfjs banners either
     expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`wrote logits (${readNpy(join(FIX, `${model}.${expected}.npy`)).shape.join(', ')}) to ${out}\n`);
     const got = readNpy(out);
     const want = readNpy(join(FIX, `${model}.${expected}.npy`));
     expect(got.dtype).toBe('float32');

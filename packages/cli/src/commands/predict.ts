@@ -64,9 +64,10 @@ export const predictCommand: Command = {
     }
     images.forEach((p) => mustExist(p, 'image'));
 
-    const model = buildModel(modelName);
     mustExist(weights, 'weights file');
+    // The backend first: tensors made before it is chosen would live on tfjs's default (cpu) backend.
     await selectBackend(values.backend as string | undefined);
+    const model = buildModel(modelName);
     const { tf } = await import('@residual/tensor');
     await loadWeights(model, weights);
     if (values['train-mode']) model.train();
