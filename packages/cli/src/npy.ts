@@ -29,7 +29,15 @@ export interface NpyWriteOptions {
   endian?: 'little' | 'big';
 }
 
-/** Raised for a malformed or unsupported `.npy` file; the message names the file. */
+/**
+ * Raised for a malformed or unsupported `.npy` file; the message names the file.
+ *
+ * @example
+ * ```ts
+ * import { readNpy, NpyError } from '@residual/cli';
+ * try { readNpy('x.npy'); } catch (e) { if (e instanceof NpyError) console.error(e.message); }
+ * ```
+ */
 export class NpyError extends Error {
   constructor(message: string) {
     super(message);
@@ -269,7 +277,15 @@ export function writeNpy(path: string, array: NpyArray, options: NpyWriteOptions
   writeFileSync(path, encodeNpy(array, options));
 }
 
-/** Converts any numeric {@link NpyArray} to float32 data (bool → 0/1). */
+/**
+ * Converts any numeric {@link NpyArray} to float32 data (bool → 0/1).
+ *
+ * @example
+ * ```ts
+ * import { readNpy, toFloat32 } from '@residual/cli';
+ * const x = toFloat32(readNpy('images_uint8.npy')); // Float32Array of 0..255
+ * ```
+ */
 export function toFloat32(array: NpyArray): Float32Array {
   if (array.data instanceof Float32Array) return array.data;
   const out = new Float32Array(array.data.length);

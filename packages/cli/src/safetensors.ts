@@ -90,7 +90,16 @@ export function decodeSafetensors(bytes: Uint8Array, name = '<safetensors>'): Re
   return out;
 }
 
-/** Reads a safetensors file into tfjs tensors (PyTorch layouts, as stored). The caller disposes them. */
+/**
+ * Reads a safetensors file into tfjs tensors (PyTorch layouts, as stored). The caller disposes them.
+ *
+ * @example
+ * ```ts
+ * import { readSafetensors } from '@residual/cli';
+ * const sd = await readSafetensors('resnet18.safetensors');
+ * model.loadStateDict(sd);
+ * ```
+ */
 export async function readSafetensors(path: string): Promise<Record<string, Tensor>> {
   const { tf } = await import('@residual/tensor');
   const raw = decodeSafetensors(readFileSync(path), path);

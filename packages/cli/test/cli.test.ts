@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { listModels, getModelCard } from '@residual/zoo';
 import { runCli } from './run-cli';
 
@@ -36,5 +39,35 @@ describe('residual (built binary)', () => {
     expect(r.stderr).toMatch(/unknown command 'predcit'; did you mean predict/);
     const top = runCli(['--help']);
     expect(top.stdout).toMatch(/Commands:/);
+  });
+
+  it('bench delegates to @residual/bench, passing the options after --', () => {
+    const r = runCli(['bench', '--', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: residual-bench/);
+  });
+
+  it('recipes validate reports each bad field with the file name and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'residual-recipes-'));
+    try {
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ name: 'bad', description: 'x', model: { name: 'resnet20' }, data: { dataset: 'cifar10', train: [], test: [] }, batchSize: 0, optimizer: { name: 'adam', lr: 0.1 }, stop: { epochs: 1 } }));
+      const r = runCli(['recipes', 'validate', bad]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${bad}: invalid recipe`);
+      expect(r.stderr).toMatch(/field 'batchSize': expected an integer ≥ 1, got 0/);
+      expect(r.stderr).toMatch(/field 'optimizer\.name': expected one of sgd, got "adam"/);
+      const ok = runCli(['recipes', 'validate', 'cifar10-resnet-vs-plain']);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/ok \(12 runs\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  (existsSync('/usr/share/datasets/fashion-mnist') ? it : it.skip)('datasets list finds Debian\'s Fashion-MNIST', () => {
+    const r = runCli(['datasets', 'list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/fashion-mnist\s+found \(10000 test images\)/);
   });
 });
