@@ -5,7 +5,14 @@ import { closeNames } from './util/errors';
 import type { Io } from './util/io';
 import { processIo } from './util/io';
 
-/** One `residual <command>`. */
+/**
+ * One `residual <command>`: its help text and what it runs.
+ *
+ * @example
+ * ```ts
+ * const hello: Command = { summary: 'say hi', help: 'Usage: residual hello\n', run: async (_argv, io) => (io.out('hi\n'), 0) };
+ * ```
+ */
 export interface Command {
   /** One line for the command list. */
   summary: string;
@@ -99,7 +106,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
-/** This package's version, read from its package.json (next to `src/` and `dist/`). */
+/**
+ * This package's version, read from its package.json (next to `src/` and `dist/`).
+ *
+ * @example
+ * ```ts
+ * import { VERSION } from '@residual/cli';
+ * console.log(VERSION); // '0.1.0'
+ * ```
+ */
 export const VERSION: string = (() => {
   try {
     return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;

@@ -1,6 +1,14 @@
 import { IMAGENET_CLASSES } from './imagenet';
 
-/** CIFAR-10 class names, in label order. */
+/**
+ * CIFAR-10 class names, in label order.
+ *
+ * @example
+ * ```ts
+ * import { CIFAR10_CLASSES } from '@residual/cli';
+ * CIFAR10_CLASSES[3]; // 'cat'
+ * ```
+ */
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 
 /** Fashion-MNIST class names, in label order. */

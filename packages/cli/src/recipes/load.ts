@@ -8,6 +8,12 @@ import type { Recipe } from './schema';
 /**
  * Folders searched for recipes by name: `$RESIDUAL_RECIPES`, the `@residual/recipes` package when
  * installed, and `examples/recipes/recipes` of the residual checkout this CLI runs from.
+ *
+ * @example
+ * ```ts
+ * import { recipeDirs } from '@residual/cli';
+ * console.log(recipeDirs()); // ['/…/examples/recipes/recipes']
+ * ```
  */
 export function recipeDirs(): string[] {
   const dirs: string[] = [];
@@ -30,7 +36,15 @@ export function recipeDirs(): string[] {
   return [...new Set(dirs)].filter((p) => existsSync(p));
 }
 
-/** Names of the recipes found in {@link recipeDirs}, sorted. */
+/**
+ * Names of the recipes found in {@link recipeDirs}, sorted, with their files.
+ *
+ * @example
+ * ```ts
+ * import { listRecipes } from '@residual/cli';
+ * listRecipes().map((r) => r.name); // ['cifar10-resnet-bottleneck', …]
+ * ```
+ */
 export function listRecipes(): Array<{ name: string; file: string }> {
   const seen = new Map<string, string>();
   for (const dir of recipeDirs()) {
@@ -41,7 +55,15 @@ export function listRecipes(): Array<{ name: string; file: string }> {
   return [...seen.entries()].map(([name, file]) => ({ name, file })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Reads and validates one recipe file. */
+/**
+ * Reads and validates one recipe file.
+ *
+ * @example
+ * ```ts
+ * import { readRecipeFile } from '@residual/cli';
+ * const recipe = readRecipeFile('my-recipe.json');
+ * ```
+ */
 export function readRecipeFile(file: string): Recipe {
   let text: string;
   try {

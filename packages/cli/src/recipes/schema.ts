@@ -54,7 +54,15 @@ export type SchedulerSpec =
     }
   | { name: 'ConstantLR'; factor?: number; totalIters?: number; interval?: 'epoch' | 'iteration' };
 
-/** A training recipe. */
+/**
+ * A training recipe.
+ *
+ * @example
+ * ```ts
+ * import { loadRecipe, type Recipe } from '@residual/cli';
+ * const recipe: Recipe = loadRecipe('cifar10-resnet20-paper').recipe;
+ * ```
+ */
 export interface Recipe {
   /** Identifier (file name without `.json`). */
   name: string;

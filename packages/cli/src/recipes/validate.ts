@@ -1,6 +1,14 @@
 import { DATASETS, TRANSFORM_FIELDS, type Recipe, type RunSpec } from './schema';
 
-/** A recipe that does not follow the schema; `problems` lists every field that is wrong. */
+/**
+ * A recipe that does not follow the schema; `problems` lists every field that is wrong.
+ *
+ * @example
+ * ```ts
+ * import { validateRecipe, RecipeError } from '@residual/cli';
+ * try { validateRecipe({}, 'x.json'); } catch (e) { if (e instanceof RecipeError) console.log(e.problems); }
+ * ```
+ */
 export class RecipeError extends Error {
   constructor(
     readonly file: string,
