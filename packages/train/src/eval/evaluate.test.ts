@@ -7,7 +7,7 @@ import type { ModelLike } from '../model/types';
 
 // torchvision 0.14 TenCrop / Resize outputs, written by tools/train/gen_crops.py.
 const fx = JSON.parse(readFileSync(join(__dirname, '../../fixtures/crops.json'), 'utf8'));
-const input = (): tf.Tensor4D => tf.tidy(() => tf.transpose(tf.range(0, 2 * 7 * 9).reshape([1, 2, 7, 9]), [0, 2, 3, 1]) as tf.Tensor4D);
+const input = (): tf.Tensor4D => tf.tidy(() => tf.transpose(tf.reshape(tf.range(0, 2 * 7 * 9), [1, 2, 7, 9]), [0, 2, 3, 1]) as tf.Tensor4D);
 const nchw = (t: tf.Tensor): number[] => Array.from(tf.tidy(() => tf.transpose(t, [0, 3, 1, 2])).dataSync());
 
 /** A stand-in network: logits = per-channel mean of the image (any size), 2 classes; records its modes. */
