@@ -69,6 +69,12 @@ describe('residual train (built binary)', () => {
         expect(res.count).toBe(100);
         expect(res.acc1).toBeGreaterThanOrEqual(0);
         expect(res.acc5).toBeGreaterThanOrEqual(res.acc1);
+        // --resume continues from the newest checkpoint: one more epoch, history keeps the first.
+        const again = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '2', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--out', out, '--resume']);
+        expect(again.code).toBe(0);
+        const history = readFileSync(join(out, 'history.csv'), 'utf8').trim().split('\n');
+        expect(history.map((l) => l.split(',')[0])).toEqual(['epoch', '1', '2']);
+        expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).epochs).toBe(2);
       } finally {
         rmSync(out, { recursive: true, force: true });
       }

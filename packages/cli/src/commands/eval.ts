@@ -4,7 +4,7 @@ import { CliError, unknownName } from '../util/errors';
 import { BACKEND_HELP, selectBackend } from '../util/backend';
 import { buildModel, findEntry, loadWeights } from '../zoo';
 import { DATASETS, type DatasetName } from '../recipes/schema';
-import { loadSplits, buildTransforms } from '../recipes/data';
+import { DATASET_INFO, loadSplits, buildTransforms } from '../recipes/data';
 
 const HELP = `Usage: residual eval --model NAME --weights FILE.safetensors --dataset NAME [options]
 
@@ -19,7 +19,7 @@ Options:
   --dataset NAME        cifar10, cifar100, fashion-mnist or imagenet
   --data-dir DIR        dataset directory (default: $RESIDUAL_DATA/<dataset>, ~/.cache/residual/<dataset>)
   --ten-crop            average softmax scores over ten crops
-  --crop-size N         crop side for --ten-crop (default 224, or the model's input size)
+  --crop-size N         crop side for --ten-crop (default 224 for ImageNet, else the image side)
   --scales A,B,...      shorter sides to average over (e.g. 224,256,384,480,640)
   --batch-size N        images per batch (default 100)
   --limit N             evaluate the first N test images only
@@ -101,7 +101,7 @@ export const evalCommand: Command = {
       const r = await train.evaluate(model, loader, {
         tenCrop,
         scales,
-        cropSize: intOption(values, 'crop-size') ?? Math.min(224, entry.inputSize),
+        cropSize: intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : DATASET_INFO[dataset as DatasetName].height),
       });
       const result = { model: modelName, weights, dataset, protocol: { tenCrop, scales: scales ?? null }, ...r, seconds: (Date.now() - started) / 1000 };
       if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
