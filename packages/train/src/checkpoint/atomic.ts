@@ -4,6 +4,12 @@ import { dirname } from 'node:path';
 /**
  * Write a file so readers only ever see the old or the complete new content: write `path.tmp-<pid>`,
  * fsync it, rename over `path`, then fsync the directory so the rename itself survives a crash.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from '@residual/train';
+ * writeFileAtomic('runs/r20/notes.json', JSON.stringify({ ok: true }));
+ * ```
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}`;

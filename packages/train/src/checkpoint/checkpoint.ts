@@ -58,7 +58,15 @@ export interface LoadedCheckpoint {
   optimizer: Record<string, RawTensor>;
 }
 
-/** Default file stem of the checkpoint after `iteration` steps. */
+/**
+ * Default file stem of the checkpoint after `iteration` steps.
+ *
+ * @example
+ * ```ts
+ * import { checkpointName } from '@residual/train';
+ * checkpointName(391); // 'ckpt-000000391'
+ * ```
+ */
 export function checkpointName(iteration: number): string {
   return `ckpt-${String(iteration).padStart(9, '0')}`;
 }
@@ -106,7 +114,15 @@ export function saveCheckpoint(options: SaveCheckpointOptions): string {
   return jsonPath;
 }
 
-/** The `ckpt-*` checkpoints of a directory, oldest first (complete ones only: JSON present). */
+/**
+ * The `ckpt-*` checkpoints of a directory, oldest first (complete ones only: JSON present).
+ *
+ * @example
+ * ```ts
+ * import { listCheckpoints } from '@residual/train';
+ * listCheckpoints('runs/r20'); // ['runs/r20/ckpt-000000391.json', 'runs/r20/ckpt-000000782.json']
+ * ```
+ */
 export function listCheckpoints(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
@@ -115,7 +131,15 @@ export function listCheckpoints(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** The newest complete checkpoint of `dir` (JSON path), or `null`. */
+/**
+ * The newest complete checkpoint of `dir` (JSON path), or `null`.
+ *
+ * @example
+ * ```ts
+ * import { latestCheckpoint } from '@residual/train';
+ * const path = latestCheckpoint('runs/r20'); // null before the first epoch ends
+ * ```
+ */
 export function latestCheckpoint(dir: string): string | null {
   const all = listCheckpoints(dir);
   return all.length ? all[all.length - 1] : null;
@@ -175,7 +199,15 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   return { path: json, meta, model, optimizer };
 }
 
-/** Load a checkpoint's weights and buffers into `model` (strict: every key must match). */
+/**
+ * Load a checkpoint's weights and buffers into `model` (strict: every key must match).
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint, restoreModel } from '@residual/train';
+ * restoreModel(model, loadCheckpoint('runs/r20/best.json'));
+ * ```
+ */
 export function restoreModel(model: ModelLike, ckpt: LoadedCheckpoint): void {
   const sd = Object.fromEntries(Object.entries(ckpt.model).map(([k, v]) => [k, toTensor(v)]));
   try {
@@ -185,7 +217,16 @@ export function restoreModel(model: ModelLike, ckpt: LoadedCheckpoint): void {
   }
 }
 
-/** Load a checkpoint's optimizer buffers and hyper-parameters into `optimizer`. */
+/**
+ * Load a checkpoint's optimizer buffers and hyper-parameters into `optimizer`.
+ *
+ * @example
+ * ```ts
+ * import { loadCheckpoint, restoreOptimizer, sgd } from '@residual/train';
+ * const opt = sgd({ params: model, lr: 0.1, momentum: 0.9 });
+ * restoreOptimizer(opt, loadCheckpoint('runs/r20'));
+ * ```
+ */
 export function restoreOptimizer(optimizer: Optimizer<{ lr: number }>, ckpt: LoadedCheckpoint): void {
   const o = ckpt.meta.optimizer;
   if (!o) throw new Error(`${ckpt.path}: the checkpoint holds no optimizer state`);

@@ -14,6 +14,14 @@ export interface RawTensor {
 /**
  * Encode tensors to safetensors bytes (float32 → F32, int32 → I32, bool → BOOL), with string metadata.
  * Keys are written sorted so the same tensors always give the same bytes.
+ *
+ * @example
+ * ```ts
+ * import { writeFileSync } from 'node:fs';
+ * import { encodeSafetensors } from '@residual/train';
+ * const sd = model.stateDict();
+ * writeFileSync('resnet20.safetensors', encodeSafetensors(sd, { format: 'pt' })); // loadable by safetensors.torch
+ * ```
  */
 export function encodeSafetensors(tensors: Record<string, tf.Tensor | RawTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const names = Object.keys(tensors).sort();
@@ -58,7 +66,18 @@ export function encodeSafetensors(tensors: Record<string, tf.Tensor | RawTensor>
   return out;
 }
 
-/** Decode safetensors bytes. `where` names the source in error messages. */
+/**
+ * Decode safetensors bytes (F32, F64 → float32; I32, I64 → int32; U8, BOOL). `where` names the source in
+ * error messages.
+ *
+ * @example
+ * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { decodeSafetensors } from '@residual/train';
+ * const { tensors, metadata } = decodeSafetensors(readFileSync('resnet20.safetensors'), 'resnet20.safetensors');
+ * tensors['conv1.weight'].shape; // [16, 3, 3, 3]
+ * ```
+ */
 export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors data'): { tensors: Record<string, RawTensor>; metadata: Record<string, string> } {
   if (bytes.byteLength < 8) throw new Error(`${where}: truncated (${bytes.byteLength} bytes, no header)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -10,7 +10,14 @@ function roundHalfEven(v: number): number {
 
 /**
  * The ten crops of a batch `[N, H, W, C]`: four corners and the centre, of the images and of their
- * horizontal mirrors (torchvision's `TenCrop` on a batch).
+ * horizontal mirrors (torchvision's `TenCrop` on a batch, same order). The caller disposes them.
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { tenCropBatch } from '@residual/train';
+ * const crops = tenCropBatch(tf.zeros([2, 256, 256, 3]) as tf.Tensor4D, 224); // 10 × [2, 224, 224, 3]
+ * ```
  */
 export function tenCropBatch(x: tf.Tensor4D, size: number): tf.Tensor4D[] {
   const [, h, w] = x.shape;
@@ -28,6 +35,13 @@ export function tenCropBatch(x: tf.Tensor4D, size: number): tf.Tensor4D[] {
 /**
  * Resize a batch so its shorter side is `side`, the longer one `floor(long · side / short)` (torchvision's
  * `Resize(side)` on tensors: bilinear, half-pixel centres, no antialiasing).
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { resizeShorterSide } from '@residual/train';
+ * resizeShorterSide(tf.zeros([1, 240, 320, 3]) as tf.Tensor4D, 480).shape; // [1, 480, 640, 3]
+ * ```
  */
 export function resizeShorterSide(x: tf.Tensor4D, side: number): tf.Tensor4D {
   const [, h, w] = x.shape;

@@ -1,6 +1,12 @@
 /**
  * Count top-1 and top-5 hits of a batch from its scores (row-major `[N, C]`) and labels: a label is in
  * the top k when fewer than k classes score strictly higher.
+ *
+ * @example
+ * ```ts
+ * import { topkHits } from '@residual/train';
+ * topkHits([0.1, 0.7, 0.2], [2], 3); // { top1: 0, top5: 1 }
+ * ```
  */
 export function topkHits(scores: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): { top1: number; top5: number } {
   let top1 = 0;

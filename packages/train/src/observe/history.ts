@@ -23,7 +23,15 @@ export interface EpochRecord {
 
 const COLUMNS = ['epoch', 'iteration', 'lr', 'train_loss', 'train_acc1', 'train_acc5', 'val_loss', 'val_acc1', 'val_acc5', 'seconds', 'images_per_sec'];
 
-/** History as CSV (fixed leading columns, then any extra keys), one row per epoch. */
+/**
+ * History as CSV (fixed leading columns, then any extra keys), one row per epoch.
+ *
+ * @example
+ * ```ts
+ * import { historyToCsv } from '@residual/train';
+ * console.log(historyToCsv(result.history)); // epoch,iteration,lr,train_loss,...
+ * ```
+ */
 export function historyToCsv(history: EpochRecord[]): string {
   const extra = [...new Set(history.flatMap((r) => Object.keys(r)))].filter((k) => !COLUMNS.includes(k)).sort();
   const cols = [...COLUMNS, ...extra];
@@ -48,7 +56,15 @@ export function writeHistory(dir: string, history: EpochRecord[]): void {
   writeFileAtomic(join(dir, 'history.csv'), historyToCsv(history));
 }
 
-/** Read a `history.jsonl` file (or the one in a run directory). */
+/**
+ * Read a `history.jsonl` file (or the one in a run directory).
+ *
+ * @example
+ * ```ts
+ * import { readHistory, plotHistory } from '@residual/train';
+ * await plotHistory(readHistory('runs/r20'), { out: 'runs/r20/curves' });
+ * ```
+ */
 export function readHistory(path: string): EpochRecord[] {
   const file = existsSync(join(path, 'history.jsonl')) ? join(path, 'history.jsonl') : path;
   return readFileSync(file, 'utf8')

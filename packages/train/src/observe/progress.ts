@@ -38,7 +38,15 @@ function fmtTime(s: number): string {
 
 /**
  * A progress bar (images/s, loss, accuracy, ETA) redrawn in place on a TTY; plain lines otherwise
- * (logs, CI), so files never fill with carriage returns.
+ * (logs, CI), so files never fill with carriage returns. `fit` drives one; use it for custom loops.
+ *
+ * @example
+ * ```ts
+ * import { Progress } from '@residual/train';
+ * const p = new Progress();
+ * p.update({ epoch: 0, epochs: 1, step: 10, steps: 391, loss: 1.2, acc1: 0.6, imagesPerSec: 900, lr: 0.1 }, 52);
+ * p.line('epoch 1 done');
+ * ```
  */
 export class Progress {
   private readonly stream: ProgressSink;

@@ -20,6 +20,12 @@ export type AdamOptions = Partial<AdamHyper> & { lr?: number; params?: ParamsInp
 /**
  * Adam (`torch.optim.Adam`) or, with `decoupled`, AdamW (`torch.optim.AdamW`), following PyTorch's
  * arithmetic: `step_size = lr / (1 − β1^t)`, `denom = sqrt(v) / sqrt(1 − β2^t) + eps`, `p −= step_size · m / denom`.
+ *
+ * @example
+ * ```ts
+ * import { Adam } from '@residual/train';
+ * const opt = new Adam({ params: model, lr: 1e-3 }, true); // AdamW
+ * ```
  */
 export class Adam extends Optimizer<AdamHyper> {
   constructor(

@@ -45,6 +45,15 @@ function toNamed(x: NamedParams | HasNamedParameters): NamedParams {
  * Base of every optimizer: parameter groups with PyTorch semantics, per-parameter state slots kept in
  * non-trainable variables (so an update never allocates a lasting tensor after its first step), and
  * state export keyed by parameter names for checkpoints.
+ *
+ * @example
+ * ```ts
+ * import { sgd } from '@residual/train';
+ * const opt = sgd({ params: model, lr: 0.1, momentum: 0.9 });
+ * opt.paramGroups[0].lr = 0.01;                 // what schedulers do
+ * opt.step({ 'fc.weight': gradOfFcWeight });     // gradients by parameter name
+ * const saved = opt.state();                     // { tensors: { 'momentum_buffer.fc.weight': ... }, ... }
+ * ```
  */
 export abstract class Optimizer<O extends { lr: number }> {
   /** The parameter groups, as `optimizer.param_groups` in PyTorch. Schedulers write `group.lr`. */

@@ -21,6 +21,12 @@ export type SGDOptions = Partial<SGDHyper> & { lr: number; params?: ParamsInput<
  * Stochastic gradient descent with PyTorch's exact update order:
  * `d = g + wd·p`; `buf = d` on the first step, then `buf = momentum·buf + (1 − dampening)·d`;
  * `d = nesterov ? d + momentum·buf : buf`; `p −= lr·d`.
+ *
+ * @example
+ * ```ts
+ * import { SGD } from '@residual/train';
+ * const opt = new SGD({ params: model, lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+ * ```
  */
 export class SGD extends Optimizer<SGDHyper> {
   constructor(options: SGDOptions) {

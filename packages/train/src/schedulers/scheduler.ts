@@ -33,6 +33,13 @@ export interface Scheduler {
  * `initialLr` and performs the initial step (`lastEpoch` 0), each `step()` increments `lastEpoch` and
  * rewrites every group's lr with the chainable rule of {@link LRScheduler.getLr} (so schedulers compose
  * multiplicatively, as in `ChainedScheduler`).
+ *
+ * @example
+ * ```ts
+ * import { sgd, multiStepLR } from '@residual/train';
+ * const s = multiStepLR(sgd({ params: model, lr: 0.1 }), { milestones: [2] });
+ * s.step(); s.step(); s.getLastLr(); // [0.01]
+ * ```
  */
 export abstract class LRScheduler implements Scheduler {
   readonly interval: StepInterval;

@@ -6,7 +6,15 @@ import type { Optimizer } from '../optim/optimizer';
 /** A loss: mean over the batch of `[N, C]` logits against `[N]` labels. */
 export type LossFn = (logits: tf.Tensor, labels: tf.Tensor) => tf.Scalar;
 
-/** Thrown when the loss becomes NaN or ±Inf; the parameters are left as they were before that step. */
+/**
+ * Thrown when the loss becomes NaN or ±Inf; the parameters are left as they were before that step.
+ *
+ * @example
+ * ```ts
+ * import { fit, NonFiniteLossError } from '@residual/train';
+ * try { await fit(options); } catch (e) { if (e instanceof NonFiniteLossError) console.error(e.iteration); }
+ * ```
+ */
 export class NonFiniteLossError extends Error {
   constructor(
     readonly loss: number,
@@ -25,7 +33,15 @@ export interface StepResult {
   numClasses: number;
 }
 
-/** Build the loss function of `fit`'s `loss` option. */
+/**
+ * Build the loss function of `fit`'s `loss` option.
+ *
+ * @example
+ * ```ts
+ * import { resolveLoss } from '@residual/train';
+ * const lossFn = resolveLoss({ labelSmoothing: 0.1 }); // (logits, labels) => scalar
+ * ```
+ */
 export function resolveLoss(loss: LossFn | CrossEntropyOptions | undefined): LossFn {
   if (typeof loss === 'function') return loss;
   const opts = loss ?? {};
