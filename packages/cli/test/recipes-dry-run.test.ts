@@ -69,6 +69,12 @@ describe('residual train (built binary)', () => {
         expect(res.count).toBe(100);
         expect(res.acc1).toBeGreaterThanOrEqual(0);
         expect(res.acc5).toBeGreaterThanOrEqual(res.acc1);
+        // Loader worker threads rebuild the recipe's transforms from their specs: same batches, same run.
+        const outW = join(out, 'workers');
+        const w = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '1', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--workers', '2', '--out', outW]);
+        expect(w.code).toBe(0);
+        const cols = (f: string) => readFileSync(f, 'utf8').trim().split('\n')[1]!.split(',').slice(0, 9);
+        expect(cols(join(outW, 'history.csv'))).toEqual(cols(join(out, 'history.csv')));
         // --resume continues from the newest checkpoint: one more epoch, history keeps the first.
         const again = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '2', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--out', out, '--resume']);
         expect(again.code).toBe(0);
