@@ -130,12 +130,14 @@ def f32list(t):
 
 
 def equivalence(name, model, input_shape, stat_keys):
-    torch.manual_seed(0)
-    x = formula_input(*input_shape)
-    load_formula(model).eval()
+    # Weights and input are float32 values, but the reference forward runs in float64: a float32
+    # PyTorch forward is itself ~1e-4 off the exact result in train mode (batch statistics of a few
+    # values per channel amplify rounding), and the tests compare against the exact result.
+    x = formula_input(*input_shape).double()
+    load_formula(model).double().eval()
     with torch.no_grad():
         eval_logits = model(x)
-    load_formula(model).train()
+    load_formula(model).double().train()
     with torch.no_grad():
         train_logits = model(x)
     sd = model.state_dict()
@@ -163,10 +165,12 @@ def main():
     tv = torchvision.models
 
     # 1. Logits with identical weights and input: torchvision ImageNet nets and the CIFAR reference.
+    # The 50-layer nets get 96x96 inputs: at 64x64 their last stage normalises 8 values per channel,
+    # which leaves even a float32 PyTorch forward 7e-5 off the exact logits in train mode.
     eq = [
         equivalence('resnet18', tv.resnet18(), (2, 3, 64, 64),
                     ['bn1.running_mean', 'bn1.running_var', 'layer4.1.bn2.running_var']),
-        equivalence('resnet50', tv.resnet50(), (2, 3, 64, 64),
+        equivalence('resnet50', tv.resnet50(), (2, 3, 96, 96),
                     ['bn1.running_mean', 'layer4.0.downsample.1.running_var', 'layer4.2.bn3.running_var']),
         equivalence('resnet20', cifar_resnet(20, 'A'), (2, 3, 32, 32),
                     ['bn1.running_mean', 'bn1.running_var', 'layer3.2.bn2.running_var']),
@@ -178,7 +182,7 @@ def main():
         equivalence('resnet18_cifar', cifar_stem_resnet(tv.resnet18()), (2, 3, 32, 32), ['bn1.running_var']),
         equivalence('cifar_resnet47_bottleneck', cifar_bottleneck_resnet(47), (2, 3, 32, 32), ['bn1.running_var']),
         equivalence('wide_resnet16_2', wide_resnet(16, 2), (2, 3, 32, 32), ['bn_final.running_var']),
-        equivalence('resnext50_32x4d', tv.resnext50_32x4d(), (2, 3, 64, 64), ['layer1.0.bn2.running_var']),
+        equivalence('resnext50_32x4d', tv.resnext50_32x4d(), (2, 3, 96, 96), ['layer1.0.bn2.running_var']),
     ]
     with open(os.path.join(OUT, 'equivalence.json'), 'w') as f:
         json.dump({'torch': torch.__version__, 'torchvision': torchvision.__version__,

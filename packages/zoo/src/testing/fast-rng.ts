@@ -4,13 +4,15 @@
 import { Rng } from '@residual/tensor';
 import { formulaUniform } from './formula';
 
+const SQRT3 = Math.sqrt(3);
+
 export class FastRng extends Rng {
   private calls = 0;
 
   override fillNormal(out: Float32Array | Float64Array, mean = 0, std = 1): typeof out {
     const u = formulaUniform(out.length, 7919 + this.calls++);
     // A uniform on [-√3, √3] has unit variance.
-    for (let i = 0; i < out.length; i++) out[i] = mean + std * Math.sqrt(3) * u[i];
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * SQRT3 * u[i];
     return out;
   }
 

@@ -3,16 +3,19 @@
 import { tf } from '@residual/tensor';
 import type { Module } from '@residual/nn';
 
+// Hoisted: under jest every global lookup in a hot loop goes through the vm context's interceptor.
+const { imul, abs, sqrt } = Math;
+
 /** u(i, k) ∈ [-1, 1) for i = 0..n-1, from a uint32 integer hash (bit-identical to the Python one). */
 export function formulaUniform(n: number, k: number): Float64Array {
   const out = new Float64Array(n);
-  const seedK = (Math.imul(k, 0x85ebca77) + 0x27d4eb2f) | 0;
+  const seedK = (imul(k, 0x85ebca77) + 0x27d4eb2f) | 0;
   for (let i = 0; i < n; i++) {
-    let h = Math.imul(i, 0x9e3779b1) ^ seedK;
+    let h = imul(i, 0x9e3779b1) ^ seedK;
     h ^= h >>> 16;
-    h = Math.imul(h, 0x7feb352d);
+    h = imul(h, 0x7feb352d);
     h ^= h >>> 15;
-    h = Math.imul(h, 0x846ca68b);
+    h = imul(h, 0x846ca68b);
     h ^= h >>> 16;
     out[i] = ((h >>> 0) / 4294967296) * 2 - 1;
   }
@@ -27,13 +30,13 @@ export function formulaTensor(key: string, shape: number[], k: number, dtype: tf
   const v = new Float32Array(n);
   let f: (x: number) => number;
   if (key.endsWith('running_mean')) f = (x) => 0.1 * x;
-  else if (key.endsWith('running_var')) f = (x) => 1 + 0.5 * Math.abs(x);
+  else if (key.endsWith('running_var')) f = (x) => 1 + 0.5 * abs(x);
   else if (key.endsWith('bias')) f = (x) => 0.1 * x;
   else if (key.endsWith('weight') && shape.length === 4) {
-    const s = Math.sqrt(6 / (shape[1] * shape[2] * shape[3]));
+    const s = sqrt(6 / (shape[1] * shape[2] * shape[3]));
     f = (x) => x * s;
   } else if (key.endsWith('weight') && shape.length === 2) {
-    const s = Math.sqrt(3 / shape[1]);
+    const s = sqrt(3 / shape[1]);
     f = (x) => x * s;
   } else if (key.endsWith('weight') && shape.length === 1) f = (x) => 1 + 0.1 * x;
   else throw new Error(`formula.ts: no formula for ${key} [${shape.join(', ')}]`);
