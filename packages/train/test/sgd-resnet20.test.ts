@@ -40,10 +40,12 @@ function relErr(a: ArrayLike<number>, b: number[]): number {
   return m / scale;
 }
 
-// tfjs's cpu Conv2DBackpropFilter needs about a minute per 32x32 image of ResNet-20, so CI runs the
+// tfjs's cpu Conv2DBackpropFilter needs about a minute per 32x32 image of ResNet-20, so CI runs both
 // backends on 2 images of 8x8 (same network and arithmetic). RESIDUAL_SLOW_TESTS=1 adds 8 images of
-// 32x32 on cpu and wasm. Known issue: on wasm at 8x32x32 the gradients of layer2.1 and below deviate
-// from PyTorch (up to 6e-3 of scale) although every conv/BN gradient matches cpu in isolation.
+// 32x32 on cpu and wasm. Known wasm issue (backend-wasm, not this package): with batch 8 the wasm
+// gradients deviate from PyTorch (float64) and from tfjs cpu by 4e-3..6e-3 of scale, from layer3.0 on
+// 8x16x16 inputs and from layer2.1 on 8x32x32, with 1 or 2 threads; batches 2 and 4 at 32x32 and 8 at 8x8
+// agree to 1e-5, as do the conv/BN gradients in isolation. So the wasm 32x32 case fails until then.
 const CASES: Array<[backend: 'cpu' | 'wasm', fixture: string]> = [
   ['cpu', 'sgd_resnet20_small.json'],
   ['wasm', 'sgd_resnet20_small.json'],
