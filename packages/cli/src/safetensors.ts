@@ -3,7 +3,7 @@
  * length, a JSON header (`{name: {dtype, shape, data_offsets}}`), then raw little-endian data.
  * Floating types (F64/F32/F16/BF16) are read as float32; I64/I32/I16/I8/U8/BOOL as int32.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Tensor } from '@residual/tensor';
 
 interface HeaderEntry {
@@ -106,4 +106,31 @@ export async function readSafetensors(path: string): Promise<Record<string, Tens
   const out: Record<string, Tensor> = {};
   for (const [k, t] of Object.entries(raw)) out[k] = tf.tensor(t.values, t.shape, t.dtype);
   return out;
+}
+
+/**
+ * The shapes of a safetensors file's tensors, from its header alone (the data is not read).
+ *
+ * @example
+ * ```ts
+ * import { safetensorsShapes } from '@residual/cli';
+ * safetensorsShapes('model.safetensors')['fc.weight']; // [10, 64]
+ * ```
+ */
+export function safetensorsShapes(path: string): Record<string, number[]> {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(8);
+    readSync(fd, head, 0, 8, 0);
+    const n = Number(head.readBigUInt64LE(0));
+    if (n <= 0 || n > 100_000_000) throw new Error(`${path}: not a safetensors file (header length ${n})`);
+    const json = Buffer.alloc(n);
+    readSync(fd, json, 0, n, 8);
+    const header = JSON.parse(json.toString('utf8')) as Record<string, { shape?: number[] }>;
+    const out: Record<string, number[]> = {};
+    for (const [k, v] of Object.entries(header)) if (k !== '__metadata__' && v.shape) out[k] = v.shape;
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }

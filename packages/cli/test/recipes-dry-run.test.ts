@@ -42,7 +42,7 @@ describe('residual train (built binary)', () => {
   const fashion = '/usr/share/datasets/fashion-mnist';
   (existsSync(fashion) || process.env.RESIDUAL_DATA ? it : it.skip)(
     'trains fashion-mnist-resnet20 for one epoch on real data and writes history, checkpoint, curves and report',
-    () => {
+    async () => {
       const out = mkdtempSync(join(tmpdir(), 'residual-train-'));
       try {
         const r = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '1', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--out', out]);
@@ -69,6 +69,15 @@ describe('residual train (built binary)', () => {
         expect(res.count).toBe(100);
         expect(res.acc1).toBeGreaterThanOrEqual(0);
         expect(res.acc5).toBeGreaterThanOrEqual(res.acc1);
+        // predict reads classes and channels from the weights: a 1-channel model, Fashion-MNIST names.
+        const px = Buffer.alloc(28 * 28, 0);
+        for (let i = 0; i < px.length; i++) px[i] = i % 28 > 8 && i % 28 < 20 ? 220 : 10;
+        const png = join(out, 'trousers.png');
+        await (await import('sharp')).default(px, { raw: { width: 28, height: 28, channels: 1 } }).png().toFile(png);
+        const pr = runCli(['predict', '--model', 'resnet20', '--weights', join(out, 'model.safetensors'), '--image', png, '--json']);
+        expect(pr.code).toBe(0);
+        const fashion = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+        for (const p of JSON.parse(pr.stdout)[0].predictions) expect(p.label).toBe(fashion[p.index]);
         // Loader worker threads rebuild the recipe's transforms from their specs: same batches, same run.
         const outW = join(out, 'workers');
         const w = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '1', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--workers', '2', '--out', outW]);

@@ -5,6 +5,7 @@ import { readNpy, writeNpy, toFloat32 } from '../npy';
 import { buildModel, findEntry, loadWeights, type ZooEntry } from '../zoo';
 import { selectBackend, BACKEND_HELP } from '../util/backend';
 import { loadImages } from '../util/images';
+import { safetensorsShapes } from '../safetensors';
 
 const HELP = `Usage:
   residual predict --model NAME --weights FILE.safetensors --input X.npy --output Y.npy [options]
@@ -27,6 +28,8 @@ Options:
   --top K             classes to show per image (default 5)
   --json              print image predictions as JSON
   --batch-size N      images per forward pass (default 64)
+  --num-classes N     classes of the head (default: read from the weights' fc.weight)
+  --in-channels C     input channels (default: read from the weights' conv1.weight)
   --train-mode        use batch statistics in BatchNorm (model.train()); default is eval mode
 ${BACKEND_HELP}
   -h, --help          show this help
@@ -46,10 +49,12 @@ export const predictCommand: Command = {
       json: { type: 'boolean' },
       'batch-size': { type: 'string' },
       'train-mode': { type: 'boolean' },
+      'num-classes': { type: 'string' },
+      'in-channels': { type: 'string' },
       backend: { type: 'string' },
     }, true);
     const modelName = required('predict', values, 'model');
-    const entry = findEntry(modelName);
+    findEntry(modelName);
     const images = [...((values.image as string[] | undefined) ?? []), ...positionals];
     if (positionals.length && !values.image) throw new CliError(`unexpected argument '${positionals[0]}' (see 'residual predict --help')`, 2);
     if (!images.length && !values.input) throw new CliError("give --input X.npy --output Y.npy, or --image FILE... (see 'residual predict --help')", 2);
@@ -65,9 +70,12 @@ export const predictCommand: Command = {
     images.forEach((p) => mustExist(p, 'image'));
 
     mustExist(weights, 'weights file');
+    // Classes and input channels follow the weights (a Fashion-MNIST ResNet-20 has 1 channel).
+    const shapeOptions = headOptions(weights, intOption(values, 'num-classes'), intOption(values, 'in-channels'));
+    const entry = findEntry(modelName, shapeOptions);
     // The backend first: tensors made before it is chosen would live on tfjs's default (cpu) backend.
     await selectBackend(values.backend as string | undefined);
-    const model = buildModel(modelName);
+    const model = buildModel(modelName, shapeOptions);
     const { tf } = await import('@residual/tensor');
     await loadWeights(model, weights);
     if (values['train-mode']) model.train();
@@ -111,6 +119,22 @@ export const predictCommand: Command = {
     return 0;
   },
 };
+
+/** numClasses / inChannels from the command line, else from the shapes of `fc.weight` and `conv1.weight`. */
+function headOptions(weights: string, numClasses?: number, inChannels?: number): { numClasses?: number; inChannels?: number } {
+  let shapes: Record<string, number[]> = {};
+  try {
+    shapes = safetensorsShapes(weights);
+  } catch {
+    // loadWeights reports an unreadable file with its reason
+  }
+  const out: { numClasses?: number; inChannels?: number } = {};
+  const k = numClasses ?? shapes['fc.weight']?.[0];
+  const c = inChannels ?? shapes['conv1.weight']?.[1];
+  if (k !== undefined) out.numClasses = k;
+  if (c !== undefined) out.inChannels = c;
+  return out;
+}
 
 type Tf = typeof import('@residual/tensor').tf;
 

@@ -12,8 +12,10 @@ export async function loadImages(paths: string[], entry: ZooEntry): Promise<Tens
   const sharp = (await import('sharp')).default;
   const size = entry.inputSize ?? 224;
   const channels = entry.inChannels ?? 3;
-  const mean = entry.mean ?? (channels === 1 ? [0.5] : [0.485, 0.456, 0.406]);
-  const std = entry.std ?? (channels === 1 ? [0.5] : [0.229, 0.224, 0.225]);
+  // The card's statistics fit its default input; a grey-scale model here is a Fashion-MNIST one.
+  const fits = entry.mean?.length === channels && entry.std?.length === channels;
+  const mean = fits ? entry.mean : channels === 1 ? [0.286] : [0.485, 0.456, 0.406];
+  const std = fits ? entry.std : channels === 1 ? [0.353] : [0.229, 0.224, 0.225];
   const pixels = new Float32Array(paths.length * size * size * channels);
   for (let n = 0; n < paths.length; n++) {
     const path = paths[n]!;
