@@ -8,6 +8,8 @@
  * second tfjs-core.
  */
 import '@tensorflow/tfjs';
+import { registerMissingGradients } from './gradients/register_all_gradients';
 import { assertSingleTfjsCore } from './single-core';
 
 assertSingleTfjsCore();
+registerMissingGradients();
