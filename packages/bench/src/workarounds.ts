@@ -48,7 +48,7 @@ export function ensureStridedSliceGradient(): boolean {
               t = tf.reshape(tf.pad(tf.reshape(t, split), pads), widened);
             }
             const used = Math.min(t.shape[axis], x.shape[axis] - begin);
-            const kept = tf.slice(t, t.shape.map((_, i) => 0), t.shape.map((d, i) => (i === axis ? used : d)));
+            const kept = tf.slice(t, t.shape.map(() => 0), t.shape.map((d, i) => (i === axis ? used : d)));
             const pads = x.shape.map((_, i) => [i === axis ? begin : 0, i === axis ? x.shape[axis] - begin - used : 0] as [number, number]);
             t = tf.pad(kept, pads);
           }

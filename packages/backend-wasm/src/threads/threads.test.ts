@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { tf, useBackend, backendInfo } from '@residual/tensor';
 import '../index';
 import { setThreadsCount, getThreadsCount, threadsFromEnv } from './index';
@@ -71,7 +72,7 @@ describe('wasm threads in Node', () => {
     expect(await threadsFromEnv({})).toBeUndefined();
     expect(await threadsFromEnv({ RESIDUAL_WASM_THREADS: '2' })).toBe(2);
     const auto = await threadsFromEnv({ RESIDUAL_WASM_THREADS: 'auto' });
-    expect(auto).toBe(Math.min(8, require('node:os').availableParallelism()));
+    expect(auto).toBe(Math.min(8, availableParallelism()));
     await expect(threadsFromEnv({ RESIDUAL_WASM_THREADS: 'many' })).rejects.toThrow(/'auto' or an integer/);
   });
 });
