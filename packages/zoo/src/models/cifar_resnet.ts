@@ -45,7 +45,7 @@ export function cifarResNet(config: CifarResNetConfig): ResNet {
     throw new Error("cifar_resnet: bottleneck units need projection shortcuts ('B' or 'C'), not 'A'");
   }
   return new ResNet({
-    name: plain ? `plain${depth}` : `resnet${depth}`,
+    name: plain ? `plain${depth}` : block === 'basic' ? `resnet${depth}` : `cifar_resnet${depth}`,
     block,
     layers: [n, n, n],
     widths: [16, 32, 64],
