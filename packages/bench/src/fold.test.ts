@@ -1,5 +1,5 @@
 import { tf, useBackend, seed } from '@residual/tensor';
-import { BatchNorm2d, type Module } from '@residual/nn';
+import { BatchNorm2d, Bottleneck, type Module } from '@residual/nn';
 import { createModel } from '@residual/zoo';
 import { foldBatchNorm } from './fold';
 import { profileKernels } from './profile';
@@ -35,11 +35,45 @@ describe('foldBatchNorm', () => {
     expect(calls(before, 'Multiply')).toBeGreaterThanOrEqual(19);
     expect(calls(after, 'Multiply')).toBe(0);
     expect(calls(after, 'FusedConv2D')).toBe(19);
+    // The ReLU inside each of the 9 residual branches now runs in its conv; the stem's and the 9
+    // after the additions remain.
+    expect(fold.fusedRelu).toHaveLength(9);
+    expect(calls(before, 'Relu')).toBe(19);
+    expect(calls(after, 'Relu')).toBe(10);
     fold.restore();
     const back = tf.tidy(() => model.forward(x));
     expect(Array.from(back.dataSync())).toEqual(Array.from(plain.dataSync()));
     tf.dispose([x, plain, folded, back]);
     model.dispose();
+  });
+
+  it('folds a torchvision Bottleneck with a projection shortcut, ReLUs of the branch included', async () => {
+    await useBackend('cpu');
+    seed(5);
+    const block = new Bottleneck(32, 16, { stride: 2 });
+    let k = 0;
+    for (const [, m] of block.namedModules()) {
+      if (!(m instanceof BatchNorm2d)) continue;
+      const c = m.numFeatures;
+      const f = (a: number, b: number) => tf.tensor1d(Array.from({ length: c }, (_, i) => a + b * Math.cos(i * 0.29 + k)));
+      m.runningMean!.assign(f(0.2, 0.2));
+      m.runningVar!.assign(f(0.9, 0.4));
+      m.weight!.assign(f(1, 0.3));
+      m.bias!.assign(f(0.05, 0.1));
+      k++;
+    }
+    block.eval();
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 9 * 9 * 32 }, (_, i) => Math.sin(i * 0.05)), [2, 9, 9, 32]);
+    const plain = tf.tidy(() => block.forward(x));
+    const fold = foldBatchNorm(block);
+    expect(fold.folded.sort()).toEqual(['bn1', 'bn2', 'bn3', 'downsample.1']);
+    expect(fold.fusedRelu).toEqual(['']);
+    const folded = tf.tidy(() => block.forward(x));
+    const err = tf.tidy(() => tf.max(tf.abs(tf.sub(plain, folded))).dataSync()[0] / tf.max(tf.abs(plain)).dataSync()[0]);
+    expect(err).toBeLessThan(1e-5);
+    fold.restore();
+    tf.dispose([x, plain, folded]);
+    block.dispose();
   });
 
   it('refuses a model in training mode', () => {

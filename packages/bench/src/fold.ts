@@ -1,12 +1,16 @@
 import { tf } from '@residual/tensor';
-import { BatchNorm2d, Conv2d, explicitPadding, type Module } from '@residual/nn';
+import { BasicBlock, BatchNorm2d, Bottleneck, Conv2d, explicitPadding, type Module } from '@residual/nn';
 
 /** A folded model: undo with `restore()` (also disposes the folded weights). */
 export interface FoldedModel {
   /** Conv/BatchNorm pairs folded, by BatchNorm name. */
   folded: string[];
+  /** Residual blocks whose inner ReLUs now run inside the convolutions, by name. */
+  fusedRelu: string[];
   restore(): void;
 }
+
+type FoldedConv = (x: tf.Tensor, activation?: 'relu') => tf.Tensor;
 
 /** The convolution a BatchNorm follows, by torchvision's naming: `…convK`/`…bnK`, `….0`/`….1`. */
 function convFor(bnName: string, modules: Map<string, Module>): [string, Conv2d] | null {
@@ -23,7 +27,9 @@ function convFor(bnName: string, modules: Map<string, Module>): [string, Conv2d]
  * Fold every eval-mode BatchNorm2d into the Conv2d before it, for inference: the convolution's
  * filter is scaled per output channel by γ/√(σ²+ε) and gets the bias β − μ·γ/√(σ²+ε) (plus its own
  * bias, scaled), computed with one fused conv+bias kernel; the BatchNorm becomes the identity. Saves
- * the BatchNorm's two passes over each activation. Works on instances (no class is changed);
+ * the BatchNorm's two passes over each activation. In `@residual/nn`'s BasicBlock and Bottleneck,
+ * whose convolutions are all folded, the ReLUs inside the residual branch also move into the fused
+ * kernel (the one after the residual addition stays). Works on instances (no class is changed);
  * `restore()` puts the original forwards back. Grouped or dilated convolutions are left alone.
  *
  * A proposal for `@residual/nn`/`@residual/zoo` (an `eval()`-time fold), measured by the harness.
@@ -40,6 +46,8 @@ export function foldBatchNorm(model: Module): FoldedModel {
   const modules = new Map(model.namedModules());
   const undo: Array<() => void> = [];
   const folded: string[] = [];
+  const fusedRelu: string[] = [];
+  const convs = new Map<Conv2d, FoldedConv>();
   for (const [name, bn] of modules) {
     if (!(bn instanceof BatchNorm2d) || !bn.runningMean || !bn.runningVar) continue;
     const pair = convFor(name, modules);
@@ -57,8 +65,10 @@ export function foldBatchNorm(model: Module): FoldedModel {
     const pad = explicitPadding(conv.padding, conv.kernelSize, conv.dilation);
     const convForward = conv.forward;
     const bnForward = bn.forward;
-    conv.forward = (x: tf.Tensor) =>
-      tf.tidy(() => tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: conv.stride, pad, bias }));
+    const run: FoldedConv = (x, activation) =>
+      tf.tidy(() => tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: conv.stride, pad, bias, activation }));
+    convs.set(conv, run);
+    conv.forward = (x: tf.Tensor) => run(x);
     bn.forward = (x: tf.Tensor) => x;
     folded.push(name);
     undo.push(() => {
@@ -67,5 +77,41 @@ export function foldBatchNorm(model: Module): FoldedModel {
       tf.dispose([filter, bias]);
     });
   }
-  return { folded, restore: () => undo.splice(0).forEach((f) => f()) };
+  for (const [name, block] of modules) {
+    const forward = fusedBlockForward(block, convs);
+    if (!forward) continue;
+    const original = block.forward;
+    block.forward = forward;
+    fusedRelu.push(name);
+    undo.unshift(() => (block.forward = original));
+  }
+  return { folded, fusedRelu, restore: () => undo.splice(0).forEach((f) => f()) };
+}
+
+// The block's own forward (nn/src/blocks/residual.ts) with each `relu(bn(conv(·)))` of the branch as one
+// fused kernel. The shortcut (`shortcutOf`, protected) is the block's own, with its folded projection.
+function fusedBlockForward(block: Module, convs: Map<Conv2d, FoldedConv>): ((x: tf.Tensor) => tf.Tensor) | null {
+  const shortcut = (b: BasicBlock | Bottleneck, x: tf.Tensor) =>
+    (b as unknown as { shortcutOf(x: tf.Tensor): tf.Tensor | null }).shortcutOf(x);
+  if (block instanceof BasicBlock) {
+    const [c1, c2] = [convs.get(block.conv1), convs.get(block.conv2)];
+    if (!c1 || !c2) return null;
+    return (x) =>
+      tf.tidy(() => {
+        const out = c2(c1(x, 'relu'));
+        const sc = shortcut(block, x);
+        return tf.relu(sc ? tf.add(out, sc) : out);
+      });
+  }
+  if (block instanceof Bottleneck) {
+    const [c1, c2, c3] = [convs.get(block.conv1), convs.get(block.conv2), convs.get(block.conv3)];
+    if (!c1 || !c2 || !c3) return null;
+    return (x) =>
+      tf.tidy(() => {
+        const out = c3(c2(c1(x, 'relu'), 'relu'));
+        const sc = shortcut(block, x);
+        return tf.relu(sc ? tf.add(out, sc) : out);
+      });
+  }
+  return null;
 }
