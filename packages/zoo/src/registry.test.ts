@@ -1,0 +1,127 @@
+import '@residual/backend-wasm';
+import { tf, useBackend } from '@residual/tensor';
+import { Module, Linear } from '@residual/nn';
+import {
+  createModel,
+  getModelCard,
+  hasModel,
+  listModels,
+  modelOptions,
+  registerModel,
+  wideResNet,
+  type ModelCard,
+} from './index';
+import { FastRng } from './testing/fast-rng';
+
+beforeAll(async () => {
+  await useBackend('wasm');
+});
+
+const ISSUE_MODELS = [
+  'resnet20', 'resnet32', 'resnet44', 'resnet56', 'resnet110', 'resnet1202',
+  'plain20', 'plain32', 'plain44', 'plain56', 'plain110', 'cifar_resnet',
+  'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152',
+  'resnet18_cifar', 'resnet34_cifar', 'resnet50_cifar',
+  'preact_resnet18', 'wide_resnet28_10', 'resnext50_32x4d',
+];
+
+describe('registry', () => {
+  it('registers every network of the issue, listed sorted and by family', () => {
+    expect(listModels()).toEqual(expect.arrayContaining(ISSUE_MODELS));
+    expect(listModels()).toEqual([...listModels()].sort());
+    expect(listModels({ family: 'resnet' })).toEqual(['resnet101', 'resnet152', 'resnet18', 'resnet34', 'resnet50']);
+    expect(hasModel('resnet18')).toBe(true);
+    expect(hasModel('resnet19')).toBe(false);
+  });
+
+  it('names the registered models when asked for an unknown one', () => {
+    expect(() => createModel('resnet19')).toThrow(/unknown model 'resnet19'.*resnet18/);
+    expect(() => getModelCard('nope')).toThrow(/unknown model 'nope'/);
+  });
+
+  it('rejects options a model does not take, naming the ones it does', () => {
+    expect(() => createModel('resnet18', { shortcut: 'A' })).toThrow(/option 'shortcut' does not apply.*numClasses/);
+    expect(() => createModel('resnet20', { numClasses: 0 })).toThrow(/numClasses must be a positive integer/);
+    expect(() => createModel('resnet20', { inChannels: 1.5 })).toThrow(/inChannels/);
+    expect(modelOptions('resnet20')).toEqual(expect.arrayContaining(['numClasses', 'inChannels', 'shortcut']));
+  });
+
+  it('builds grey-scale, n-class and option-B variants', () => {
+    const rng = new FastRng(3);
+    const fashion = createModel('resnet20', { inChannels: 1, numClasses: 7, rng });
+    const b = createModel('resnet56', { shortcut: 'B', rng });
+    try {
+      const y = fashion.forward(tf.zeros([2, 28, 28, 1]));
+      expect(y.shape).toEqual([2, 7]);
+      y.dispose();
+      // 269722 − 16·2·9 (conv1 sees one channel) − 3·65 (fc to 7 classes instead of 10)
+      expect(fashion.numParameters()).toBe(269722 - 16 * 2 * 9 - 3 * 65);
+      expect(b.numParameters()).toBe(855770);
+      expect(b.namedParameters().map(([k]) => k)).toContain('layer2.0.downsample.0.weight');
+    } finally {
+      fashion.dispose();
+      b.dispose();
+    }
+  });
+
+  it('builds bottleneck CIFAR nets of any 9n+2 depth and refuses other depths', () => {
+    const rng = new FastRng(4);
+    const net = createModel('cifar_resnet', { depth: 56, block: 'bottleneck', rng });
+    expect(net.numParameters()).toBe(591322); // PyTorch reference, tools/zoo fixtures
+    net.dispose();
+    expect(() => createModel('cifar_resnet', { depth: 50, block: 'bottleneck' })).toThrow(/depth 50.*9n\+2/);
+    expect(() => createModel('resnet20', { shortcut: 'Z' as never })).toThrow(/shortcut/);
+  });
+
+  it('starts residual branches at zero with zeroInitResidual', () => {
+    const net = createModel('resnet20', { zeroInitResidual: true, rng: new FastRng(5) });
+    const bn2 = net.namedParameters().find(([k]) => k === 'layer1.0.bn2.weight')![1];
+    expect(Array.from(bn2.dataSync()).every((v) => v === 0)).toBe(true);
+    net.dispose();
+  });
+
+  it('drops units in train mode only when a wide ResNet has a dropRate', () => {
+    const net = wideResNet({ depth: 10, widenFactor: 1, dropRate: 0.5, rng: new FastRng(6) });
+    const x = tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 1);
+    try {
+      const plain = wideResNet({ depth: 10, widenFactor: 1, rng: new FastRng(7) });
+      expect(net.namedParameters().map(([k]) => k)).toEqual(plain.namedParameters().map(([k]) => k));
+      plain.dispose();
+      const [a, b] = [net.forward(x), net.forward(x)];
+      expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeGreaterThan(0);
+      net.eval();
+      const [c, d] = [net.forward(x), net.forward(x)];
+      expect(Array.from(c.dataSync())).toEqual(Array.from(d.dataSync()));
+      tf.dispose([a, b, c, d]);
+    } finally {
+      net.dispose();
+      x.dispose();
+    }
+    expect(() => createModel('wide_resnet28_10', { dropRate: 1 })).toThrow(/dropRate/);
+  });
+
+  it('registers a new architecture with its card, and refuses bad registrations', () => {
+    class Tiny extends Module {
+      readonly fc: Linear;
+      constructor(n: number) {
+        super();
+        this.fc = this.registerModule('fc', new Linear(3, n));
+      }
+      forward(x: tf.Tensor): tf.Tensor {
+        return tf.tidy(() => this.fc.forward(tf.mean(x, [1, 2])));
+      }
+    }
+    const card: ModelCard = {
+      ...getModelCard('resnet20'),
+      name: 'tiny_test_net',
+      description: 'test',
+      params: 40,
+      macs: 30,
+    };
+    registerModel('tiny_test_net', (o) => new Tiny(o.numClasses ?? 10), card);
+    expect(createModel('tiny_test_net').numParameters()).toBe(40);
+    expect(() => registerModel('tiny_test_net', () => new Tiny(10), card)).toThrow(/already registered/);
+    expect(() => registerModel('TinyNet', () => new Tiny(10), card)).toThrow(/snake_case/);
+    expect(() => registerModel('other_net', () => new Tiny(10), card)).toThrow(/card is named 'tiny_test_net'/);
+  });
+});
