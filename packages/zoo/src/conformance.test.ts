@@ -41,7 +41,7 @@ function input(batch: number, h: number, w: number, c: number, key: number): tf.
 function gradientGaps(model: Module, x: tf.Tensor, numClasses: number): string[] {
   model.train();
   const named = model.namedParameters();
-  const w = tf.tidy(() => tf.linspace(-1, 1.5, numClasses).reshape([1, numClasses]));
+  const w = tf.tidy(() => tf.reshape(tf.linspace(-1, 1.5, numClasses), [1, numClasses]));
   const { value, grads } = tf.variableGrads(
     () => tf.sum(tf.mul(model.forward(x), w)) as tf.Scalar,
     named.map(([, v]) => v),
