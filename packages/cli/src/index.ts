@@ -7,7 +7,5 @@ export { loadRecipe, listRecipes, readRecipeFile, recipeDirs } from './recipes/l
 export { buildRun } from './recipes/build';
 export type { BuildRunOptions, BuiltRun } from './recipes/build';
 export type { Recipe, RunSpec, TransformSpec, SchedulerSpec, DatasetName } from './recipes/schema';
-export { decodeSafetensors, readSafetensors, safetensorsShapes } from './safetensors';
-export type { RawTensor } from './safetensors';
 export { curvesSvg } from './report/curves';
 export { CIFAR10_CLASSES, CIFAR100_CLASSES, FASHION_MNIST_CLASSES, IMAGENET_CLASSES } from './classes';

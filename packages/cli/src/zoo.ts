@@ -2,11 +2,11 @@
  * The CLI's view of @residual/zoo: one flat entry per model for listing, and model building and
  * weight loading with errors that say what to do.
  */
-import type { Module } from '@residual/nn';
-import { createModel, getModelCard, listModels, type CreateModelOptions, type ModelCard } from '@residual/zoo';
+import { readFileSync } from 'node:fs';
+import { decodeSafetensors, type Module } from '@residual/nn';
+import { createModel, getModelCard, hasModel, listModels, type CreateModelOptions, type ModelCard } from '@residual/zoo';
 import { unknownName, CliError } from './util/errors';
 import { classNamesFor } from './classes';
-import { readSafetensors } from './safetensors';
 
 /** One row of `residual models`. */
 export interface ZooEntry {
@@ -62,8 +62,7 @@ export function zooEntries(): ZooEntry[] {
 
 /** The entry for `name`, or an error listing the close names. */
 export function findEntry(name: string, options: { numClasses?: number; inChannels?: number } = {}): ZooEntry {
-  const names = listModels();
-  if (!names.includes(name)) throw unknownName('model', name, names, "'residual models' lists them all");
+  if (!hasModel(name)) throw unknownName('model', name, listModels(), "'residual models' lists them all");
   const e = toEntry(getModelCard(name));
   if (options.numClasses !== undefined) e.numClasses = options.numClasses;
   if (options.inChannels !== undefined) e.inChannels = options.inChannels;
@@ -81,14 +80,21 @@ export function buildModel(name: string, options: CreateModelOptions = {}): Modu
   }
 }
 
+/** A weights file's bytes, read once (predict reads the head's shape from them before loading). */
+export function readWeightsFile(path: string): Uint8Array {
+  const buf = readFileSync(path);
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
 /**
  * Loads a torch-style `.safetensors` state dict into `model`, strictly: every key must be there
- * with the right shape. The error names the file and the keys that do not fit.
+ * with the right shape. The error names the file and the keys that do not fit. `bytes` are the
+ * file's contents when the caller has already read them.
  */
-export async function loadWeights(model: Module, path: string): Promise<void> {
+export async function loadWeights(model: Module, path: string, bytes?: Uint8Array): Promise<void> {
   let sd: Record<string, import('@residual/tensor').Tensor>;
   try {
-    sd = await readSafetensors(path);
+    sd = decodeSafetensors(bytes ?? readWeightsFile(path), { source: path });
   } catch (e) {
     throw new CliError(`${path}: cannot read safetensors (${(e as Error).message})`);
   }

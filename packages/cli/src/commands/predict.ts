@@ -2,10 +2,10 @@ import type { Command } from '../cli';
 import { parse, required, intOption, mustExist } from '../util/args';
 import { CliError } from '../util/errors';
 import { readNpy, writeNpy, toFloat32 } from '../npy';
-import { buildModel, findEntry, loadWeights, type ZooEntry } from '../zoo';
+import { readSafetensorsHeader } from '@residual/nn';
+import { buildModel, findEntry, loadWeights, readWeightsFile, type ZooEntry } from '../zoo';
 import { selectBackend, BACKEND_HELP } from '../util/backend';
 import { loadImages } from '../util/images';
-import { safetensorsShapes } from '../safetensors';
 
 const HELP = `Usage:
   residual predict --model NAME --weights FILE.safetensors --input X.npy --output Y.npy [options]
@@ -70,14 +70,15 @@ export const predictCommand: Command = {
     images.forEach((p) => mustExist(p, 'image'));
 
     mustExist(weights, 'weights file');
+    const weightBytes = readWeightsFile(weights);
     // Classes and input channels follow the weights (a Fashion-MNIST ResNet-20 has 1 channel).
-    const shapeOptions = headOptions(weights, intOption(values, 'num-classes'), intOption(values, 'in-channels'));
+    const shapeOptions = headOptions(weightBytes, intOption(values, 'num-classes'), intOption(values, 'in-channels'));
     const entry = findEntry(modelName, shapeOptions);
     // The backend first: tensors made before it is chosen would live on tfjs's default (cpu) backend.
     await selectBackend(values.backend as string | undefined);
     const model = buildModel(modelName, shapeOptions);
     const { tf } = await import('@residual/tensor');
-    await loadWeights(model, weights);
+    await loadWeights(model, weights, weightBytes);
     if (values['train-mode']) model.train();
     else model.eval();
 
@@ -121,10 +122,10 @@ export const predictCommand: Command = {
 };
 
 /** numClasses / inChannels from the command line, else from the shapes of `fc.weight` and `conv1.weight`. */
-function headOptions(weights: string, numClasses?: number, inChannels?: number): { numClasses?: number; inChannels?: number } {
-  let shapes: Record<string, number[]> = {};
+function headOptions(weights: Uint8Array, numClasses?: number, inChannels?: number): { numClasses?: number; inChannels?: number } {
+  const shapes: Record<string, number[]> = {};
   try {
-    shapes = safetensorsShapes(weights);
+    for (const [k, e] of Object.entries(readSafetensorsHeader(weights).tensors)) shapes[k] = e.shape;
   } catch {
     // loadWeights reports an unreadable file with its reason
   }

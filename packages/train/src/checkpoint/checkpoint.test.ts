@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, useBackend, seed } from '@residual/tensor';
-import { decodeSafetensors, encodeSafetensors } from './safetensors';
+import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from './index';
 import { writeFileAtomic } from './atomic';
 import { listCheckpoints, loadCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { sgd } from '../optim/sgd';
@@ -19,24 +19,29 @@ describe('checkpoints', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a safetensors file written from the specification (F32, F64, I32, I64, metadata)', () => {
-    const { tensors, metadata } = decodeSafetensors(new Uint8Array(readFileSync(join(__dirname, '../../fixtures/spec.safetensors'))));
-    expect(metadata).toEqual({ format: 'pt' });
+    const bytes = new Uint8Array(readFileSync(join(__dirname, '../../fixtures/spec.safetensors')));
+    expect(readSafetensorsHeader(bytes).metadata).toEqual({ format: 'pt' });
+    const tensors = decodeSafetensors(bytes);
     expect(tensors['conv.weight'].shape).toEqual([2, 3, 2, 2]);
-    expect(Array.from(tensors['conv.weight'].data)).toEqual(Array.from({ length: 24 }, (_, i) => i * 0.5));
+    expect(Array.from(tensors['conv.weight'].dataSync())).toEqual(Array.from({ length: 24 }, (_, i) => i * 0.5));
     expect(tensors['bn.num_batches_tracked']).toMatchObject({ dtype: 'int32', shape: [] });
-    expect(Array.from(tensors['bn.num_batches_tracked'].data)).toEqual([7]);
-    expect(Array.from(tensors['fc.bias'].data)).toEqual([1.5, -2.25]);
-    expect(Array.from(tensors.idx.data)).toEqual([1, -2, 3, 4]);
+    expect(Array.from(tensors['bn.num_batches_tracked'].dataSync())).toEqual([7]);
+    expect(Array.from(tensors['fc.bias'].dataSync())).toEqual([1.5, -2.25]);
+    expect(Array.from(tensors.idx.dataSync())).toEqual([1, -2, 3, 4]);
+    tf.dispose(Object.values(tensors));
   });
 
   it('writes aligned headers it reads back, and rejects truncated files by name', () => {
-    const bytes = encodeSafetensors({ a: tf.tensor2d([[1, 2], [3, 4]]), b: tf.tensor1d([5], 'int32') }, { k: 'v' });
+    const input = { a: tf.tensor2d([[1, 2], [3, 4]]), b: tf.tensor1d([5], 'int32') };
+    const bytes = encodeSafetensors(input, { metadata: { k: 'v' } });
+    tf.dispose(Object.values(input));
     const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
     expect((8 + n) % 8).toBe(0);
     const back = decodeSafetensors(bytes);
-    expect(Array.from(back.tensors.a.data)).toEqual([1, 2, 3, 4]);
-    expect(back.metadata).toEqual({ k: 'v' });
-    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 3), 'x.safetensors')).toThrow(/x\.safetensors: tensor 'b'/);
+    expect(Array.from(back.a.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(readSafetensorsHeader(bytes).metadata).toEqual({ k: 'v' });
+    tf.dispose(Object.values(back));
+    expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 3), { source: 'x.safetensors' })).toThrow(/x\.safetensors: tensor 'b'/);
   });
 
   it('round-trips model and optimizer state; keepLast prunes; a half-written file is detected', () => {

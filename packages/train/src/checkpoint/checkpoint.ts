@@ -4,7 +4,8 @@ import { tf } from '@residual/tensor';
 import type { ModelLike } from '../model/types';
 import type { Optimizer, OptimizerState } from '../optim/optimizer';
 import { isTempFile, writeFileAtomic } from './atomic';
-import { decodeSafetensors, encodeSafetensors, toTensor, type RawTensor } from './safetensors';
+import { decodeSafetensors, encodeSafetensors } from '@residual/nn';
+import { toRaw, toTensor, type RawTensor } from './raw';
 
 const FORMAT = 'residual-train-checkpoint';
 
@@ -86,16 +87,18 @@ export function saveCheckpoint(options: SaveCheckpointOptions): string {
   const { dir, model, optimizer } = options;
   mkdirSync(dir, { recursive: true });
   const name = options.name ?? checkpointName(options.meta.iteration);
-  const tensors: Record<string, tf.Tensor> = {};
+  const named: Array<[string, tf.Tensor]> = [];
   const sd = model.stateDict();
-  for (const [k, v] of Object.entries(sd)) tensors[`model.${k}`] = v;
+  for (const [k, v] of Object.entries(sd)) named.push([`model.${k}`, v]);
   const ost = optimizer ? optimizer.state() : null;
-  if (ost) for (const [k, v] of Object.entries(ost.tensors)) tensors[`optimizer.${k}`] = v;
+  if (ost) for (const [k, v] of Object.entries(ost.tensors)) named.push([`optimizer.${k}`, v]);
+  // Sorted keys: the same state always gives the same bytes.
+  const tensors = Object.fromEntries(named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   let bytes: Uint8Array;
   try {
-    bytes = encodeSafetensors(tensors, { format: FORMAT });
+    bytes = encodeSafetensors(tensors, { metadata: { format: FORMAT } });
   } finally {
-    tf.dispose(Object.values(tensors));
+    tf.dispose(named.map(([, t]) => t));
   }
   const weightsFile = `${name}.safetensors`;
   writeFileAtomic(join(dir, weightsFile), bytes);
@@ -189,12 +192,16 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   const bytes = new Uint8Array(readFileSync(wpath));
   if (bytes.byteLength !== meta.weightsBytes)
     throw new Error(`${wpath}: ${bytes.byteLength} bytes, the checkpoint recorded ${meta.weightsBytes} (incomplete or replaced file)`);
-  const { tensors } = decodeSafetensors(bytes, wpath);
+  const tensors = decodeSafetensors(bytes, { source: wpath });
   const model: Record<string, RawTensor> = {};
   const optimizer: Record<string, RawTensor> = {};
-  for (const [k, v] of Object.entries(tensors)) {
-    if (k.startsWith('model.')) model[k.slice(6)] = v;
-    else if (k.startsWith('optimizer.')) optimizer[k.slice(10)] = v;
+  try {
+    for (const [k, v] of Object.entries(tensors)) {
+      if (k.startsWith('model.')) model[k.slice(6)] = toRaw(v);
+      else if (k.startsWith('optimizer.')) optimizer[k.slice(10)] = toRaw(v);
+    }
+  } finally {
+    tf.dispose(Object.values(tensors));
   }
   return { path: json, meta, model, optimizer };
 }

@@ -1,6 +1,6 @@
 import { tf, globalRng } from '@residual/tensor';
 import { loadCheckpoint, latestCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint';
-import { toTensor, type RawTensor } from '../checkpoint/safetensors';
+import { toRaw, toTensor, type RawTensor } from '../checkpoint/raw';
 import { batches } from '../data/source';
 import { evaluate } from '../eval/evaluate';
 import { Meter, topkHits } from '../loss/metrics';
@@ -19,7 +19,7 @@ function improves(value: number, best: number | undefined, mode: 'min' | 'max', 
 function snapshot(model: FitOptions['model']): Record<string, RawTensor> {
   const sd = model.stateDict();
   const out: Record<string, RawTensor> = {};
-  for (const [k, v] of Object.entries(sd)) out[k] = { dtype: v.dtype as RawTensor['dtype'], shape: [...v.shape], data: v.dataSync() as Float32Array };
+  for (const [k, v] of Object.entries(sd)) out[k] = toRaw(v);
   tf.dispose(Object.values(sd));
   return out;
 }
