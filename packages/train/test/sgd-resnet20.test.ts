@@ -6,9 +6,6 @@ import { tf, useBackend } from '@residual/tensor';
 import { createModel } from '@residual/zoo';
 import { formulaUniform, loadFormulaWeights } from '../../zoo/src/testing/formula';
 import { fit, sgd, type Batch } from '../src';
-import { ensureStridedSliceGradient } from './strided-slice-grad';
-
-ensureStridedSliceGradient();
 
 interface Fixture {
   batch: number;
