@@ -45,6 +45,15 @@ function checkInput(name: string, x: tf.Tensor, inChannels: number): void {
  * `layer1`…`layerK`, `fc`), with either the ImageNet stem or the CIFAR 3×3 stem, any number of stages
  * and basic or bottleneck units. Input NHWC, output logits `[N, numClasses]`; global average pooling
  * lets any input at least the model's downsampling factor through.
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { ResNet } from '@residual/zoo';
+ * const net = new ResNet({ name: 'resnet10', block: 'basic', layers: [1, 1, 1, 1],
+ *   widths: [64, 128, 256, 512], stem: 'imagenet', numClasses: 1000 });
+ * net.forward(tf.zeros([1, 224, 224, 3])).shape; // [1, 1000]
+ * ```
  */
 export class ResNet extends Module {
   readonly conv1: Conv2d;
@@ -101,6 +110,13 @@ export class ResNet extends Module {
 /**
  * Pre-activation unit with dropout between its two convolutions (Zagoruyko & Komodakis 2016), train
  * mode only; keys as `PreActBasicBlock` (dropout has none).
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { WideBasicBlock } from '@residual/zoo';
+ * new WideBasicBlock(16, 160, 0.3).forward(tf.zeros([2, 32, 32, 16])).shape; // [2, 32, 32, 160]
+ * ```
  */
 export class WideBasicBlock extends PreActBasicBlock {
   readonly dropout: Dropout;
@@ -140,6 +156,15 @@ export interface PreActResNetConfig {
 /**
  * Pre-activation residual network with a 3×3 stem (He et al. 2016b; wide ResNets): `conv1`,
  * `layer1`…, then `bn_final`-ReLU, global average pooling and `fc`.
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { PreActResNet } from '@residual/zoo';
+ * const net = new PreActResNet({ name: 'preact_resnet10', layers: [1, 1, 1, 1],
+ *   widths: [64, 128, 256, 512], stemWidth: 64, numClasses: 10 });
+ * net.forward(tf.zeros([1, 32, 32, 3])).shape; // [1, 10]
+ * ```
  */
 export class PreActResNet extends Module {
   readonly conv1: Conv2d;
