@@ -18,6 +18,11 @@
  * const perm = rng.permutation(5);
  * ```
  */
+// Module-level aliases: hot loops (parameter init draws millions of normals) must not look up the
+// global `Math` on every call — under jest's sandboxed globals that lookup alone is 20-70x slower.
+const { imul, floor, sqrt, log, sin, cos, trunc, PI } = Math;
+const TWO_PI = 2 * PI;
+
 export class Rng {
   private s0 = 0;
   private s1 = 0;
@@ -42,7 +47,7 @@ export class Rng {
   /** Reset to the stream of `seed`. */
   reseed(seed: number): void {
     if (!Number.isFinite(seed)) throw new RangeError(`Rng seed must be a finite number, got ${seed}`);
-    let x = Math.trunc(seed) >>> 0;
+    let x = trunc(seed) >>> 0;
     const next = (): number => {
       x = (x + 0x9e3779b9) >>> 0;
       return mix32(x);
@@ -57,7 +62,7 @@ export class Rng {
 
   /** Next raw 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const result = imul(rotl(imul(this.s1, 5), 7), 9) >>> 0;
     const t = this.s1 << 9;
     this.s2 ^= this.s0;
     this.s3 ^= this.s1;
@@ -83,7 +88,7 @@ export class Rng {
   /** Uniform integer in [lo, hi) (hi exclusive, like Python's `randrange` / `torch.randint`). */
   randint(lo: number, hi: number): number {
     if (!(hi > lo)) throw new RangeError(`randint needs hi > lo, got [${lo}, ${hi})`);
-    return lo + Math.floor(this.uniform() * (hi - lo));
+    return lo + floor(this.uniform() * (hi - lo));
   }
 
   /** True with probability `p`. */
@@ -101,9 +106,9 @@ export class Rng {
     let u = 0;
     while (u === 0) u = this.uniform();
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return mean + std * r * Math.cos(2 * Math.PI * v);
+    const r = sqrt(-2 * log(u));
+    this.spare = r * sin(TWO_PI * v);
+    return mean + std * r * cos(TWO_PI * v);
   }
 
   /** Fill `out` with normal samples. */
@@ -121,7 +126,7 @@ export class Rng {
   /** Shuffle an array in place (Fisher-Yates) and return it. */
   shuffle<T>(items: T[] | Int32Array | Uint32Array): typeof items {
     for (let i = items.length - 1; i > 0; i--) {
-      const j = Math.floor(this.uniform() * (i + 1));
+      const j = floor(this.uniform() * (i + 1));
       const tmp = items[i];
       items[i] = items[j];
       items[j] = tmp;
@@ -176,9 +181,9 @@ function rotl(x: number, k: number): number {
 export function mix32(x: number): number {
   x = x >>> 0;
   x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
+  x = imul(x, 0x85ebca6b);
   x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
+  x = imul(x, 0xc2b2ae35);
   x ^= x >>> 16;
   return x >>> 0;
 }
