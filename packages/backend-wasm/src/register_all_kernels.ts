@@ -4,6 +4,7 @@ import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { sliceConfig } from './kernels/Slice';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
+import { meanConfig, sumConfig } from './kernels/Reduce';
 import { rememberStockKernel, stockKernels } from './kernels/stock';
 
 /**
@@ -12,7 +13,7 @@ import { rememberStockKernel, stockKernels } from './kernels/stock';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -20,16 +21,18 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropInputConfig,
   sliceConfig,
   maxPoolGradConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`). Useful to benchmark against; never needed to train.
+ * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
