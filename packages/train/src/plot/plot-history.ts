@@ -27,6 +27,13 @@ export interface PlotHistoryResult {
   files: string[];
 }
 
+// sharp (libvips) is Node-only: loaded when a PNG is asked for, through a specifier held in a variable so
+// browser bundlers leave it out of a bundle that only draws SVG.
+const importSharp = (): Promise<{ default: typeof import('sharp') }> => {
+  const specifier = 'sharp';
+  return import(/* @vite-ignore */ specifier) as Promise<{ default: typeof import('sharp') }>;
+};
+
 const TRAIN = '#1f77b4';
 const VAL = '#d62728';
 
@@ -72,7 +79,7 @@ export async function plotHistory(history: EpochRecord[], options: PlotHistoryOp
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Arial, sans-serif"><rect width="100%" height="100%" fill="white"/>${title}${body}</svg>`;
   const result: PlotHistoryResult = { svg, files: [] };
   if (options.png ?? true) {
-    const { default: sharp } = await import('sharp');
+    const { default: sharp } = await importSharp();
     result.png = await sharp(Buffer.from(svg)).png().toBuffer();
   }
   if (options.out) {
