@@ -5,6 +5,7 @@ import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { sliceConfig } from './kernels/Slice';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
 import { meanConfig, sumConfig } from './kernels/Reduce';
+import { oneHotConfig } from './kernels/OneHot';
 import { rememberStockKernel, stockKernels } from './kernels/stock';
 
 /**
@@ -13,7 +14,7 @@ import { rememberStockKernel, stockKernels } from './kernels/stock';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -23,16 +24,17 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   maxPoolGradConfig,
   sumConfig,
   meanConfig,
+  oneHotConfig,
 ];
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`). Useful to benchmark against; never needed to train.
+ * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
