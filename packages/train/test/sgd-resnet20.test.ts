@@ -39,10 +39,14 @@ function relErr(a: ArrayLike<number>, b: number[]): number {
 
 // tfjs's cpu Conv2DBackpropFilter needs about a minute per 32x32 image of ResNet-20, so CI runs both
 // backends on 2 images of 8x8 (same network and arithmetic). RESIDUAL_SLOW_TESTS=1 adds 8 images of
-// 32x32 on cpu and wasm. Known wasm issue (backend-wasm, not this package): with batch 8 the wasm
-// gradients deviate from PyTorch (float64) and from tfjs cpu by 4e-3..6e-3 of scale, from layer3.0 on
-// 8x16x16 inputs and from layer2.1 on 8x32x32, with 1 or 2 threads; batches 2 and 4 at 32x32 and 8 at 8x8
-// agree to 1e-5, as do the conv/BN gradients in isolation. So the wasm 32x32 case fails until then.
+// 32x32 on cpu and wasm. That case is ill-conditioned at the 1e-4 level: at step 2 a pre-activation lies
+// within 3e-7 of zero, and PyTorch float32 (the fixture) is itself 1.05e-3 of scale from PyTorch float64
+// on bn1.bias after three steps (6e-4 on layer1.0.conv1.weight). Any float32 run takes one side of that
+// ReLU or the other, and on the fixture's side noise is still amplified: wasm lands 1.0e-4 from it on
+// bn1.bias, < 7e-5 elsewhere. Hence 5e-4 for the tensors of that case, which still catches the old wasm
+// bug (float32-accumulated batch-norm sums flipped a ReLU at step 0: 3e-3..5e-3). A float64 oracle with a
+// checked margin from every ReLU kink would allow 1e-4 again (tools/train/gen_sgd_resnet20.py).
+const TENSOR_TOL: Record<string, number> = { 'sgd_resnet20_small.json': 1e-4, 'sgd_resnet20.json': 5e-4 };
 const CASES: Array<[backend: 'cpu' | 'wasm', fixture: string]> = [
   ['cpu', 'sgd_resnet20_small.json'],
   ['wasm', 'sgd_resnet20_small.json'],
@@ -56,6 +60,7 @@ const CASES: Array<[backend: 'cpu' | 'wasm', fixture: string]> = [
 
 for (const [backend, file] of CASES) {
   const fx = load(file);
+  const tol = TENSOR_TOL[file];
   describe(`resnet20, 3 SGD steps (lr 0.1, momentum 0.9, wd 1e-4), batch ${fx.batch}x${fx.size}x${fx.size}, equal PyTorch on ${backend}`, () => {
     let sd: Record<string, tf.Tensor>;
     let initial: Record<string, tf.Tensor>;
@@ -85,7 +90,7 @@ for (const [backend, file] of CASES) {
       for (const [key, expected] of Object.entries(fx.full)) {
         const got = sd[key].dataSync();
         const err = relErr(got, expected);
-        if (!(err < 1e-4)) throw new Error(`${key}: relative error ${err}`);
+        if (!(err < tol)) throw new Error(`${key}: relative error ${err}`);
         // The comparison is meaningful: training moved the tensor by far more than the tolerance.
         expect(relErr(initial[key].dataSync(), expected)).toBeGreaterThan(1e-3);
       }
@@ -107,8 +112,8 @@ for (const [backend, file] of CASES) {
         }
         const strided = Array.from({ length: d.strided.length }, (_, j) => v[j * fx.stride]);
         const err = Math.max(relErr(strided, d.strided), Math.abs(sumsq - d.sumsq) / d.sumsq);
-        if (!(err < 1e-4)) throw new Error(`${key}: relative error ${err}`);
-        expect(Math.abs(sum - d.sum)).toBeLessThan(1e-4 * Math.sqrt(d.sumsq * v.length) + 1e-6);
+        if (!(err < tol)) throw new Error(`${key}: relative error ${err}`);
+        expect(Math.abs(sum - d.sum)).toBeLessThan(tol * Math.sqrt(d.sumsq * v.length) + 1e-6);
       }
     });
   });
