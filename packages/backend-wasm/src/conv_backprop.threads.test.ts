@@ -1,4 +1,4 @@
-import { useBackend, backendInfo } from '@residual/tensor';
+import { tf, useBackend, backendInfo } from '@residual/tensor';
 import { setThreadsCount } from '@residual/backend-wasm';
 import { convGrads, relError, type ConvCase } from './kernels/testing/conv_grads';
 
@@ -21,4 +21,22 @@ test('conv2d gradients on 2-thread wasm equal the cpu backend', async () => {
     expect(relError(wasm[i].dx, cpu[i].dx)).toBeLessThanOrEqual(1e-4);
     expect(relError(wasm[i].dw, cpu[i].dw)).toBeLessThanOrEqual(1e-4);
   });
+});
+
+test('Sum, Mean and OneHot (JS kernels on the shared heap) are right on 2-thread wasm', async () => {
+  setThreadsCount(2);
+  await useBackend('wasm');
+  expect(backendInfo().threads).toBe(2);
+  const v = Float32Array.from({ length: 8 * 16 * 16 * 32 }, (_, i) => 0.5 + ((i * 7919) % 1000) / 1000);
+  const exact = new Float64Array(32);
+  v.forEach((e, i) => (exact[i % 32] += e));
+  const x = tf.tensor4d(v, [8, 16, 16, 32]);
+  const s = tf.sum(x, [0, 1, 2]).dataSync();
+  const m = tf.mean(x, [0, 1, 2]).dataSync();
+  exact.forEach((e, c) => {
+    expect(Math.abs(s[c] - e)).toBeLessThanOrEqual(2 ** -24 * e);
+    expect(Math.abs(m[c] - e / 2048)).toBeLessThanOrEqual(2 ** -24 * (e / 2048));
+  });
+  expect(Array.from(tf.oneHot(tf.tensor1d([2, 0], 'int32'), 3, 1, 0, 'float32').dataSync())).toEqual([0, 0, 1, 1, 0, 0]);
+  x.dispose();
 });
