@@ -11,14 +11,22 @@ F.cross_entropy. Writes packages/train/fixtures/<case>.json: the three losses, e
 of tensors after the three steps (PyTorch layouts), and for every state-dict tensor its sum, sum of squares
 and every 61st value.
 
-Why float64, and the conditioning check: a float32 run is a float64 run plus rounding noise, and that noise
-only stays at the 1e-6 level if no ReLU input is so close to zero that rounding can move it across the kink
-(a flipped ReLU changes that element's gradient by O(1) and the network then drifts). So the script also runs
-the same three steps in float32 and records, for every F.relu call, the smallest |x| relative to the
-tensor's max |x| (the margin) and the largest float32-float64 difference of that input (the noise); it
-asserts that no element's |x| is below SAFETY times the float32 noise at that element, and that the whole
-float32 run agrees with the float64 oracle to < AGREE of each tensor's scale. KEY was chosen so both hold.
-Two cases: B=8, S=32 (sgd_resnet20.json, the CIFAR shape) and B=2, S=8 (sgd_resnet20_small.json).
+Why float64, and the conditioning check. A float32 run is the float64 run plus rounding noise, about
+1e-6 of each tensor's scale on the ReLU inputs. That noise stays small only while it moves no ReLU input
+across zero: a flipped element changes its gradient by O(1), and with this network and lr 0.1 one flip moves
+tensors such as bn1.bias by 1-7% of their scale after three steps (measured: float64 runs whose weights and
+inputs are perturbed by 1e-6 relative land 1e-2..7e-2 away). With tens of thousands of ReLU inputs per
+call, some always lie within 1e-5 of scale of zero, so the script cannot demand that; it demands what makes
+the comparison well-conditioned at float32's level and records it under 'conditioning':
+  - reluMargin: the smallest |x| / max|x| over every F.relu input of the three steps, > MARGIN (3e-7,
+    a few float32 roundings of the tensor's scale);
+  - float32VsFloat64: the same three steps in float32 PyTorch agree with the oracle to < AGREE;
+  - perturbedVsFloat64: TRIALS float64 runs with weights and inputs perturbed by JITTER (1e-7, one float32
+    rounding) agree with the oracle to < AGREE.
+Each case's input key is the one with the largest margin among keys 200000 + 3i (i < 50..150) for its
+batch shape; at batch 8 x 32x32 the best of 150 keys had 1.9e-7, hence batch 4 for the 32x32 case.
+Cases: B=4, S=32 (sgd_resnet20.json); B=2, S=32 (sgd_resnet20_b2.json, small enough for tfjs's cpu
+backend); B=2, S=8 (sgd_resnet20_small.json).
 """
 import json
 import os
@@ -100,10 +108,7 @@ def rel(a, b):
 def run(name, n, size, key):
     losses, sd, pre = train(n, size, key, torch.float64)
     losses32, sd32, _ = train(n, size, key, torch.float32)
-    # Conditioning. The margin: smallest |x| / max |x| over every F.relu input (reported; at this size some
-    # element always lies within float32 noise, ~1e-6 of scale, of the kink). What matters is whether such
-    # elements move the result: the float32 run and TRIALS float64 runs whose initial weights and inputs are
-    # perturbed by a relative JITTER (float32-rounding-sized noise) must all stay within AGREE of the oracle.
+    # Conditioning (see the module docstring): the ReLU margin, and whether float32-sized noise moves the result.
     margin = min(float(x.abs().min() / x.abs().max()) for x in pre)
     near = sum(int((x.abs() < 1e-6 * x.abs().max()).sum()) for x in pre)
 
