@@ -2,7 +2,6 @@ import { tf, useBackend, backendInfo, type BackendName } from '@residual/tensor'
 import { CASES, prepareCase, type CaseSpec } from './cases';
 import { profileKernels, type KernelProfile } from './profile';
 import { timeRepeated, type TimingSummary } from './stats';
-import { ensureStridedSliceGradient } from './workarounds';
 
 /** Options of {@link runBackend}. */
 export interface BackendRunOptions {
@@ -47,8 +46,6 @@ export interface BackendRun {
   convProbeGflops?: number;
   cases: CaseResult[];
   profiles: Record<string, KernelProfile>;
-  /** What the harness had to add for the models to run (empty when nothing). */
-  workarounds: string[];
 }
 
 // Multiply-adds per image of the forward pass (convolutions and the classifier): ResNet-20 on 32×32
@@ -115,8 +112,6 @@ export async function runBackend(options: BackendRunOptions): Promise<BackendRun
     const wasm = await import('@residual/backend-wasm');
     wasm.setThreadsCount(options.threads ?? 1);
   }
-  const workarounds: string[] = [];
-  if (ensureStridedSliceGradient()) workarounds.push('registered a StridedSlice gradient (tfjs-core has none)');
   await useBackend(options.backend);
   const info = backendInfo();
   const peak = await matmulPeak();
@@ -131,7 +126,6 @@ export async function runBackend(options: BackendRunOptions): Promise<BackendRun
     convProbeGflops: conv,
     cases: [],
     profiles: {},
-    workarounds,
   };
   for (const spec of CASES.filter((c) => options.cases.includes(c.name))) {
     const base = { name: spec.name, mode: spec.mode, batch: spec.batch };

@@ -67,7 +67,6 @@ describe('PyTorch side', () => {
       simd: true,
       peakMatmulGflops: 1,
       profiles: {},
-      workarounds: [],
       cases: [{ name: 'resnet20-train', mode: 'train', batch: 128, imagesPerS: ips }],
     });
     const c = compareWithTorch([run(1, 100), run(2, 160)], torch, 'wasm');
@@ -86,7 +85,6 @@ describe('PyTorch side', () => {
       simd: true,
       peakMatmulGflops: 1,
       profiles: {},
-      workarounds: [],
       cases: [
         { name: 'resnet20-infer', mode: 'infer', batch: 128, timing: { medianMs: 9, minMs: 9, maxMs: 9, timesMs: [9], cpuMedianMs: 400 } },
         { name: 'resnet20-infer+fold', mode: 'infer', batch: 128, timing: { medianMs: 8, minMs: 8, maxMs: 8, timesMs: [8], cpuMedianMs: 300 } },

@@ -14,6 +14,5 @@ export { compareWithTorch, compareCpuTime, formatSummary, formatMarkdown, runLab
 export type { Comparison, CpuComparison, BenchReport } from './report';
 export { parseArgs } from './args';
 export type { BenchArgs } from './args';
-export { ensureStridedSliceGradient } from './workarounds';
 export { foldBatchNorm } from './fold';
 export type { FoldedModel } from './fold';
