@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageConfig } from '../../tsup.base';
 
-export default defineConfig({
-  // `tensor` is a separate entry so that the main entry (uint8 path, worker-safe) never imports tfjs.
-  entry: { index: 'src/index.ts', tensor: 'src/tensor.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  shims: true,
-  target: 'es2022',
-  external: [/^@tensorflow\//, /^@residual\//],
-});
+// `tensor` is a separate entry so that the main entry (uint8 path, worker-safe) never imports tfjs.
+export default packageConfig({ entry: { index: 'src/index.ts', tensor: 'src/tensor.ts' } });

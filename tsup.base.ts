@@ -1,0 +1,20 @@
+import { defineConfig, type Options } from 'tsup';
+
+/**
+ * The build every package shares: ESM + CJS + .d.ts from `src/index.ts`, with tfjs and sibling
+ * packages left external (one tfjs-core instance, one copy of each @residual package).
+ * A package passes only what differs (extra entries, extra externals).
+ */
+export function packageConfig(overrides: Options = {}) {
+  return defineConfig({
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    shims: true,
+    target: 'es2022',
+    external: [/^@tensorflow\//, /^@residual\//],
+    ...overrides,
+  });
+}
