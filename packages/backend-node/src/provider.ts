@@ -15,7 +15,14 @@ export interface NodeBackendDetection {
   nodeGpu: boolean;
 }
 
-/** How to get each native backend working; shown whenever one is missing. */
+/**
+ * How to get each native backend working (install command, prerequisites); shown whenever one is missing.
+ * @example
+ * ```ts
+ * import { NODE_BACKEND_HELP } from '@residual/backend-node';
+ * console.log(NODE_BACKEND_HELP['node-gpu']);
+ * ```
+ */
 export const NODE_BACKEND_HELP = {
   node: [
     'npm i @tensorflow/tfjs-node@4.22.0',
@@ -37,7 +44,17 @@ function localRequire(): NodeRequire {
   return createRequire(typeof __filename === 'string' ? __filename : `${process.cwd()}/`);
 }
 
-/** Which native backends can be resolved from the current working directory's project. */
+/**
+ * Which native backends can be resolved from the current working directory's project. Nothing is
+ * loaded: this only asks the module resolver.
+ * @example
+ * ```ts
+ * import { detectNodeBackends } from '@residual/backend-node';
+ * import { useBackend } from '@residual/tensor';
+ * const { node, nodeGpu } = detectNodeBackends();
+ * await useBackend(nodeGpu ? 'node-gpu' : node ? 'node' : 'wasm');
+ * ```
+ */
 export function detectNodeBackends(): NodeBackendDetection {
   const req = localRequire();
   const has = (name: string): boolean => {
@@ -54,6 +71,14 @@ export function detectNodeBackends(): NodeBackendDetection {
 /**
  * A backend provider for `useBackend('node')` / `useBackend('node-gpu')`. Loads the optional peer
  * package lazily; when it is missing, the error says how to install it and what the machine needs.
+ * Importing `@residual/backend-node` registers both providers already.
+ * @example
+ * ```ts
+ * import { registerBackendProvider, useBackend } from '@residual/tensor';
+ * import { nodeBackendProvider } from '@residual/backend-node';
+ * registerBackendProvider('node', nodeBackendProvider({ gpu: false }));
+ * await useBackend('node'); // needs @tensorflow/tfjs-node installed
+ * ```
  */
 export function nodeBackendProvider(options: NodeBackendOptions): BackendProvider {
   const name = pkgName(options.gpu);

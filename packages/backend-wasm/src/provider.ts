@@ -5,7 +5,15 @@ import { applyThreadsFromEnv } from './threads';
 
 /**
  * The provider `useBackend('wasm')` calls: registers tfjs-backend-wasm with tfjs-core.
- * Importing `@residual/backend-wasm` registers it, so `useBackend('wasm')` works in bundles too.
+ * Importing `@residual/backend-wasm` registers it, so `useBackend('wasm')` works in bundles too;
+ * call this yourself only to re-register it.
+ * @example
+ * ```ts
+ * import { registerBackendProvider, useBackend } from '@residual/tensor';
+ * import { wasmBackendProvider } from '@residual/backend-wasm';
+ * registerBackendProvider('wasm', wasmBackendProvider());
+ * await useBackend('wasm');
+ * ```
  */
 export function wasmBackendProvider(): BackendProvider {
   return {

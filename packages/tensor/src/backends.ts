@@ -1,6 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Every backend residual knows how to load, fastest first. */
+/**
+ * Every backend residual knows how to load, fastest first (the order `useBackend('auto')` tries).
+ * @example
+ * ```ts
+ * import { BACKENDS } from '@residual/tensor';
+ * BACKENDS.includes('wasm'); // true
+ * ```
+ */
 export const BACKENDS = ['node-gpu', 'node', 'webgpu', 'webgl', 'wasm', 'cpu'] as const;
 /** A backend name as residual spells it (`node-gpu` and `node` are tfjs-node's `tensorflow`). */
 export type BackendName = (typeof BACKENDS)[number];
@@ -29,7 +36,20 @@ export interface BackendInfo {
   version: string;
 }
 
-/** Raised when a backend's package is not installed or cannot start here. */
+/**
+ * Raised when a backend's package is not installed or cannot start here. The message names the
+ * package to install and what the machine needs; `backend` says which backend failed.
+ * @example
+ * ```ts
+ * import { useBackend, BackendUnavailableError } from '@residual/tensor';
+ * try {
+ *   await useBackend('node');
+ * } catch (err) {
+ *   if (err instanceof BackendUnavailableError) await useBackend('wasm');
+ *   else throw err;
+ * }
+ * ```
+ */
 export class BackendUnavailableError extends Error {
   constructor(
     readonly backend: BackendName,
@@ -110,6 +130,15 @@ const loaded = state.loaded;
 /**
  * Called by backend packages (`@residual/backend-wasm`, `@residual/backend-node`) when they are
  * imported, so `useBackend(name)` finds them even in bundles where lazy imports by name cannot work.
+ * A later registration under the same name replaces the earlier one.
+ * @example
+ * ```ts
+ * import { registerBackendProvider, useBackend } from '@residual/tensor';
+ * import { wasmBackendProvider } from '@residual/backend-wasm';
+ * // what importing `@residual/backend-wasm` already does for you:
+ * registerBackendProvider('wasm', wasmBackendProvider());
+ * await useBackend('wasm');
+ * ```
  */
 export function registerBackendProvider(name: BackendName, provider: BackendProvider): void {
   registered.set(name, provider);
@@ -194,7 +223,12 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
 
 /**
  * The backends that load and start here, fastest first. Loading is attempted for each, so call this
- * once at start-up, not in a loop.
+ * once at start-up, not in a loop. The backend active before the call stays active.
+ * @example
+ * ```ts
+ * import { availableBackends } from '@residual/tensor';
+ * const names = await availableBackends(); // e.g. ['wasm', 'cpu'] in Node without tfjs-node
+ * ```
  */
 export async function availableBackends(): Promise<BackendName[]> {
   const previous = tf.getBackend();
@@ -244,7 +278,14 @@ function silenceCpuBanner(): void {
   if (b && 'firstUse' in b) b.firstUse = false;
 }
 
-/** Install/prerequisite text for a backend, for CLIs and error messages. */
+/**
+ * Install/prerequisite text for a backend, for CLIs and error messages.
+ * @example
+ * ```ts
+ * import { backendRequirements } from '@residual/tensor';
+ * backendRequirements('wasm').install; // 'npm i @residual/backend-wasm'
+ * ```
+ */
 export function backendRequirements(name: BackendName): { install: string; prerequisites: string } {
   const { install, prerequisites } = LOADERS[name];
   return { install, prerequisites };

@@ -9,6 +9,11 @@ const ENGINE_KEY = '_tfengine';
  * kernel registry and tensors, so a model built with one cannot run on a backend registered with the
  * other; the failure shows up far away as "kernel not registered". tfjs-core keeps its engine on a
  * global; we check that the engine our import sees is that global one.
+ * @example
+ * ```ts
+ * import { assertSingleTfjsCore } from '@residual/tensor';
+ * assertSingleTfjsCore(); // throws, naming the fix, if a second tfjs-core is loaded
+ * ```
  */
 export function assertSingleTfjsCore(): void {
   const g = globalThis as unknown as { _tfGlobals?: Map<string, unknown> };
@@ -23,7 +28,14 @@ export function assertSingleTfjsCore(): void {
   }
 }
 
-/** Versions of the tfjs packages the process actually loaded. */
+/**
+ * Versions of the tfjs packages the process actually loaded.
+ * @example
+ * ```ts
+ * import { tfjsVersions } from '@residual/tensor';
+ * tfjsVersions(); // { 'tfjs-core': '4.22.0' }
+ * ```
+ */
 export function tfjsVersions(): Record<string, string> {
   return { 'tfjs-core': tf.version_core };
 }
