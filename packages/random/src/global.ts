@@ -27,12 +27,30 @@ export function manualSeed(seed: number): void {
   state.rng = new Rng(state.seed);
 }
 
-/** The seed last given to {@link manualSeed} (0 by default). */
+/**
+ * The seed last given to {@link manualSeed} (0 by default), as `torch.initial_seed`.
+ * @example
+ * ```ts
+ * import { manualSeed, initialSeed } from '@residual/random';
+ * manualSeed(42);
+ * initialSeed(); // 42
+ * ```
+ */
 export function initialSeed(): number {
   return state.seed;
 }
 
-/** The process-wide generator. */
+/**
+ * The process-wide generator that parameter init and default data order draw from. Reseeding with
+ * {@link manualSeed} replaces it, so fetch it again after seeding rather than keeping a reference.
+ * Also re-exported by `@residual/tensor`.
+ * @example
+ * ```ts
+ * import { manualSeed, globalRng } from '@residual/random';
+ * manualSeed(0);
+ * const order = globalRng().permutation(10);
+ * ```
+ */
 export function globalRng(): Rng {
   return state.rng;
 }

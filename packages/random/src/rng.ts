@@ -177,7 +177,17 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** A 32-bit finaliser (murmur3 fmix32): spreads every input bit over the output. */
+/**
+ * A 32-bit finaliser (murmur3 fmix32): spreads every input bit over the output, so nearby integers
+ * (seeds, indices) map to unrelated unsigned 32-bit values.
+ * @example
+ * ```ts
+ * import { mix32 } from '@residual/random';
+ * mix32(0); // 0
+ * mix32(1); // 1364076727
+ * mix32(2); // 821347078
+ * ```
+ */
 export function mix32(x: number): number {
   x = x >>> 0;
   x ^= x >>> 16;
