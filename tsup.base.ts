@@ -13,6 +13,8 @@ export function packageConfig(overrides: Options = {}) {
     sourcemap: true,
     clean: true,
     shims: true,
+    // Keep class names (`BasicBlock`, not `_BasicBlock`): they appear in toString() and error messages.
+    keepNames: true,
     target: 'es2022',
     external: [/^@tensorflow\//, /^@residual\//],
     ...overrides,

@@ -52,11 +52,14 @@ const SMOKES: Record<string, Smoke> = {
   nn: {
     file: 'smoke.mjs',
     source: `import { tf, useBackend } from '@residual/tensor';
-      import { Conv2d, BatchNorm2d, Sequential } from '@residual/nn';
+      import { Conv2d, BatchNorm2d, Sequential, BasicBlock } from '@residual/nn';
       await useBackend('cpu');
       const net = new Sequential(new Conv2d(1, 2, 3), new BatchNorm2d(2));
-      console.log(JSON.stringify({ shape: net.forward(tf.ones([1, 5, 5, 1])).shape, keys: Object.keys(net.stateDict()) }));`,
+      // Class names survive the build: they are what print(model) and error messages show.
+      const repr = String(new BasicBlock(4, 4)).split(String.fromCharCode(10))[0];
+      console.log(JSON.stringify({ shape: net.forward(tf.ones([1, 5, 5, 1])).shape, keys: Object.keys(net.stateDict()), repr }));`,
     expected: {
+      repr: 'BasicBlock(',
       shape: [1, 3, 3, 2],
       keys: ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked'],
     },
