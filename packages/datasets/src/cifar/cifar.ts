@@ -36,7 +36,16 @@ export interface CIFAR100Options extends CIFAROptions {
 }
 
 type Which = keyof typeof CIFAR_LAYOUTS;
-type Format = 'binary' | 'python';
+/**
+ * Which published CIFAR archive version a dataset was read from: the binary one or the python (pickle)
+ * one. Exported from the package as `CifarFormat`.
+ * @example
+ * ```ts
+ * import { CIFAR10, type CifarFormat } from '@residual/datasets';
+ * const format: CifarFormat = (await CIFAR10.load({ root: '/data' })).format;
+ * ```
+ */
+export type Format = 'binary' | 'python';
 
 function filesPresent(root: string, layout: CifarLayout, split: 'train' | 'test'): boolean {
   return layout[split].every((f) => existsSync(join(root, layout.dir, f)));

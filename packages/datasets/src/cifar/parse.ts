@@ -1,7 +1,18 @@
 import { DatasetError } from '../errors';
 import { readPickle, type PickleValue, type PickledNdarray } from '../io/pickle';
 
-/** Pixels (HWC, uint8) and labels parsed from CIFAR files. */
+/**
+ * Pixels (HWC, uint8) and labels parsed from CIFAR files: `images` holds `labels.length` images
+ * of 32×32×3 back to back.
+ * @example
+ * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseCifarPickle, type CifarArrays } from '@residual/datasets';
+ * const file = '/data/cifar-10-batches-py/test_batch';
+ * const arrays: CifarArrays = parseCifarPickle(await readFile(file), file, 10);
+ * arrays.images.length === arrays.labels.length * 32 * 32 * 3; // true
+ * ```
+ */
 export interface CifarArrays {
   images: Uint8Array;
   /** Fine label (CIFAR-100) or the label (CIFAR-10). */

@@ -1,7 +1,23 @@
-/** Where the CIFAR archives are published (Alex Krizhevsky's page). */
+/**
+ * Where the CIFAR archives are published (Alex Krizhevsky's page); archive names are appended.
+ * @example
+ * ```ts
+ * import { CIFAR_BASE_URL, CIFAR_LAYOUTS } from '@residual/datasets';
+ * const url = CIFAR_BASE_URL + CIFAR_LAYOUTS.cifar10.binary.archive;
+ * ```
+ */
 export const CIFAR_BASE_URL = 'https://www.cs.toronto.edu/~kriz/';
 
-/** Environment variable naming a mirror base URL that replaces {@link CIFAR_BASE_URL}. */
+/**
+ * Environment variable naming a mirror base URL that replaces {@link CIFAR_BASE_URL}
+ * (the `mirror` option of {@link CIFAR10.load} wins over it).
+ * @example
+ * ```ts
+ * import { CIFAR10, CIFAR_MIRROR_ENV } from '@residual/datasets';
+ * process.env[CIFAR_MIRROR_ENV] = 'https://mirror.example.org/cifar/';
+ * const train = await CIFAR10.load({ root: '/data', download: true });
+ * ```
+ */
 export const CIFAR_MIRROR_ENV = 'RESIDUAL_CIFAR_MIRROR';
 
 /** One published CIFAR archive layout. */
@@ -18,7 +34,15 @@ export interface CifarLayout {
 
 const batches = (ext: string): string[] => [1, 2, 3, 4, 5].map((i) => `data_batch_${i}${ext}`);
 
-/** Published archive facts (checksums as published and used by torchvision). */
+/**
+ * Published archive facts per dataset and format: archive name, MD5 (as published and used by
+ * torchvision), extracted folder, batch files and their record counts.
+ * @example
+ * ```ts
+ * import { CIFAR_LAYOUTS } from '@residual/datasets';
+ * CIFAR_LAYOUTS.cifar100.python.md5; // 'eb9058c3a382ffc7106e4002c42a8d85'
+ * ```
+ */
 export const CIFAR_LAYOUTS = {
   cifar10: {
     binary: {
@@ -62,7 +86,14 @@ export const CIFAR_LAYOUTS = {
   },
 } satisfies Record<string, Record<'binary' | 'python', CifarLayout>>;
 
-/** CIFAR-10 class names, by label. */
+/**
+ * CIFAR-10 class names, by label (as torchvision).
+ * @example
+ * ```ts
+ * import { CIFAR10_CLASSES } from '@residual/datasets';
+ * CIFAR10_CLASSES[3]; // 'cat'
+ * ```
+ */
 export const CIFAR10_CLASSES = [
   'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
 ] as const;

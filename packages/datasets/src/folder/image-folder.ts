@@ -4,7 +4,16 @@ import { DatasetError } from '../errors';
 import { decodeImage } from '../io/image';
 import type { Dataset, DecodeHintTarget, Sample } from '../types';
 
-/** torchvision's `IMG_EXTENSIONS` (matched case-insensitively). */
+/**
+ * The file extensions {@link ImageFolder} treats as images, as torchvision's `IMG_EXTENSIONS`
+ * (matched case-insensitively).
+ * @example
+ * ```ts
+ * import { extname } from 'node:path';
+ * import { IMG_EXTENSIONS } from '@residual/datasets';
+ * const isImage = (f: string) => (IMG_EXTENSIONS as readonly string[]).includes(extname(f).toLowerCase());
+ * ```
+ */
 export const IMG_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.ppm', '.bmp', '.pgm', '.tif', '.tiff', '.webp'] as const;
 
 /** Options shared by {@link ImageFolder} and {@link ImageNet}. */

@@ -1,7 +1,15 @@
 import type { SampleTransform } from '../types';
 import type { TransformSpec } from './spec';
 
-/** Module name that the DataLoader resolves to these built-in presets in every thread. */
+/**
+ * Module name that the DataLoader resolves to these built-in presets in every thread; the `module`
+ * of every {@link presetSpec} result.
+ * @example
+ * ```ts
+ * import { PRESETS_MODULE, type TransformSpec } from '@residual/datasets';
+ * const spec: TransformSpec = { module: PRESETS_MODULE, options: { name: 'cifar-eval' } };
+ * ```
+ */
 export const PRESETS_MODULE = '@residual/datasets/presets';
 
 /** Names of the built-in augmentation recipes. */
@@ -23,9 +31,25 @@ export interface PresetOptions {
   resizedOnLoad?: boolean;
 }
 
-/** Per-channel statistics for `normalize` (torchvision's ImageNet values). */
+/**
+ * Per-channel (RGB) mean and std for the DataLoader's `normalize` (torchvision's ImageNet values).
+ * @example
+ * ```ts
+ * import { DataLoader, IMAGENET_NORMALIZE, ImageNet, presetSpec } from '@residual/datasets';
+ * const val = await ImageNet.load({ root: '/data/imagenet', split: 'val' });
+ * const loader = new DataLoader(val, { batchSize: 64, transform: presetSpec('imagenet-eval'), normalize: IMAGENET_NORMALIZE });
+ * ```
+ */
 export const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-/** Per-channel statistics of the CIFAR-10 training set, commonly used for `normalize`. */
+/**
+ * Per-channel (RGB) mean and std of the CIFAR-10 training set, commonly used for the DataLoader's `normalize`.
+ * @example
+ * ```ts
+ * import { CIFAR10, CIFAR10_NORMALIZE, DataLoader, presetSpec } from '@residual/datasets';
+ * const train = await CIFAR10.load({ root: '/data' });
+ * const loader = new DataLoader(train, { batchSize: 128, shuffle: true, transform: presetSpec('cifar-train'), normalize: CIFAR10_NORMALIZE });
+ * ```
+ */
 export const CIFAR10_NORMALIZE = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
 
 /**

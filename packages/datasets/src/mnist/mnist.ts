@@ -17,12 +17,26 @@ export interface MNISTOptions {
   split?: 'train' | 'test';
 }
 
-/** Fashion-MNIST class names, by label (as torchvision). */
+/**
+ * Fashion-MNIST class names, by label (as torchvision).
+ * @example
+ * ```ts
+ * import { FASHION_MNIST_CLASSES } from '@residual/datasets';
+ * FASHION_MNIST_CLASSES[9]; // 'Ankle boot'
+ * ```
+ */
 export const FASHION_MNIST_CLASSES = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ] as const;
 
-/** MNIST class names, by label (as torchvision). */
+/**
+ * MNIST class names, by label (as torchvision).
+ * @example
+ * ```ts
+ * import { MNIST_CLASSES } from '@residual/datasets';
+ * MNIST_CLASSES[7]; // '7 - seven'
+ * ```
+ */
 export const MNIST_CLASSES = [
   '0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine',
 ] as const;
@@ -91,7 +105,15 @@ export class MNIST extends ArrayDataset {
   }
 }
 
-/** Where Debian's `dataset-fashion-mnist` package installs the gzipped IDX files. */
+/**
+ * Where Debian's `dataset-fashion-mnist` package installs the gzipped IDX files; searched by
+ * {@link FashionMNIST.load} when no `root` is given.
+ * @example
+ * ```ts
+ * import { FashionMNIST, DEBIAN_FASHION_MNIST_DIR } from '@residual/datasets';
+ * const test = await FashionMNIST.load({ root: DEBIAN_FASHION_MNIST_DIR, split: 'test' });
+ * ```
+ */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /**
