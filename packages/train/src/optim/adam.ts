@@ -1,7 +1,15 @@
 import { tf } from '@residual/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer';
 
-/** Hyper-parameters of {@link Adam} and {@link AdamW}. */
+/**
+ * Hyper-parameters of {@link Adam} and AdamW ({@link adamw}).
+ * @example
+ * ```ts
+ * import { adam, type AdamHyper } from '@residual/train';
+ * const hyper: AdamHyper = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false };
+ * const optimizer = adam({ params: model, ...hyper });
+ * ```
+ */
 export interface AdamHyper {
   lr: number;
   /** Coefficients for the running averages of the gradient and its square (default [0.9, 0.999]). */

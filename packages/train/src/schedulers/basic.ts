@@ -19,7 +19,16 @@ export interface StepLROptions extends SchedulerOptions {
   gamma?: number;
 }
 
-/** `torch.optim.lr_scheduler.StepLR`. */
+/**
+ * `torch.optim.lr_scheduler.StepLR`: multiply lr by `gamma` every `stepSize` steps.
+ * The factory {@link stepLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, StepLR } from '@residual/train';
+ * const sched = new StepLR(sgd({ params: model, lr: 0.1 }), { stepSize: 30, gamma: 0.1 });
+ * sched.step(); // once per epoch
+ * ```
+ */
 export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
@@ -47,7 +56,16 @@ export interface MultiStepLROptions extends SchedulerOptions {
   gamma?: number;
 }
 
-/** `torch.optim.lr_scheduler.MultiStepLR`. */
+/**
+ * `torch.optim.lr_scheduler.MultiStepLR`: multiply lr by `gamma` at each milestone.
+ * The factory {@link multiStepLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, MultiStepLR } from '@residual/train';
+ * const opt = sgd({ params: model, lr: 0.1, momentum: 0.9, weightDecay: 1e-4 });
+ * const sched = new MultiStepLR(opt, { milestones: [32000, 48000], gamma: 0.1, interval: 'iteration' });
+ * ```
+ */
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   readonly gamma: number;
@@ -73,7 +91,15 @@ export interface ExponentialLROptions extends SchedulerOptions {
   gamma: number;
 }
 
-/** `torch.optim.lr_scheduler.ExponentialLR`. */
+/**
+ * `torch.optim.lr_scheduler.ExponentialLR`: multiply lr by `gamma` every step.
+ * The factory {@link exponentialLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, ExponentialLR } from '@residual/train';
+ * const sched = new ExponentialLR(sgd({ params: model, lr: 0.1 }), { gamma: 0.95 });
+ * ```
+ */
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: LrGroups, options: ExponentialLROptions) {
@@ -98,7 +124,16 @@ export interface CosineAnnealingLROptions extends SchedulerOptions {
   etaMin?: number;
 }
 
-/** `torch.optim.lr_scheduler.CosineAnnealingLR` (its recursive form, so it chains like PyTorch's). */
+/**
+ * `torch.optim.lr_scheduler.CosineAnnealingLR`: cosine from the initial lr to `etaMin` over `tMax` steps
+ * (its recursive form, so it chains like PyTorch's).
+ * The factory {@link cosineAnnealingLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, CosineAnnealingLR } from '@residual/train';
+ * const sched = new CosineAnnealingLR(sgd({ params: model, lr: 0.1 }), { tMax: 200 });
+ * ```
+ */
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
@@ -135,7 +170,16 @@ export interface LinearLROptions extends SchedulerOptions {
   totalIters?: number;
 }
 
-/** `torch.optim.lr_scheduler.LinearLR`, the usual linear warmup. */
+/**
+ * `torch.optim.lr_scheduler.LinearLR`, the usual linear warmup: the lr factor goes from `startFactor`
+ * to `endFactor` over `totalIters` steps.
+ * The factory {@link linearLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, LinearLR } from '@residual/train';
+ * const sched = new LinearLR(sgd({ params: model, lr: 0.1 }), { startFactor: 0.1, totalIters: 5 });
+ * ```
+ */
 export class LinearLR extends LRScheduler {
   readonly startFactor: number;
   readonly endFactor: number;
@@ -171,7 +215,12 @@ export interface ConstantLROptions extends SchedulerOptions {
 /**
  * `torch.optim.lr_scheduler.ConstantLR`: the paper's warmup for ResNet-110 (lr 0.01 for the first ~400
  * iterations, then 0.1) is `constantLR(opt, { factor: 0.1, totalIters: 400, interval: 'iteration' })`
- * chained with the milestone schedule.
+ * chained with the milestone schedule. The factory {@link constantLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, ConstantLR } from '@residual/train';
+ * const sched = new ConstantLR(sgd({ params: model, lr: 0.1 }), { factor: 0.1, totalIters: 400, interval: 'iteration' });
+ * ```
  */
 export class ConstantLR extends LRScheduler {
   readonly factor: number;

@@ -12,7 +12,17 @@ export interface SequentialLROptions {
 
 /**
  * `torch.optim.lr_scheduler.SequentialLR`: runs `schedulers[i]` between `milestones[i-1]` and
- * `milestones[i]`; at a milestone the next scheduler restarts from its own step 0.
+ * `milestones[i]`; at a milestone the next scheduler restarts from its own step 0. The factory
+ * {@link sequentialLR} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, LinearLR, CosineAnnealingLR, SequentialLR } from '@residual/train';
+ * const opt = sgd({ params: model, lr: 0.1 });
+ * const sched = new SequentialLR(opt, {
+ *   schedulers: [new LinearLR(opt, { startFactor: 0.1, totalIters: 5 }), new CosineAnnealingLR(opt, { tMax: 95 })],
+ *   milestones: [5],
+ * });
+ * ```
  */
 export class SequentialLR implements Scheduler {
   readonly interval: StepInterval;
@@ -64,7 +74,17 @@ export class SequentialLR implements Scheduler {
 
 /**
  * `torch.optim.lr_scheduler.ChainedScheduler`: steps every scheduler at once, so their chainable rules
- * multiply (e.g. a warmup factor on top of a milestone decay).
+ * multiply (e.g. a warmup factor on top of a milestone decay). The factory {@link chainedScheduler}
+ * builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, ConstantLR, MultiStepLR, ChainedScheduler } from '@residual/train';
+ * const opt = sgd({ params: model, lr: 0.1 });
+ * const sched = new ChainedScheduler([
+ *   new ConstantLR(opt, { factor: 0.1, totalIters: 400, interval: 'iteration' }),
+ *   new MultiStepLR(opt, { milestones: [32000, 48000], interval: 'iteration' }),
+ * ]);
+ * ```
  */
 export class ChainedScheduler implements Scheduler {
   readonly interval: StepInterval;

@@ -22,7 +22,17 @@ export interface ReduceLROnPlateauOptions {
   monitor?: string;
 }
 
-/** `torch.optim.lr_scheduler.ReduceLROnPlateau`; `step(metric)` once per epoch. */
+/**
+ * `torch.optim.lr_scheduler.ReduceLROnPlateau`: cut lr by `factor` when the monitored metric stops
+ * improving; call `step(metric)` once per epoch (`fit` does it with `monitor`).
+ * The factory {@link reduceLROnPlateau} builds the same object.
+ * @example
+ * ```ts
+ * import { sgd, ReduceLROnPlateau } from '@residual/train';
+ * const sched = new ReduceLROnPlateau(sgd({ params: model, lr: 0.1 }), { mode: 'min', patience: 5 });
+ * sched.step(valLoss); // after each epoch's validation
+ * ```
+ */
 export class ReduceLROnPlateau implements Scheduler {
   readonly interval: StepInterval = 'epoch';
   readonly monitor: string;
