@@ -2,10 +2,12 @@ export { decodeNpy, encodeNpy, readNpy, writeNpy, toFloat32, NpyError } from './
 export type { NpyArray, NpyData, NpyDtype, NpyWriteOptions } from './npy';
 export { main, VERSION } from './cli';
 export type { Command } from './cli';
+export type { Io } from './util/io';
 export { validateRecipe, expandRecipe, RecipeError } from './recipes/validate';
 export { loadRecipe, listRecipes, readRecipeFile, recipeDirs } from './recipes/load';
 export { buildRun } from './recipes/build';
 export type { BuildRunOptions, BuiltRun } from './recipes/build';
 export type { Recipe, RunSpec, TransformSpec, SchedulerSpec, DatasetName } from './recipes/schema';
+export { DATASETS } from './recipes/schema';
 export { curvesSvg } from './report/curves';
 export { CIFAR10_CLASSES, CIFAR100_CLASSES, FASHION_MNIST_CLASSES, IMAGENET_CLASSES } from './classes';

@@ -11,10 +11,27 @@ import { IMAGENET_CLASSES } from './imagenet';
  */
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
 
-/** Fashion-MNIST class names, in label order. */
+/**
+ * Fashion-MNIST class names, in label order.
+ *
+ * @example
+ * ```ts
+ * import { FASHION_MNIST_CLASSES } from '@residual/cli';
+ * FASHION_MNIST_CLASSES[9]; // 'Ankle boot'
+ * ```
+ */
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'] as const;
 
-/** CIFAR-100 fine class names, in label order (alphabetical, as the dataset's meta file lists them). */
+/**
+ * CIFAR-100 fine class names, in label order (alphabetical, as the dataset's meta file lists them).
+ *
+ * @example
+ * ```ts
+ * import { CIFAR100_CLASSES } from '@residual/cli';
+ * CIFAR100_CLASSES[0]; // 'apple'
+ * CIFAR100_CLASSES.length; // 100
+ * ```
+ */
 export const CIFAR100_CLASSES = (
   'apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly camel can ' +
   'castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab crocodile cup dinosaur dolphin ' +

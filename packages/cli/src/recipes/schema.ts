@@ -4,8 +4,25 @@
  * stopping rule and evaluation protocol. Names mirror torchvision / torch.optim (camelCase).
  */
 
-/** Datasets a recipe can train on. `fake` is random data of the right shape, for dry runs. */
+/**
+ * Datasets a recipe can train on. `fake` is random data of the right shape, for dry runs.
+ *
+ * @example
+ * ```ts
+ * import { DATASETS } from '@residual/cli';
+ * DATASETS.includes('cifar10'); // true
+ * ```
+ */
 export const DATASETS = ['cifar10', 'cifar100', 'fashion-mnist', 'imagenet', 'fake'] as const;
+/**
+ * A dataset name a recipe's `data.dataset` may hold: one of {@link DATASETS}.
+ *
+ * @example
+ * ```ts
+ * import { DATASETS, type DatasetName } from '@residual/cli';
+ * const isDatasetName = (s: string): s is DatasetName => (DATASETS as readonly string[]).includes(s);
+ * ```
+ */
 export type DatasetName = (typeof DATASETS)[number];
 
 /** One step of a torchvision-style transform pipeline. */
