@@ -23,7 +23,15 @@ export interface CaseSpec {
   fold?: boolean;
 }
 
-/** Every case the harness knows, in the order it runs them. */
+/**
+ * Every case the harness knows, in the order it runs them.
+ *
+ * @example
+ * ```ts
+ * import { CASES } from '@residual/bench';
+ * CASES.filter((c) => c.mode === 'train').map((c) => c.name); // ['resnet20-train', ...]
+ * ```
+ */
 export const CASES: readonly CaseSpec[] = [
   { name: 'resnet20-train', model: 'resnet20', mode: 'train', batch: 128, size: 32, numClasses: 10 },
   { name: 'resnet20-infer', model: 'resnet20', mode: 'infer', batch: 128, size: 32, numClasses: 10 },

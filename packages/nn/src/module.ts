@@ -309,7 +309,7 @@ export abstract class Module {
   }
 
   /**
-   * The layer's own settings for {@link Module.toString}, as PyTorch's `extra_repr`
+   * The layer's own settings for `toString()` (PyTorch's `print(model)`), as PyTorch's `extra_repr`
    * (e.g. `'64, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True'`).
    */
   protected extraRepr(): string {

@@ -24,7 +24,7 @@ export type {
 export { RandomRotation, RandomAffine } from './transforms/affine';
 export { MultiScaleTenCrop } from './transforms/multiscale';
 export type { MultiScaleTenCropOptions } from './transforms/multiscale';
-export type { RandomRotationOptions, RandomAffineOptions } from './transforms/affine';
+export type { RandomRotationOptions, RandomAffineOptions, Range } from './transforms/affine';
 export { ColorJitter, RandomGrayscale, Lighting, RandomErasing, Normalize } from './transforms/color';
 export type { ColorJitterOptions, LightingOptions, RandomErasingOptions, NormalizeTransformOptions } from './transforms/color';
 export { applyOp, augmentationSpace, linspace32 } from './autoaugment/ops';

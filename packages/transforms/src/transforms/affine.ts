@@ -3,7 +3,17 @@ import { assertImage, type Image } from '../image';
 import { affine, rotate, type GridInterpolation } from '../functional/affine';
 import type { Transform } from './base';
 
-type Range = readonly [number, number];
+/**
+ * A closed interval `[min, max]` that a random transform draws a parameter from uniformly.
+ *
+ * @example
+ * ```ts
+ * import { RandomRotation, type Range } from '@residual/transforms';
+ * const degrees: Range = [-15, 15];
+ * const rotate = new RandomRotation(degrees);
+ * ```
+ */
+export type Range = readonly [number, number];
 
 function degreesRange(d: number | Range, where: string): Range {
   if (typeof d === 'number') {

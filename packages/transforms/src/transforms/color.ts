@@ -6,8 +6,7 @@ import { IMAGENET_PCA, pcaLighting, type PcaBasis } from '../functional/lighting
 import { applyChannelTables, channelTables, normalizeToFloat32 } from '../functional/float';
 import { checkProbability, type Transform } from './base';
 import { pyRound } from './geometry';
-
-type Range = readonly [number, number];
+import type { Range } from './affine';
 
 /** Options of {@link ColorJitter}: a number v means [max(0, 1 − v), 1 + v] (hue: [−v, v]), or give a range. */
 export interface ColorJitterOptions {
