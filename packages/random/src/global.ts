@@ -42,7 +42,7 @@ export function initialSeed(): number {
 
 /**
  * The process-wide generator that parameter init and default data order draw from. Reseeding with
- * {@link manualSeed} replaces it, so fetch it again after seeding rather than keeping a reference.
+ * `manualSeed` replaces it, so fetch it again after seeding rather than keeping a reference.
  * Also re-exported by `@residual/tensor`.
  * @example
  * ```ts
