@@ -1,5 +1,6 @@
 import { tf } from '@residual/tensor';
-import { Conv2d } from '../layers/conv';
+import type { Conv2d } from '../layers/conv';
+import { bottleneckWidth, conv1x1, conv3x3 } from './convs';
 import { BatchNorm2d } from '../layers/batchnorm';
 import { ResidualBlock } from './residual';
 import type { BlockOptions } from './options';
@@ -31,15 +32,9 @@ export class PreActBasicBlock extends ResidualBlock {
       throw new Error('PreActBasicBlock only supports groups=1 and baseWidth=64');
     if (o.dilation > 1) throw new Error('PreActBasicBlock does not support dilation > 1');
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(inplanes));
-    this.conv1 = this.registerModule(
-      'conv1',
-      new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }),
-    );
+    this.conv1 = this.registerModule('conv1', conv3x3(inplanes, planes, { stride: o.stride, rng: o.rng }));
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
-    this.conv2 = this.registerModule(
-      'conv2',
-      new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }),
-    );
+    this.conv2 = this.registerModule('conv2', conv3x3(planes, planes, { rng: o.rng }));
     this.registerShortcut();
   }
 
@@ -79,27 +74,17 @@ export class PreActBottleneck extends ResidualBlock {
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super(inplanes, planes, PreActBottleneck.expansion, options, 'shortcut', false);
     const o = this.opts;
-    this.width = Math.floor(planes * (o.baseWidth / 64)) * o.groups;
+    this.width = bottleneckWidth(planes, o.baseWidth, o.groups);
     const w = this.width;
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(inplanes));
-    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, w, 1, { bias: false, rng: o.rng }));
+    this.conv1 = this.registerModule('conv1', conv1x1(inplanes, w, { rng: o.rng }));
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(w));
     this.conv2 = this.registerModule(
       'conv2',
-      new Conv2d(w, w, 3, {
-        stride: o.stride,
-        padding: o.dilation,
-        dilation: o.dilation,
-        groups: o.groups,
-        bias: false,
-        rng: o.rng,
-      }),
+      conv3x3(w, w, { stride: o.stride, dilation: o.dilation, groups: o.groups, rng: o.rng }),
     );
     this.bn3 = this.registerModule('bn3', new BatchNorm2d(w));
-    this.conv3 = this.registerModule(
-      'conv3',
-      new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }),
-    );
+    this.conv3 = this.registerModule('conv3', conv1x1(w, this.outChannels, { rng: o.rng }));
     this.registerShortcut();
   }
 

@@ -1,6 +1,7 @@
 import { tf } from '@residual/tensor';
 import { Module } from '../module';
-import { Conv2d } from '../layers/conv';
+import type { Conv2d } from '../layers/conv';
+import { bottleneckWidth, conv1x1, conv3x3 } from './convs';
 import { BatchNorm2d } from '../layers/batchnorm';
 import { Sequential } from '../layers/sequential';
 import { shortcutA } from '../functional/shortcut';
@@ -53,11 +54,7 @@ export abstract class ResidualBlock extends Module {
     this.downsample = null;
     if (kind === 'explicit') this.downsample = options.downsample!;
     if (kind === 'projection') {
-      const conv = new Conv2d(inplanes, this.outChannels, 1, {
-        stride: this.stride,
-        bias: false,
-        rng: this.opts.rng,
-      });
+      const conv = conv1x1(inplanes, this.outChannels, { stride: this.stride, rng: this.opts.rng });
       this.downsample = withBn
         ? new Sequential(conv, new BatchNorm2d(this.outChannels))
         : new Sequential(conv);
@@ -105,15 +102,9 @@ export class BasicBlock extends ResidualBlock {
     if (o.groups !== 1 || o.baseWidth !== 64)
       throw new Error('BasicBlock only supports groups=1 and baseWidth=64 (as torchvision)');
     if (o.dilation > 1) throw new Error('BasicBlock does not support dilation > 1 (as torchvision)');
-    this.conv1 = this.registerModule(
-      'conv1',
-      new Conv2d(inplanes, planes, 3, { stride: o.stride, padding: 1, bias: false, rng: o.rng }),
-    );
+    this.conv1 = this.registerModule('conv1', conv3x3(inplanes, planes, { stride: o.stride, rng: o.rng }));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes));
-    this.conv2 = this.registerModule(
-      'conv2',
-      new Conv2d(planes, planes, 3, { padding: 1, bias: false, rng: o.rng }),
-    );
+    this.conv2 = this.registerModule('conv2', conv3x3(planes, planes, { rng: o.rng }));
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(planes));
     this.registerShortcut();
   }
@@ -159,26 +150,16 @@ export class Bottleneck extends ResidualBlock {
   constructor(inplanes: number, planes: number, options: BlockOptions = {}) {
     super(inplanes, planes, Bottleneck.expansion, options, 'downsample', true);
     const o = this.opts;
-    this.width = Math.floor(planes * (o.baseWidth / 64)) * o.groups;
+    this.width = bottleneckWidth(planes, o.baseWidth, o.groups);
     const w = this.width;
-    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, w, 1, { bias: false, rng: o.rng }));
+    this.conv1 = this.registerModule('conv1', conv1x1(inplanes, w, { rng: o.rng }));
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(w));
     this.conv2 = this.registerModule(
       'conv2',
-      new Conv2d(w, w, 3, {
-        stride: o.stride,
-        padding: o.dilation,
-        dilation: o.dilation,
-        groups: o.groups,
-        bias: false,
-        rng: o.rng,
-      }),
+      conv3x3(w, w, { stride: o.stride, dilation: o.dilation, groups: o.groups, rng: o.rng }),
     );
     this.bn2 = this.registerModule('bn2', new BatchNorm2d(w));
-    this.conv3 = this.registerModule(
-      'conv3',
-      new Conv2d(w, this.outChannels, 1, { bias: false, rng: o.rng }),
-    );
+    this.conv3 = this.registerModule('conv3', conv1x1(w, this.outChannels, { rng: o.rng }));
     this.bn3 = this.registerModule('bn3', new BatchNorm2d(this.outChannels));
     this.registerShortcut();
   }
