@@ -9,5 +9,4 @@ export { buildRun } from './recipes/build';
 export type { BuildRunOptions, BuiltRun } from './recipes/build';
 export type { Recipe, RunSpec, TransformSpec, SchedulerSpec, DatasetName } from './recipes/schema';
 export { DATASETS } from './recipes/schema';
-export { curvesSvg } from './report/curves';
 export { CIFAR10_CLASSES, CIFAR100_CLASSES, FASHION_MNIST_CLASSES, IMAGENET_CLASSES } from './classes';

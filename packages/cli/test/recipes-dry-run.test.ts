@@ -48,7 +48,7 @@ describe('residual train (built binary)', () => {
         const r = runCli(['train', '--recipe', 'fashion-mnist-resnet20', '--epochs', '1', '--limit-train', '320', '--limit-test', '160', '--batch-size', '64', '--out', out]);
         expect(r.stderr).not.toMatch(/error/i);
         expect(r.code).toBe(0);
-        for (const f of ['history.csv', 'history.jsonl', 'curves.svg', 'report.json', 'report.md', 'recipe.json', 'model.safetensors']) {
+        for (const f of ['history.csv', 'history.jsonl', 'curves.svg', 'curves.png', 'report.json', 'report.md', 'recipe.json', 'model.safetensors']) {
           expect(existsSync(join(out, f))).toBe(true);
         }
         const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));

@@ -9,13 +9,12 @@ import { loadRecipe } from '../recipes/load';
 import { expandRecipe } from '../recipes/validate';
 import { buildRun, type BuiltRun } from '../recipes/build';
 import type { RunSpec } from '../recipes/schema';
-import { curvesSvg } from '../report/curves';
 import type { Io } from '../util/io';
 
 const HELP = `Usage: residual train --recipe NAME|FILE.json [options]
 
 Trains as a recipe says (see 'residual recipes'), writing into --out: checkpoints and history
-(history.jsonl, history.csv) as @residual/train's fit does, curves.svg (loss and top-1 error per
+(history.jsonl, history.csv) as @residual/train's fit does, curves.svg/.png (loss, top-1 error and lr per
 epoch), and report.json / report.md with the test accuracy at the end.
 
 Options:
@@ -97,7 +96,8 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
   const ev = run.evaluation ?? {};
   const test = await train.evaluate(built.model, built.test, { tenCrop: ev.tenCrop, scales: ev.scales });
   const seconds = (Date.now() - started) / 1000;
-  writeFileSync(join(outDir, 'curves.svg'), curvesSvg(result.history as never, `${run.runName}: ${run.model.name} on ${built.data.name}`));
+  // Loss, top-1 error and learning-rate panels, train vs val: curves.svg and curves.png.
+  await train.plotHistory(result.history, { out: join(outDir, 'curves'), title: `${run.runName}: ${run.model.name} on ${built.data.name}` });
   const report = {
     recipe: run.runName,
     model: run.model,
@@ -131,7 +131,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'report.md'), md);
-  io.out(`${run.runName}: test top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}) on ${test.count} images; wrote ${outDir}/{report.md,report.json,curves.svg,history.csv,model.safetensors}\n`);
+  io.out(`${run.runName}: test top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}) on ${test.count} images; wrote ${outDir}/{report.md,report.json,curves.svg,curves.png,history.csv,model.safetensors}\n`);
   return report;
 }
 
