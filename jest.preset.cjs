@@ -1,6 +1,9 @@
 // Shared jest settings for every workspace package. Tests import sibling packages
 // straight from their TypeScript sources so a test run never needs a stale build.
 const path = require('node:path');
+// Tests on webgpu run on SwiftShader where no GPU is present. Set here, in jest's own process, so
+// that the workers it starts inherit it (a test's process.env is a sandboxed copy).
+require('./packages/backend-webgpu/src/testing/setup-swiftshader.cjs');
 
 /** @param {string} pkgDir absolute path of the package using the preset */
 module.exports = function preset(pkgDir) {

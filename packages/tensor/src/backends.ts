@@ -34,6 +34,22 @@ export interface BackendInfo {
   simd: boolean | null;
   /** tfjs-core version. */
   version: string;
+  /** The GPU adapter (webgpu only). */
+  adapter?: AdapterDescription;
+}
+
+/** A WebGPU adapter as `backendInfo()` reports it. */
+export interface AdapterDescription {
+  /** e.g. 'nvidia', 'google' (SwiftShader). */
+  vendor: string;
+  /** e.g. 'hopper', 'swiftshader'. */
+  architecture: string;
+  /** The device name, where the platform reports one. */
+  device: string;
+  /** The driver's full description, e.g. 'NVIDIA: 580.95.05'. */
+  description: string;
+  /** A software rasteriser (SwiftShader, llvmpipe, WARP): correct but slow; `'auto'` never picks it. */
+  isFallback: boolean;
 }
 
 /**
@@ -93,9 +109,11 @@ const LOADERS: Record<BackendName, LoaderSpec> = {
     provider: () => importProvider('@residual/backend-node', 'node'),
   },
   webgpu: {
-    install: 'npm i @tensorflow/tfjs-backend-webgpu',
-    prerequisites: 'a browser with WebGPU (navigator.gpu).',
-    provider: tfjsProvider('webgpu', () => dynamicImport('@tensorflow/tfjs-backend-webgpu')),
+    install: 'npm i @residual/backend-webgpu webgpu',
+    prerequisites:
+      'a GPU with a WebGPU driver: in browsers navigator.gpu (Chrome/Edge ≥ 113); in Node the `webgpu` package ' +
+      '(Dawn) with Vulkan (Linux: libvulkan1 and a Vulkan driver), Metal (macOS) or Direct3D 12 (Windows).',
+    provider: () => importProvider('@residual/backend-webgpu', 'webgpu'),
   },
   webgl: {
     install: 'npm i @tensorflow/tfjs-backend-webgl',
@@ -162,7 +180,7 @@ async function load(name: BackendName): Promise<BackendProvider> {
   if (!isNode && (name === 'node' || name === 'node-gpu')) {
     throw new BackendUnavailableError(name, `backend '${name}' runs only in Node.js.`);
   }
-  if (isNode && (name === 'webgl' || name === 'webgpu')) {
+  if (isNode && name === 'webgl') {
     throw new BackendUnavailableError(name, `backend '${name}' needs a browser; in Node use 'wasm' or 'node'.`);
   }
   let provider: BackendProvider;
@@ -202,6 +220,12 @@ export async function useBackend(name: BackendName | 'auto' = 'auto'): Promise<B
     const errors: string[] = [];
     for (const candidate of BACKENDS) {
       try {
+        const provider = await load(candidate);
+        // A software GPU (SwiftShader) is far slower than wasm: 'auto' takes only real hardware.
+        if (provider.info?.().adapter?.isFallback) {
+          errors.push(`backend '${candidate}' skipped: its adapter is a software fallback (${provider.info?.().adapter?.description})`);
+          continue;
+        }
         return await useBackend(candidate);
       } catch (err) {
         errors.push((err as Error).message.split('\n')[0]);
@@ -264,6 +288,7 @@ export function backendInfo(): BackendInfo {
     threads: extra.threads ?? 1,
     simd: extra.simd ?? null,
     version: tf.version_core,
+    ...(extra.adapter ? { adapter: extra.adapter } : {}),
   };
 }
 

@@ -13,7 +13,8 @@ export {
   registerBackendProvider,
   useBackend,
 } from './backends';
-export type { BackendInfo, BackendName, BackendProvider } from './backends';
+export type { AdapterDescription, BackendInfo, BackendName, BackendProvider } from './backends';
 export { seed } from './seed';
+export { toHost } from './host';
 export { globalRng, Rng } from '@residual/random';
 export { assertSingleTfjsCore, tfjsVersions } from './single-core';
