@@ -1,11 +1,14 @@
 /**
- * The browser demo: ResNet-20 from @residual/zoo on tfjs's WASM backend. It draws an image on a
+ * The browser demo: ResNet-20 from @residual/zoo on WebGPU when the page has a GPU adapter, on tfjs's
+ * WASM backend otherwise (`?backend=webgpu|wasm` forces one; a software WebGPU adapter such as
+ * SwiftShader is only used when asked for, being slower than WASM). It draws an image on a
  * canvas and classifies it, then trains the network for a few SGD steps on a tiny generated batch
  * (horizontal vs vertical stripes) and plots the loss as it falls.
  */
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@residual/backend-wasm';
-import { tf, useBackend, backendInfo, seed } from '@residual/tensor';
+import '@residual/backend-webgpu';
+import { tf, useBackend, backendInfo, seed, type BackendName } from '@residual/tensor';
 import { createModel } from '@residual/zoo';
 import { sgd } from '@residual/train';
 import { drawScene, drawStripes, imageBatch, CIFAR10 } from './images';
@@ -15,6 +18,10 @@ import { plotLosses } from './plot';
 export interface DemoState {
   status: 'loading' | 'classifying' | 'training' | 'done' | 'error';
   backend?: string;
+  /** Why the page is on the backend it shows (e.g. no WebGPU adapter). */
+  backendReason?: string;
+  /** The WebGPU adapter, when on webgpu. */
+  adapter?: string;
   prediction?: { label: string; probability: number };
   losses: number[];
   error?: string;
@@ -23,7 +30,29 @@ export interface DemoState {
 const state: DemoState = { status: 'loading', losses: [] };
 (window as unknown as { __demo: DemoState }).__demo = state;
 const $ = (id: string) => document.getElementById(id)!;
-const steps = Number(new URLSearchParams(location.search).get('steps') ?? 12);
+const params = new URLSearchParams(location.search);
+const steps = Number(params.get('steps') ?? 12);
+const wanted = params.get('backend') ?? 'auto';
+
+/** WebGPU when the page has a hardware adapter (or when asked for), WASM otherwise. */
+async function pickBackend(): Promise<{ name: BackendName; reason: string }> {
+  if (wanted === 'wasm') return { name: 'wasm', reason: 'asked for with ?backend=wasm' };
+  if (!('gpu' in navigator)) {
+    if (wanted === 'webgpu') throw new Error('?backend=webgpu: this browser has no WebGPU (navigator.gpu)');
+    return { name: 'wasm', reason: 'this browser has no WebGPU' };
+  }
+  try {
+    await useBackend('webgpu');
+  } catch (e) {
+    if (wanted === 'webgpu') throw e;
+    return { name: 'wasm', reason: `WebGPU did not start: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const adapter = backendInfo().adapter;
+  if (adapter?.isFallback && wanted !== 'webgpu') {
+    return { name: 'wasm', reason: `the only WebGPU adapter is a software fallback (${adapter.architecture || adapter.description}), slower than WASM` };
+  }
+  return { name: 'webgpu', reason: wanted === 'webgpu' ? 'asked for with ?backend=webgpu' : 'the page has a WebGPU adapter' };
+}
 
 function say(text: string): void {
   $('status').textContent = text;
@@ -42,9 +71,15 @@ async function classify(model: ReturnType<typeof createModel>, canvas: HTMLCanva
 async function run(): Promise<void> {
   // The .wasm binaries are served next to the bundle (build.mjs copies them).
   setWasmPaths(new URL('./', location.href).href);
-  state.backend = await useBackend('wasm');
+  const choice = await pickBackend();
+  state.backend = await useBackend(choice.name);
+  state.backendReason = choice.reason;
   const info = backendInfo();
-  $('backend').textContent = `${info.name} (tfjs ${info.version}, ${info.threads} thread${info.threads > 1 ? 's' : ''}${info.simd === null ? '' : info.simd ? ', SIMD' : ', no SIMD'})`;
+  const detail = info.adapter
+    ? `GPU: ${[info.adapter.vendor, info.adapter.architecture, info.adapter.description].filter(Boolean).join(' ')}${info.adapter.isFallback ? ', software fallback' : ''}`
+    : `${info.threads} thread${info.threads > 1 ? 's' : ''}${info.simd === null ? '' : info.simd ? ', SIMD' : ', no SIMD'}`;
+  if (info.adapter) state.adapter = detail;
+  $('backend').textContent = `${info.name} (tfjs ${info.version}, ${detail}) — ${choice.reason}`;
   seed(0);
   const model = createModel('resnet20', { numClasses: 10 });
   $('params').textContent = model.numParameters().toLocaleString();

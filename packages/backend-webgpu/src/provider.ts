@@ -48,7 +48,7 @@ export function webgpuAdapter(): AdapterDescription | null {
 /** Describe an adapter as `backendInfo()` reports it. */
 export function describeAdapter(adapter: AdapterLike): AdapterDescription {
   const info = adapter.info ?? {};
-  const isFallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|microsoft basic render/i.test(`${info.description} ${info.device}`);
+  const isFallback = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|microsoft basic render/i.test(`${info.architecture} ${info.description} ${info.device}`);
   return {
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',

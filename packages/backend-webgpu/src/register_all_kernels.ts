@@ -1,5 +1,6 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { tf } from '@residual/tensor';
+import { linSpaceConfig } from './kernels/LinSpace';
 import { padV2Config } from './kernels/PadV2';
 import { rememberStockKernel, stockKernels } from './kernels/stock';
 
@@ -12,7 +13,7 @@ import { rememberStockKernel, stockKernels } from './kernels/stock';
  * console.log(WEBGPU_FIXED_KERNELS.map((k) => k.kernelName));
  * ```
  */
-export const WEBGPU_FIXED_KERNELS: readonly KernelConfig[] = [padV2Config];
+export const WEBGPU_FIXED_KERNELS: readonly KernelConfig[] = [padV2Config, linSpaceConfig];
 
 /**
  * The tfjs-backend-webgpu kernels {@link registerAllKernels} replaced, by kernel name.

@@ -70,9 +70,9 @@ async function matmulPeak(): Promise<number> {
   const a = tf.randomNormal([n, n], 0, 1, 'float32', 1);
   const b = tf.randomNormal([n, n], 0, 1, 'float32', 2);
   const t = await timeRepeated(
-    () => {
+    async () => {
       const c = tf.matMul(a, b);
-      c.dataSync();
+      await c.data(); // async: GPU backends (webgpu in Node) read back only asynchronously
       c.dispose();
     },
     { warmup: 1, reps: 5 },
@@ -87,9 +87,9 @@ async function convProbe(): Promise<number> {
   const x = tf.randomNormal([8, 16, 16, 32], 0, 1, 'float32', 3);
   const w = tf.randomNormal([3, 3, 32, 32], 0, 0.1, 'float32', 4);
   const t = await timeRepeated(
-    () => {
+    async () => {
       const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
-      y.dataSync();
+      await y.data();
       y.dispose();
     },
     { warmup: 1, reps: 3 },

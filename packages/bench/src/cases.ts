@@ -73,9 +73,9 @@ export function prepareCase(spec: CaseSpec): PreparedCase {
     const fold = spec.fold ? foldBatchNorm(model) : null;
     return {
       spec,
-      run: () => {
+      run: async () => {
         const out = tf.tidy(() => model.forward(x));
-        out.dataSync();
+        await out.data();
         out.dispose();
       },
       dispose: () => {

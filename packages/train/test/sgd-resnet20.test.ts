@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { tf, useBackend } from '@residual/tensor';
+import '@residual/backend-webgpu';
+import { tf, toHost, useBackend } from '@residual/tensor';
 import { createModel } from '@residual/zoo';
 import { loadFormulaWeights } from '../../zoo/src/testing/formula';
 import { decodeSafetensors, fit, sgd } from '../src';
@@ -35,14 +36,17 @@ function relErr(a: ArrayLike<number>, b: number[]): number {
   return m / scale;
 }
 
-function valuesOf(sd: Record<string, tf.Tensor>): Record<string, ArrayLike<number>> {
+async function valuesOf(sd: Record<string, tf.Tensor>): Promise<Record<string, ArrayLike<number>>> {
+  await toHost(sd); // webgpu in Node reads only asynchronously
   const out = Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, t.dataSync() as ArrayLike<number>]));
   tf.dispose(Object.values(sd));
   return out;
 }
 
-/** Three steps in this process (jest): fine for wasm, whose kernels are not slowed down by jest's sandbox. */
-async function trainHere(backend: 'cpu' | 'wasm', fx: SgdFixture): Promise<Result> {
+type Backend = 'cpu' | 'wasm' | 'webgpu';
+
+/** Three steps in this process (jest): fine for wasm and webgpu, whose kernels are not slowed down by jest's sandbox. */
+async function trainHere(backend: Backend, fx: SgdFixture): Promise<Result> {
   await useBackend(backend);
   const model = createModel('resnet20', { numClasses: 10 });
   loadFormulaWeights(model);
@@ -52,7 +56,7 @@ async function trainHere(backend: 'cpu' | 'wasm', fx: SgdFixture): Promise<Resul
     optimizer: sgd({ lr: 0.1, momentum: 0.9, weightDecay: 1e-4 }),
     callbacks: { onBatchEnd: (i) => void losses.push(i.loss) },
   });
-  const values = valuesOf(model.stateDict());
+  const values = await valuesOf(model.stateDict());
   model.dispose();
   return { losses, values };
 }
@@ -90,11 +94,14 @@ afterAll(() => work && rmSync(work, { recursive: true, force: true }));
 
 // [backend, fixture, where]. 32x32 is the CIFAR shape; 8x8 is a cheap second configuration.
 // The child's case comes last so that the others run while it trains.
-const CASES: Array<[backend: 'cpu' | 'wasm', fixture: string, where: 'here' | 'child']> = [
+const CASES: Array<[backend: Backend, fixture: string, where: 'here' | 'child']> = [
   ['wasm', 'sgd_resnet20.json', 'here'],
   ['wasm', 'sgd_resnet20_b2.json', 'here'],
   ['cpu', 'sgd_resnet20_small.json', 'here'],
   ['wasm', 'sgd_resnet20_small.json', 'here'],
+  // webgpu: SwiftShader in CI (jest.preset.cjs), the machine's GPU with RESIDUAL_WEBGPU_HARDWARE=1.
+  ['webgpu', 'sgd_resnet20_b2.json', 'here'],
+  ['webgpu', 'sgd_resnet20.json', 'here'],
   ['cpu', 'sgd_resnet20_b2.json', 'child'],
 ];
 beforeAll(() => {
@@ -111,11 +118,11 @@ for (const [backend, file, where] of CASES) {
     beforeAll(async () => {
       if (where === 'child') {
         const { losses, stateDict } = await cpuChild!;
-        got = { losses, values: valuesOf(decodeSafetensors(stateDict)) };
+        got = { losses, values: await valuesOf(decodeSafetensors(stateDict)) };
       } else got = await trainHere(backend, fx);
       const model = createModel('resnet20', { numClasses: 10 });
       loadFormulaWeights(model);
-      initial = valuesOf(model.stateDict());
+      initial = await valuesOf(model.stateDict());
       model.dispose();
     }, 300000);
 

@@ -2,9 +2,16 @@
 // every registered model, with no per-model code, must
 //  - build on webgpu with exactly the weights it gets on wasm (upload and read-back bit for bit),
 //  - give the same eval-mode logits as the cpu backend (≤ 1e-4 of the largest logit, as on wasm),
-//  - give every parameter a finite, non-zero gradient in train mode that agrees with wasm's,
+//  - give the same eval-mode gradient of every parameter as wasm (≤ 1e-4 of each tensor's largest),
+//  - give every parameter a finite, non-zero gradient in train mode (as the wasm suite checks),
 //  - report no WebGPU validation error (an invalid shader would otherwise only show as garbage),
 //  - and leave no tensor behind.
+// Why gradients are compared in eval mode: in train mode BatchNorm divides by batch statistics, and at
+// small inputs (2 values a channel in the last stage) or in deep plain nets float32 rounding flips ReLUs
+// and the gradients of any two backends disagree (cpu and wasm differ by 14% on plain56 at 32×32,
+// webgpu and wasm by 17%). In eval mode the network is piecewise linear and the comparison is exact to
+// rounding (4e-7 on plain110). Train-mode BatchNorm's backward is held to PyTorch's float64 values by
+// the SGD-step tests (packages/train/test/sgd-resnet20.test.ts, on webgpu too).
 // Tensors never move between backends here: webgpu in Node cannot read synchronously, so each backend
 // gets its own copy of the model, built from the same deterministic generator.
 import '@residual/backend-wasm';
@@ -16,17 +23,6 @@ import { FastRng } from './testing/fast-rng';
 import { formulaUniform } from './testing/formula';
 
 type Values = Record<string, Float32Array>;
-
-/** The input size of the gradient check: CIFAR nets at 32×32 (4×4 leaves BatchNorm with 2 values a channel, whose gradients no two float32 implementations agree on), ImageNet nets at their minimum. */
-function gradSize(minInputSize: number): number {
-  return minInputSize >= 32 ? minInputSize : 32;
-}
-
-// Gradients are compared as one vector per model: ‖g_webgpu − g_wasm‖₂ / ‖g_wasm‖₂. Deep plain nets
-// amplify float32 rounding through flipped ReLUs (their training is chaotic, which is the paper's point),
-// so per-element equality is not a property any two float32 backends have; shallow nets are held to
-// 1e-4 per tensor by the SGD-step tests against PyTorch.
-const GRAD_TOL = 2e-2;
 
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let scale = 0;
@@ -53,8 +49,9 @@ async function valuesOf(sd: Record<string, tf.Tensor>): Promise<Values> {
   return out;
 }
 
-async function gradients(model: Module, x: tf.Tensor, numClasses: number): Promise<Values> {
-  model.train();
+async function gradients(model: Module, x: tf.Tensor, numClasses: number, mode: 'train' | 'eval'): Promise<Values> {
+  if (mode === 'train') model.train();
+  else model.eval();
   const named = model.namedParameters();
   const w = tf.tidy(() => tf.reshape(tf.linspace(-1, 1.5, numClasses), [1, numClasses]));
   const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(model.forward(x), w)) as tf.Scalar, named.map(([, v]) => v));
@@ -68,7 +65,6 @@ describe.each(listModels())('%s conforms on webgpu', (name) => {
   const card = getModelCard(name);
   const [, , c] = card.inputSize;
   const s = card.minInputSize;
-  const g = gradSize(s);
   const batch = 2;
   let ref: Module;
   let gpu: Module;
@@ -119,40 +115,41 @@ describe.each(listModels())('%s conforms on webgpu', (name) => {
     expect(relErr(got, cpu)).toBeLessThanOrEqual(1e-4);
   }, 600000);
 
-  it(`gives every parameter a finite, non-zero gradient that agrees with wasm (batch ${batch}, ${g}×${g})`, async () => {
+  it('gives the same eval-mode gradients as wasm', async () => {
     await useBackend('wasm');
-    const xw = input(batch, g, g, c === 3 ? 13 : 14);
-    const want = await gradients(ref, xw, card.numClasses);
+    const xw = input(batch, s, c, 13);
+    const want = await gradients(ref, xw, card.numClasses, 'eval');
     xw.dispose();
     await useBackend('webgpu');
-    const x = input(batch, g, g, c === 3 ? 13 : 14);
+    const x = input(batch, s, c, 13);
     const before = tf.memory().numTensors;
-    const got = await gradients(gpu, x, card.numClasses);
+    const got = await gradients(gpu, x, card.numClasses, 'eval');
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    expect(takeWebGPUErrors()).toEqual([]);
+    const bad: string[] = [];
+    for (const [k, v] of Object.entries(want)) {
+      const err = got[k] ? relErr(got[k], v) : Infinity;
+      if (!(err <= 1e-4)) bad.push(`${k}: ${err}`);
+    }
+    expect(bad).toEqual([]);
+  }, 900000);
+
+  it('gives every parameter a finite, non-zero gradient in train mode', async () => {
+    await useBackend('webgpu');
+    const x = input(batch, s, c, 14);
+    const before = tf.memory().numTensors;
+    const got = await gradients(gpu, x, card.numClasses, 'train');
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     expect(takeWebGPUErrors()).toEqual([]);
     const gaps: string[] = [];
-    let diff = 0;
-    let norm = 0;
-    for (const [k, v] of Object.entries(want)) {
-      const u = got[k];
-      if (!u) {
-        gaps.push(`${k} (no gradient)`);
-        continue;
-      }
-      let abs = 0;
-      for (let i = 0; i < u.length; i++) {
-        if (!Number.isFinite(u[i])) {
-          gaps.push(`${k} (not finite)`);
-          break;
-        }
-        abs += Math.abs(u[i]);
-        diff += (u[i] - v[i]) ** 2;
-        norm += v[i] ** 2;
-      }
-      if (!(abs > 0)) gaps.push(`${k} (zero)`);
+    for (const [name] of gpu.namedParameters()) {
+      const g = got[name];
+      if (!g) gaps.push(`${name} (no gradient)`);
+      else if (!g.every(Number.isFinite)) gaps.push(`${name} (not finite)`);
+      else if (!g.some((v) => v !== 0)) gaps.push(`${name} (zero)`);
     }
     expect(gaps).toEqual([]);
-    expect(Math.sqrt(diff / norm)).toBeLessThanOrEqual(GRAD_TOL);
   }, 900000);
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { encodeSafetensors } from '@residual/nn';
+import { toHost } from '@residual/tensor';
 import type { Command } from '../cli';
 import { parse, intOption, required } from '../util/args';
 import { CliError } from '../util/errors';
@@ -91,6 +92,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
   // Final weights as a plain state dict (torchvision key names, PyTorch layouts): what
   // 'residual predict/eval' and torch's load_state_dict take.
   const sd = built.model.stateDict();
+  await toHost(sd);
   writeFileSync(join(outDir, 'model.safetensors'), encodeSafetensors(sd, { metadata: { recipe: run.runName, model: run.model.name } }));
   Object.values(sd).forEach((t) => t.dispose());
   const ev = run.evaluation ?? {};

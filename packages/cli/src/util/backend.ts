@@ -1,7 +1,9 @@
 import { CliError } from './errors';
 
 /** The `--backend` line every command's help shows. */
-export const BACKEND_HELP = '  --backend B         wasm (default), cpu, auto, node or node-gpu (needs @residual/backend-node)';
+export const BACKEND_HELP =
+  '  --backend B         wasm (default), cpu, auto, webgpu (needs @residual/backend-webgpu; in Node also webgpu),\n' +
+  '                      node or node-gpu (need @residual/backend-node)';
 
 /** Activates the backend named on the command line (default wasm) and returns its name. */
 export async function selectBackend(name: string | undefined): Promise<string> {

@@ -1,4 +1,4 @@
-import type { tf } from '@residual/tensor';
+import { toHost, type tf } from '@residual/tensor';
 import { Module } from '../module';
 import { decodeSafetensors, encodeSafetensors, type EncodeOptions } from './format';
 
@@ -24,6 +24,7 @@ export async function saveSafetensors(
 ): Promise<void> {
   const record = tensors instanceof Module ? tensors.stateDict() : tensors;
   try {
+    await toHost(record); // GPU backends read back asynchronously
     const bytes = encodeSafetensors(record, options);
     const fs = await nodeFs();
     await fs.writeFile(path, bytes);

@@ -50,7 +50,7 @@ describe('checkpoints', () => {
     const opt = sgd({ params: model, lr: 0.1, momentum: 0.9 });
     const grads = Object.fromEntries(model.namedParameters().map(([n, v]) => [n, tf.onesLike(v)]));
     opt.step(grads);
-    for (let it = 1; it <= 4; it++) saveCheckpoint({ dir, model, optimizer: opt, meta: { ...meta, iteration: it }, keepLast: 2 });
+    for (let it = 1; it <= 4; it++) await saveCheckpoint({ dir, model, optimizer: opt, meta: { ...meta, iteration: it }, keepLast: 2 });
     expect(listCheckpoints(dir).map((p) => p.slice(-19))).toEqual(['ckpt-000000003.json', 'ckpt-000000004.json']);
     expect(readdirSync(dir).filter((f) => f.endsWith('.safetensors'))).toHaveLength(2);
 
@@ -80,7 +80,7 @@ describe('checkpoints', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('x.txt'))).toEqual(['x.txt']);
     expect(listCheckpoints(dir)).toEqual([]);
     seed(0);
-    saveCheckpoint({ dir, model: tinyNet(), meta, keepLast: 1 });
+    await saveCheckpoint({ dir, model: tinyNet(), meta, keepLast: 1 });
     expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
   });
 });

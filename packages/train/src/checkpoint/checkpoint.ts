@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { tf } from '@residual/tensor';
+import { tf, toHost } from '@residual/tensor';
 import type { ModelLike } from '../model/types';
 import type { Optimizer, OptimizerState } from '../optim/optimizer';
 import { isTempFile, writeFileAtomic } from './atomic';
@@ -79,11 +79,11 @@ export function checkpointName(iteration: number): string {
  * @example
  * ```ts
  * import { saveCheckpoint } from '@residual/train';
- * saveCheckpoint({ dir: 'runs/r20', model, optimizer, meta: { epoch: 1, iteration: 391, epochIteration: 0,
+ * await saveCheckpoint({ dir: 'runs/r20', model, optimizer, meta: { epoch: 1, iteration: 391, epochIteration: 0,
  *   scheduler: null, rng: null, loader: null, best: null, extra: {} } });
  * ```
  */
-export function saveCheckpoint(options: SaveCheckpointOptions): string {
+export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<string> {
   const { dir, model, optimizer } = options;
   mkdirSync(dir, { recursive: true });
   const name = options.name ?? checkpointName(options.meta.iteration);
@@ -96,6 +96,8 @@ export function saveCheckpoint(options: SaveCheckpointOptions): string {
   const tensors = Object.fromEntries(named.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   let bytes: Uint8Array;
   try {
+    // GPU backends read back asynchronously (webgpu in Node cannot read synchronously at all).
+    await toHost(tensors);
     bytes = encodeSafetensors(tensors, { metadata: { format: FORMAT } });
   } finally {
     tf.dispose(named.map(([, t]) => t));

@@ -1,4 +1,4 @@
-import { tf, globalRng } from '@residual/tensor';
+import { tf, globalRng, toHost } from '@residual/tensor';
 import { loadCheckpoint, latestCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint';
 import { toRaw, toTensor, type RawTensor } from '../checkpoint/raw';
 import { batches } from '../data/source';
@@ -16,8 +16,9 @@ function improves(value: number, best: number | undefined, mode: 'min' | 'max', 
   return mode === 'min' ? value < best - minDelta : value > best + minDelta;
 }
 
-function snapshot(model: FitOptions['model']): Record<string, RawTensor> {
+async function snapshot(model: FitOptions['model']): Promise<Record<string, RawTensor>> {
   const sd = model.stateDict();
+  await toHost(sd);
   const out: Record<string, RawTensor> = {};
   for (const [k, v] of Object.entries(sd)) out[k] = toRaw(v);
   tf.dispose(Object.values(sd));
@@ -122,7 +123,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
 
   const checkpoint = async (name?: string): Promise<string | null> => {
     if (!checkpointDir) return null;
-    const path = saveCheckpoint({
+    const path = await saveCheckpoint({
       dir: checkpointDir,
       name,
       model,
@@ -220,7 +221,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     if (mv !== undefined && improves(mv, best?.value, mode)) {
       best = { monitor, value: mv, epoch: record.epoch };
       isBest = true;
-      if (es?.restoreBest) bestState = snapshot(model);
+      if (es?.restoreBest) bestState = await snapshot(model);
     }
     if (es) {
       const ev = record[esMonitor];
