@@ -30,6 +30,10 @@ describe('residual predict reproduces torchvision logits', () => {
     ['resnet20', [], 'logits'],
     ['resnet20', ['--train-mode'], 'train_logits'],
     ['resnet18', [], 'logits'],
+    // webgpu: SwiftShader in CI (jest.preset.cjs sets VK_ICD_FILENAMES, which the CLI inherits).
+    ['resnet20', ['--backend', 'webgpu'], 'logits'],
+    ['resnet20', ['--train-mode', '--backend', 'webgpu'], 'train_logits'],
+    ['resnet18', ['--backend', 'webgpu'], 'logits'],
   ];
 
   test.each(cases)('%s %p', (model, extra, expected) => {

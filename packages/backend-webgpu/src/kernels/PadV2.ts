@@ -50,8 +50,9 @@ const padV2: KernelFunc = ({ inputs, backend, attrs }) => {
   const view = reshapeInfo(x, merged.shape, backend);
   const padded = runStock('PadV2', { inputs: { x: view }, backend, attrs: { paddings: merged.paddings, constantValue } as never });
   const out = reshapeInfo(padded, outShape, backend);
-  backend.disposeData(view.dataId);
-  backend.disposeData(padded.dataId);
+  const b = backend as unknown as { disposeData(dataId: object): void };
+  b.disposeData(view.dataId);
+  b.disposeData(padded.dataId);
   return out;
 };
 

@@ -44,7 +44,7 @@ describe('checkpoints', () => {
     expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 3), { source: 'x.safetensors' })).toThrow(/x\.safetensors: tensor 'b'/);
   });
 
-  it('round-trips model and optimizer state; keepLast prunes; a half-written file is detected', () => {
+  it('round-trips model and optimizer state; keepLast prunes; a half-written file is detected', async () => {
     seed(0);
     const model = tinyNet();
     const opt = sgd({ params: model, lr: 0.1, momentum: 0.9 });
@@ -73,7 +73,7 @@ describe('checkpoints', () => {
     expect(() => loadCheckpoint(dir)).toThrow(/ckpt-000000004\.safetensors: 100 bytes, the checkpoint recorded/);
   });
 
-  it('writeFileAtomic leaves no temp file; a stale temp of a killed writer is not a checkpoint and is pruned', () => {
+  it('writeFileAtomic leaves no temp file; a stale temp of a killed writer is not a checkpoint and is pruned', async () => {
     writeFileSync(join(dir, 'ckpt-000000009.json.tmp-999999'), '{"half');
     writeFileAtomic(join(dir, 'x.txt'), 'hello');
     expect(readFileSync(join(dir, 'x.txt'), 'utf8')).toBe('hello');
