@@ -7,6 +7,7 @@ Cases (names shared with the JS harness):
     resnet20-train   CIFAR ResNet-20 (He et al. 2016, option A shortcuts), 32x32, batch 128, one SGD step
     resnet20-infer   same model, eval mode, no grad
     resnet50-infer   torchvision resnet50, 224x224, batch 16, eval mode, no grad
+    resnet50-train   torchvision resnet50, 224x224, batch 32, one SGD step
 """
 import argparse
 import json
@@ -156,6 +157,11 @@ def main():
 
         model = torchvision.models.resnet50(weights=None)
         results.append(case("resnet50-infer", "infer", 16, bench_infer(model, 16, 224, args.warmup, args.reps)))
+    if want("resnet50-train"):
+        import torchvision
+
+        model = torchvision.models.resnet50(weights=None)
+        results.append(case("resnet50-train", "train", 32, bench_train(model, 32, 224, args.warmup, args.reps)))
     json.dump(
         {
             "framework": "pytorch",

@@ -5,9 +5,10 @@ import { CASES } from './cases';
 /** Usage text of `residual-bench --help`. */
 export const USAGE = `Usage: residual-bench [options]   (JSON on stdout, bench-results/<timestamp>.json and .md)
 
-  --backends a,b        backends to try (default node-gpu,node,wasm,cpu; unavailable ones are skipped)
+  --backends a,b        backends to try (default node-gpu,node,webgpu,wasm,cpu; unavailable ones are skipped,
+                        and webgpu on a software adapter unless named here)
   --threads 1,2         wasm thread counts, one process each (default 1,<cores>)
-  --cases a,b           ${['resnet20-train', 'resnet20-infer', 'resnet20-infer+fold', 'resnet50-infer', 'resnet50-infer+fold'].join(', ')}
+  --cases a,b           ${CASES.map((c) => c.name).join(', ')}
   --warmup n --reps n   warm-up runs and timed repetitions (default 2 and 5; the median is reported)
   --budget-s n          per case and backend (default 120): slow backends skip or shorten cases
   --profile a,b         cases profiled per kernel (default resnet20-train,resnet20-infer,resnet20-infer+fold)
@@ -20,6 +21,8 @@ export interface BenchArgs {
   /** `--help` was given: print {@link USAGE} and exit. */
   help?: boolean;
   backends: BackendName[];
+  /** `--backends` was given (then a software webgpu adapter is benchmarked too). */
+  backendsExplicit?: boolean;
   /** wasm thread counts to run, each in its own process. */
   threads: number[];
   cases: string[];
@@ -56,7 +59,7 @@ function positiveInt(flag: string, v: string, min = 1): number {
 export function parseArgs(argv: readonly string[]): BenchArgs {
   const cores = availableParallelism();
   const a: BenchArgs = {
-    backends: ['node-gpu', 'node', 'wasm', 'cpu'],
+    backends: ['node-gpu', 'node', 'webgpu', 'wasm', 'cpu'],
     threads: [...new Set([1, Math.min(8, cores)])],
     cases: CASES.map((c) => c.name),
     warmup: 2,
@@ -76,7 +79,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       return v;
     };
     switch (flag) {
-      case '--backends': a.backends = list(value()) as BackendName[]; break;
+      case '--backends': a.backends = list(value()) as BackendName[]; a.backendsExplicit = true; break;
       case '--threads': a.threads = list(value()).map((v) => positiveInt(flag, v)); break;
       case '--cases': {
         a.cases = list(value());

@@ -1,4 +1,4 @@
-import { tf, useBackend, backendInfo, type BackendName } from '@residual/tensor';
+import { tf, useBackend, backendInfo, type AdapterDescription, type BackendName } from '@residual/tensor';
 import { CASES, prepareCase, type CaseSpec } from './cases';
 import { profileKernels, type KernelProfile } from './profile';
 import { timeRepeated, type TimingSummary } from './stats';
@@ -40,6 +40,8 @@ export interface BackendRun {
   tfName: string;
   threads: number;
   simd: boolean | null;
+  /** The GPU adapter (webgpu). */
+  adapter?: AdapterDescription;
   /** GFLOP/s of a 1024×1024×1024 matmul: what this backend's GEMM reaches on this machine. */
   peakMatmulGflops: number;
   /** GFLOP/s of a small 3×3 convolution, the basis of the harness's time estimates. */
@@ -116,12 +118,14 @@ export async function runBackend(options: BackendRunOptions): Promise<BackendRun
   const info = backendInfo();
   const peak = await matmulPeak();
   const conv = await convProbe();
+  if (info.adapter) log(`${info.name} adapter: ${JSON.stringify(info.adapter)}`);
   log(`${info.name} threads=${info.threads} simd=${info.simd} matmul peak ${peak.toFixed(1)} GFLOP/s, conv probe ${conv.toFixed(2)} GFLOP/s`);
   const run: BackendRun = {
     backend: info.name,
     tfName: info.tfName,
     threads: info.threads,
     simd: info.simd,
+    ...(info.adapter ? { adapter: info.adapter } : {}),
     peakMatmulGflops: peak,
     convProbeGflops: conv,
     cases: [],

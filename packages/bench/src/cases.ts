@@ -12,7 +12,8 @@ export interface CaseSpec {
     | 'resnet20-infer'
     | 'resnet20-infer+fold'
     | 'resnet50-infer'
-    | 'resnet50-infer+fold';
+    | 'resnet50-infer+fold'
+    | 'resnet50-train';
   model: 'resnet20' | 'resnet50';
   mode: 'train' | 'infer';
   batch: number;
@@ -38,6 +39,7 @@ export const CASES: readonly CaseSpec[] = [
   { name: 'resnet20-infer+fold', model: 'resnet20', mode: 'infer', batch: 128, size: 32, numClasses: 10, fold: true },
   { name: 'resnet50-infer', model: 'resnet50', mode: 'infer', batch: 16, size: 224, numClasses: 1000 },
   { name: 'resnet50-infer+fold', model: 'resnet50', mode: 'infer', batch: 16, size: 224, numClasses: 1000, fold: true },
+  { name: 'resnet50-train', model: 'resnet50', mode: 'train', batch: 32, size: 224, numClasses: 1000 },
 ];
 
 /** A prepared case: `run()` does one timed unit of work and settles once it is finished. */

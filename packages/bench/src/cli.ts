@@ -39,9 +39,19 @@ async function main(argv: string[]): Promise<void> {
   const loadBefore = loadavg();
   const { availableBackends } = await import('@residual/tensor');
   await import('@residual/backend-wasm');
+  await import('@residual/backend-webgpu');
   const available = await availableBackends();
   const backends = a.backends.filter((b) => available.includes(b));
   for (const b of a.backends) if (!available.includes(b)) log(`backend ${b} is not available here; skipped`);
+  if (backends.includes('webgpu') && !a.backendsExplicit) {
+    const { useBackend, backendInfo } = await import('@residual/tensor');
+    await useBackend('webgpu');
+    const adapter = backendInfo().adapter;
+    if (adapter?.isFallback) {
+      backends.splice(backends.indexOf('webgpu'), 1);
+      log(`webgpu runs on a software adapter here (${adapter.architecture || adapter.description}); skipped (name it in --backends to bench it)`);
+    } else log(`webgpu adapter: ${JSON.stringify(adapter)}`);
+  }
   const runs: BackendRun[] = [];
   const errors: Array<{ config: string; error: string }> = [];
   for (const backend of backends) {

@@ -10,7 +10,7 @@ export { runBackend, caseFlops } from './backend-run';
 export type { BackendRun, BackendRunOptions, CaseResult } from './backend-run';
 export { runTorchBench, torchAvailable, parseTorchReport, findRepoRoot } from './torch';
 export type { TorchReport, TorchCase, TorchBenchOptions } from './torch';
-export { compareWithTorch, compareCpuTime, formatSummary, formatMarkdown, runLabel } from './report';
+export { compareWithTorch, compareCpuTime, formatSummary, formatMarkdown, runLabel, adapterLabel } from './report';
 export type { Comparison, CpuComparison, BenchReport } from './report';
 export { parseArgs } from './args';
 export type { BenchArgs } from './args';

@@ -130,6 +130,7 @@ export function formatSummary(runs: readonly BackendRun[], torch: TorchReport | 
     }
   }
   for (const r of runs) lines.push(`matmul 1024³ peak ${runLabel(r)}: ${r.peakMatmulGflops.toFixed(1)} GFLOP/s`);
+  for (const r of runs) if (r.adapter) lines.push(`${runLabel(r)} adapter: ${adapterLabel(r.adapter)}`);
   if (torch?.peak_matmul_gflops) lines.push(`matmul 1024³ peak torch×${torch.threads}: ${torch.peak_matmul_gflops.toFixed(1)} GFLOP/s`);
   if (torch) {
     for (const t of torch.results) {
@@ -167,6 +168,20 @@ export interface BenchReport {
 }
 
 /**
+ * One line naming a GPU adapter, e.g. `nvidia hopper (NVIDIA H200), hardware`.
+ * @example
+ * ```ts
+ * adapterLabel({ vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader', isFallback: true });
+ * // 'google swiftshader (SwiftShader), software fallback'
+ * ```
+ */
+export function adapterLabel(a: NonNullable<BackendRun['adapter']>): string {
+  const name = [a.vendor, a.architecture].filter(Boolean).join(' ');
+  const detail = [a.device, a.description].filter(Boolean).join(', ');
+  return `${name}${detail ? ` (${detail})` : ''}, ${a.isFallback ? 'software fallback' : 'hardware'}`;
+}
+
+/**
  * Markdown tables of a report (throughput, ratios, GEMM peaks, kernel tables), for docs/performance.md.
  * @example
  * ```ts
@@ -176,8 +191,9 @@ export interface BenchReport {
 export function formatMarkdown(report: BenchReport): string {
   const m = report.machine;
   const out: string[] = [];
+  const gpus = report.runs.filter((r) => r.adapter).map((r) => `${runLabel(r)} on ${adapterLabel(r.adapter!)}`);
   out.push(
-    `Run of ${report.startedAt}: ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average ${m.loadAverageBefore.map((x) => x.toFixed(2)).join('/')} before, ${m.loadAverageAfter.map((x) => x.toFixed(2)).join('/')} after; ${report.settings.warmup} warm-up runs, median of ${report.settings.reps}.`,
+    `Run of ${report.startedAt}: ${m.cpu}, ${m.cores} cores, Node ${m.node}${gpus.length ? `, ${gpus.join('; ')}` : ''}; load average ${m.loadAverageBefore.map((x) => x.toFixed(2)).join('/')} before, ${m.loadAverageAfter.map((x) => x.toFixed(2)).join('/')} after; ${report.settings.warmup} warm-up runs, median of ${report.settings.reps}.`,
     '',
     '| case | configuration | median ms | images/s | CPU ms (all threads) |',
     '|---|---|---:|---:|---:|',

@@ -30,9 +30,14 @@ describe('@residual/tensor', () => {
     await expect(useBackend('bogus' as never)).rejects.toThrow(/unknown backend 'bogus'/);
   });
 
-  it('lists the backends that start here and auto picks the fastest of them', async () => {
+  it('lists the backends that start here and auto picks the fastest of them, never a software GPU', async () => {
     const names = await availableBackends();
-    expect(names).toEqual(['wasm', 'cpu']);
+    // webgpu starts here on SwiftShader (jest.preset.cjs points Dawn at it), a software adapter…
+    expect(names).toEqual(['webgpu', 'wasm', 'cpu']);
+    expect(backendInfo().name).not.toBe('webgpu'); // the backend active before the call stays active
+    await useBackend('webgpu');
+    expect(backendInfo().adapter?.isFallback).toBe(true);
+    // …which 'auto' passes over for wasm.
     expect(await useBackend('auto')).toBe('wasm');
     await useBackend('cpu');
   });
