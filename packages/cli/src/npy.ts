@@ -5,7 +5,8 @@
  * `f4 f8 i1 u1 i4 i8 u4 b1` (bool). Fortran-ordered arrays are refused with an error that says how
  * to fix them (`np.ascontiguousarray`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@residual/train';
 
 /** The element types a `.npy` file can hold here, named as tfjs/TypedArray users expect. */
 export type NpyDtype = 'float32' | 'float64' | 'int8' | 'uint8' | 'int32' | 'int64' | 'uint32' | 'bool';
@@ -274,7 +275,8 @@ export function readNpy(path: string): NpyArray {
  * ```
  */
 export function writeNpy(path: string, array: NpyArray, options: NpyWriteOptions = {}): void {
-  writeFileSync(path, encodeNpy(array, options));
+  // Atomic: a full disk or a kill never leaves a truncated .npy under the final name.
+  writeFileAtomic(path, encodeNpy(array, options));
 }
 
 /**

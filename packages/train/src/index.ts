@@ -3,7 +3,7 @@ export * from './schedulers';
 export * from './loss';
 export * from './checkpoint';
 export * from './trainer';
-export { evaluate, type EvaluateOptions, type EvaluateResult } from './eval/evaluate';
+export { evaluate, NonFiniteEvalError, type EvaluateOptions, type EvaluateResult } from './eval/evaluate';
 export { tenCropBatch, resizeShorterSide } from './eval/crops';
 export { Progress, type ProgressOptions, type ProgressSink, type ProgressUpdate } from './observe/progress';
 export { writeHistory, readHistory, historyToCsv, type EpochRecord } from './observe/history';

@@ -1,10 +1,12 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '@residual/train';
 import { join, resolve } from 'node:path';
 import { encodeSafetensors } from '@residual/nn';
 import { toHost } from '@residual/tensor';
 import type { Command } from '../cli';
 import { parse, intOption, required } from '../util/args';
 import { CliError } from '../util/errors';
+import { prepareRunDir } from '../util/out-dir';
 import { BACKEND_HELP, selectBackend } from '../util/backend';
 import { loadRecipe } from '../recipes/load';
 import { expandRecipe } from '../recipes/validate';
@@ -31,6 +33,7 @@ Options:
   --workers N          loader worker threads (default 0: transforms run in the main thread)
   --out DIR            output directory (default runs/<recipe>[/<variant>])
   --resume             continue from the newest checkpoint in --out
+  --overwrite          replace the run in a non-empty --out (without it, or --resume, that is refused)
   --dry-run            build model, data pipeline (random stand-in data where the dataset is
                        absent), optimizer and schedule, run one batch forward, train nothing
   --seed N             override the recipe's seed
@@ -70,11 +73,12 @@ async function dryRun(built: BuiltRun, io: Io): Promise<void> {
   y.dispose();
 }
 
-async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io) {
+async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, io: Io) {
   const train = await import('@residual/train');
   const { run } = built;
+  prepareRunDir(outDir, { resume, overwrite });
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'recipe.json'), JSON.stringify(run, null, 2) + '\n');
+  writeFileAtomic(join(outDir, 'recipe.json'), JSON.stringify(run, null, 2) + '\n');
   const started = Date.now();
   const result = await train.fit({
     model: built.model,
@@ -93,7 +97,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
   // 'residual predict/eval' and torch's load_state_dict take.
   const sd = built.model.stateDict();
   await toHost(sd);
-  writeFileSync(join(outDir, 'model.safetensors'), encodeSafetensors(sd, { metadata: { recipe: run.runName, model: run.model.name } }));
+  writeFileAtomic(join(outDir, 'model.safetensors'), encodeSafetensors(sd, { metadata: { recipe: run.runName, model: run.model.name } }));
   Object.values(sd).forEach((t) => t.dispose());
   const ev = run.evaluation ?? {};
   const test = await train.evaluate(built.model, built.test, { tenCrop: ev.tenCrop, scales: ev.scales });
@@ -112,7 +116,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
     seconds,
     lastCheckpoint: result.lastCheckpoint,
   };
-  writeFileSync(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
   const md = [
     `# ${run.runName}`,
@@ -132,7 +136,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, io: Io
     '![curves](curves.svg)',
     '',
   ].join('\n');
-  writeFileSync(join(outDir, 'report.md'), md);
+  writeFileAtomic(join(outDir, 'report.md'), md);
   io.out(`${run.runName}: test top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}) on ${test.count} images; wrote ${outDir}/{report.md,report.json,curves.svg,curves.png,history.csv,model.safetensors}\n`);
   return report;
 }
@@ -153,6 +157,7 @@ export const trainCommand: Command = {
       workers: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       seed: { type: 'string' },
       backend: { type: 'string' },
@@ -185,7 +190,7 @@ export const trainCommand: Command = {
         else {
           const variant = run.runName.split('/')[1];
           const out = values.out ? resolve(values.out as string, runs.length > 1 && variant ? variant : '') : resolve('runs', run.runName);
-          await trainRun(built, out, !!values.resume, io);
+          await trainRun(built, out, !!values.resume, !!values.overwrite, io);
         }
       } finally {
         built.model.dispose();

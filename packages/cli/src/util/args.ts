@@ -11,8 +11,21 @@ export function parse<O extends Options>(
   options: O,
   allowPositionals = false,
 ): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
+  // `--epochs -1`: node's parseArgs reads "-1" as an option ("argument is ambiguous"); pass a value
+  // that looks like a negative number to the option before it, so the option's own check can say
+  // what is allowed.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const name = a.startsWith('--') ? a.slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity|inf)/i.test(next)) {
+      args.push(`${a}=${next}`);
+      i++;
+    } else args.push(a);
+  }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals, strict: true });
+    const { values, positionals } = parseArgs({ args, options, allowPositionals, strict: true });
     return { values: values as Record<string, string | boolean | string[] | undefined>, positionals };
   } catch (e) {
     throw new CliError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')} (see 'residual ${command} --help')`, 2);

@@ -2,8 +2,33 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { dirname } from 'node:path';
 
 /**
+ * Raised when a file cannot be written (a full disk, no permission): the message names the file and
+ * the system's error code (`ENOSPC` …), which `code` also carries. The previous content of the file,
+ * if any, is untouched.
+ * @example
+ * ```ts
+ * import { writeFileAtomic, WriteFileError } from '@residual/train';
+ * try { writeFileAtomic('runs/r20/model.safetensors', bytes); } catch (e) { if (e instanceof WriteFileError && e.code === 'ENOSPC') console.error('disk full'); }
+ * ```
+ */
+export class WriteFileError extends Error {
+  readonly code: string | undefined;
+  constructor(
+    readonly path: string,
+    override readonly cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    const why = code === 'ENOSPC' ? 'the disk is full' : code === 'EDQUOT' ? 'the disk quota is exceeded' : ((cause as Error)?.message ?? String(cause));
+    super(`could not write ${path}: ${why}${code ? ` (${code})` : ''}; its previous content, if any, is unchanged`);
+    this.name = 'WriteFileError';
+    this.code = code;
+  }
+}
+
+/**
  * Write a file so readers only ever see the old or the complete new content: write `path.tmp-<pid>`,
- * fsync it, rename over `path`, then fsync the directory so the rename itself survives a crash.
+ * fsync it, rename over `path`, then fsync the directory so the rename itself survives a crash. On
+ * failure the temp file is removed and a {@link WriteFileError} names `path`.
  *
  * @example
  * ```ts
@@ -14,22 +39,31 @@ import { dirname } from 'node:path';
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const fd = openSync(tmp, 'w');
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new WriteFileError(path, e);
+  }
   try {
     let off = 0;
     while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
     fsyncSync(fd);
-  } catch (e) {
     closeSync(fd);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     try {
       unlinkSync(tmp);
     } catch {
       /* the temp file may not exist */
     }
-    throw e;
+    throw new WriteFileError(path, e);
   }
-  closeSync(fd);
-  renameSync(tmp, path);
   try {
     const dfd = openSync(dirname(path) || '.', 'r');
     try {

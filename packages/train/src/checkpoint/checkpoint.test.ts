@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { tf, useBackend, seed } from '@residual/tensor';
 import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from './index';
 import { writeFileAtomic } from './atomic';
-import { listCheckpoints, loadCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint } from './checkpoint';
+import { CheckpointCorruptError, latestValidCheckpoint, listCheckpoints, loadCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { sgd } from '../optim/sgd';
 import { tinyNet } from '../testing/helpers';
 
@@ -82,5 +82,25 @@ describe('checkpoints', () => {
     seed(0);
     await saveCheckpoint({ dir, model: tinyNet(), meta, keepLast: 1 });
     expect(readdirSync(dir).some((f) => f.includes('.tmp-'))).toBe(false);
+  });
+  it('detects a bit flip inside the weights by SHA-256 and falls back to the newest valid checkpoint', async () => {
+    seed(0);
+    const model = tinyNet();
+    for (let it = 1; it <= 3; it++) await saveCheckpoint({ dir, model, meta: { ...meta, iteration: it } });
+    const newest = listCheckpoints(dir).at(-1)!;
+    const weights = newest.replace(/\.json$/, '.safetensors');
+    const bytes = readFileSync(weights);
+    bytes[bytes.length - 5] ^= 0x10; // one bit of one float: same size, still parses
+    writeFileSync(weights, bytes);
+    expect(() => loadCheckpoint(newest)).toThrow(CheckpointCorruptError);
+    expect(() => loadCheckpoint(newest)).toThrow(/SHA-256 .* differs/);
+    const found = latestValidCheckpoint(dir)!;
+    expect(found.checkpoint.meta.iteration).toBe(2);
+    expect(found.skipped).toHaveLength(1);
+    expect(found.skipped[0]).toContain('ckpt-000000003.safetensors');
+    // Every checkpoint corrupt: a clear error, not a resume from garbage.
+    for (const json of listCheckpoints(dir)) writeFileSync(json.replace(/\.json$/, '.safetensors'), 'x');
+    expect(() => latestValidCheckpoint(dir)).toThrow(/every checkpoint is corrupt/);
+    expect(latestValidCheckpoint(join(dir, 'none'))).toBeNull();
   });
 });

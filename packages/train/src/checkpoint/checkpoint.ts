@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { tf, toHost } from '@residual/tensor';
@@ -34,6 +35,8 @@ export interface CheckpointMeta {
   /** The safetensors file holding `model.*` and `optimizer.*` tensors, and its size (a completeness check). */
   weightsFile: string;
   weightsBytes: number;
+  /** SHA-256 of the weights file (hex): a bit flip or a replaced file is detected on load. */
+  weightsSha256?: string;
   /** ISO time of writing. */
   savedAt: string;
 }
@@ -111,12 +114,37 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<st
     optimizer: ost && optimizer ? { groups: ost.groups, steps: ost.steps, stepCount: optimizer.stepCount } : null,
     weightsFile,
     weightsBytes: bytes.byteLength,
+    weightsSha256: sha256(bytes),
     savedAt: new Date().toISOString(),
   };
   const jsonPath = join(dir, `${name}.json`);
   writeFileAtomic(jsonPath, JSON.stringify(meta, null, 1));
   if (options.keepLast !== undefined) pruneCheckpoints(dir, options.keepLast);
   return jsonPath;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Thrown by {@link loadCheckpoint} when a checkpoint cannot be trusted: its weights file is missing,
+ * truncated, or its SHA-256 differs from the one recorded when it was written (a bit flip, a replaced
+ * file), or its JSON is unreadable.
+ * @example
+ * ```ts
+ * import { loadCheckpoint, CheckpointCorruptError } from '@residual/train';
+ * try { loadCheckpoint('runs/r20'); } catch (e) { if (e instanceof CheckpointCorruptError) console.error(e.path); }
+ * ```
+ */
+export class CheckpointCorruptError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CheckpointCorruptError';
+  }
 }
 
 /**
@@ -163,8 +191,35 @@ function pruneCheckpoints(dir: string, keepLast: number): void {
 }
 
 /**
+ * The newest checkpoint of `dir` that loads and verifies (size and SHA-256), with a note for each newer
+ * one that did not (a corrupt newest checkpoint falls back to the previous one instead of failing the
+ * resume, or resuming from garbage). `null` when there is no checkpoint at all; throws
+ * {@link CheckpointCorruptError} when there are some and none is valid.
+ * @example
+ * ```ts
+ * import { latestValidCheckpoint } from '@residual/train';
+ * const found = latestValidCheckpoint('runs/r20');
+ * found?.skipped.forEach((s) => console.warn(s)); // "runs/r20/ckpt-000000782.json: … (skipped)"
+ * ```
+ */
+export function latestValidCheckpoint(dir: string): { checkpoint: LoadedCheckpoint; skipped: string[] } | null {
+  const all = listCheckpoints(dir);
+  if (!all.length) return null;
+  const skipped: string[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    try {
+      return { checkpoint: loadCheckpoint(all[i]!), skipped };
+    } catch (e) {
+      if (!(e instanceof CheckpointCorruptError)) throw e;
+      skipped.push(`${e.message} (skipped)`);
+    }
+  }
+  throw new CheckpointCorruptError(dir, `${dir}: every checkpoint is corrupt:\n  ${skipped.join('\n  ')}`);
+}
+
+/**
  * Read a checkpoint: a `.json` path, or a directory (its newest `ckpt-*`). Checks that the weights file
- * is complete.
+ * is complete and, for checkpoints that record one, its SHA-256 ({@link CheckpointCorruptError}).
  *
  * @example
  * ```ts
@@ -186,15 +241,26 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   try {
     meta = JSON.parse(readFileSync(json, 'utf8')) as CheckpointMeta;
   } catch (e) {
-    throw new Error(`${json}: not a readable checkpoint (${(e as Error).message})`);
+    throw new CheckpointCorruptError(json, `${json}: not a readable checkpoint (${(e as Error).message})`);
   }
-  if (meta.format !== FORMAT) throw new Error(`${json}: not a @residual/train checkpoint (format '${String(meta.format)}')`);
-  const wpath = join(dirname(json), basename(meta.weightsFile));
-  if (!existsSync(wpath)) throw new Error(`${json}: its weights file ${wpath} is missing`);
+  if (meta?.format !== FORMAT) throw new Error(`${json}: not a @residual/train checkpoint (format '${String(meta?.format)}')`);
+  const wpath = join(dirname(json), basename(String(meta.weightsFile)));
+  if (!existsSync(wpath)) throw new CheckpointCorruptError(json, `${json}: its weights file ${wpath} is missing`);
   const bytes = new Uint8Array(readFileSync(wpath));
   if (bytes.byteLength !== meta.weightsBytes)
-    throw new Error(`${wpath}: ${bytes.byteLength} bytes, the checkpoint recorded ${meta.weightsBytes} (incomplete or replaced file)`);
-  const tensors = decodeSafetensors(bytes, { source: wpath });
+    throw new CheckpointCorruptError(json, `${wpath}: ${bytes.byteLength} bytes, the checkpoint recorded ${meta.weightsBytes} (incomplete or replaced file)`);
+  if (meta.weightsSha256 !== undefined) {
+    const got = sha256(bytes);
+    if (got !== meta.weightsSha256) {
+      throw new CheckpointCorruptError(json, `${wpath}: SHA-256 ${got.slice(0, 16)}… differs from the ${meta.weightsSha256.slice(0, 16)}… recorded when it was written (the file is corrupt or was replaced)`);
+    }
+  }
+  let tensors;
+  try {
+    tensors = decodeSafetensors(bytes, { source: wpath });
+  } catch (e) {
+    throw new CheckpointCorruptError(json, (e as Error).message);
+  }
   const model: Record<string, RawTensor> = {};
   const optimizer: Record<string, RawTensor> = {};
   try {

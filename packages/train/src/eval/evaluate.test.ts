@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, useBackend } from '@residual/tensor';
-import { evaluate } from './evaluate';
+import { evaluate, NonFiniteEvalError } from './evaluate';
+import { LabelOutOfRangeError } from '../loss/metrics';
 import { resizeShorterSide, tenCropBatch } from './crops';
 import type { ModelLike } from '../model/types';
 
@@ -97,5 +98,18 @@ describe('evaluate', () => {
     const before = tf.memory().numTensors;
     await evaluate(model, [{ x: input(), y: tf.tensor1d([0], 'int32') }], { tenCrop: true, cropSize: 4, scales: [7, 8] });
     expect(tf.memory().numTensors).toBe(before);
+  });
+  it('refuses to report accuracy from NaN scores (a NaN weight used to give top-1 100%)', async () => {
+    const nanModel = { ...meanModel(), forward: (x: tf.Tensor) => tf.mul(tf.mean(x, [1, 2]), NaN) };
+    const data = [{ x: tf.ones([2, 3, 3, 2]), y: tf.tensor1d([0, 1], 'int32') }];
+    const err = await evaluate(nanModel, data).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteEvalError);
+    expect(err.message).toMatch(/2 of 2 samples gave NaN or infinite scores/);
+  });
+
+  it('refuses labels outside the head, and an empty split', async () => {
+    const data = [{ x: tf.ones([2, 3, 3, 2]), y: tf.tensor1d([0, 5], 'int32') }];
+    await expect(evaluate(meanModel(), data)).rejects.toThrow(LabelOutOfRangeError);
+    await expect(evaluate(meanModel(), [])).rejects.toThrow(/no sample/);
   });
 });

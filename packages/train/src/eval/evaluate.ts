@@ -34,6 +34,29 @@ export interface EvaluateResult {
   count: number;
 }
 
+/**
+ * Thrown by {@link evaluate} when the model's scores or the loss are NaN or ±Inf (weights or inputs with
+ * non-finite values, a diverged run): an accuracy computed from them would look good and mean nothing.
+ * @example
+ * ```ts
+ * import { evaluate, NonFiniteEvalError } from '@residual/train';
+ * try { await evaluate(model, data); } catch (e) { if (e instanceof NonFiniteEvalError) console.error(e.samples); }
+ * ```
+ */
+export class NonFiniteEvalError extends Error {
+  constructor(
+    readonly samples: number,
+    readonly count: number,
+    readonly loss: number,
+  ) {
+    super(
+      `@residual/train evaluate: ${samples} of ${count} samples gave NaN or infinite scores (loss ${loss}); ` +
+        'the weights or the inputs contain NaN/Inf, or training diverged. No accuracy is reported for such a model.',
+    );
+    this.name = 'NonFiniteEvalError';
+  }
+}
+
 /** Softmax scores of one batch, averaged over the requested scales and crops. */
 function averagedScores(model: ModelLike, x: tf.Tensor4D, options: EvaluateOptions): tf.Tensor2D {
   return tf.tidy(() => {
@@ -94,5 +117,7 @@ export async function evaluate(model: ModelLike, data: BatchSource, options: Eva
   } finally {
     model.train(wasTraining);
   }
+  if (meter.count === 0) throw new Error('@residual/train evaluate: the data yielded no sample (an empty split or dataset?)');
+  if (meter.nonFinite > 0 || !Number.isFinite(meter.loss)) throw new NonFiniteEvalError(meter.nonFinite, meter.count, meter.loss);
   return { loss: meter.loss, acc1: meter.acc1, acc5: meter.acc5, top1Error: 1 - meter.acc1, top5Error: 1 - meter.acc5, count: meter.count };
 }

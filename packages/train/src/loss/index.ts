@@ -1,2 +1,2 @@
 export * from './cross-entropy';
-export { topkHits } from './metrics';
+export { topkHits, LabelOutOfRangeError } from './metrics';

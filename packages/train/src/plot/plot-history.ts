@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../checkpoint/atomic';
 import { dirname } from 'node:path';
 import type { EpochRecord } from '../observe/history';
 import { esc, renderPanel, type Panel } from './svg';
@@ -85,10 +86,10 @@ export async function plotHistory(history: EpochRecord[], options: PlotHistoryOp
   if (options.out) {
     const stem = options.out.replace(/\.(svg|png)$/i, '');
     mkdirSync(dirname(stem) || '.', { recursive: true });
-    writeFileSync(`${stem}.svg`, svg);
+    writeFileAtomic(`${stem}.svg`, svg);
     result.files.push(`${stem}.svg`);
     if (result.png) {
-      writeFileSync(`${stem}.png`, result.png);
+      writeFileAtomic(`${stem}.png`, result.png);
       result.files.push(`${stem}.png`);
     }
   }

@@ -5,6 +5,8 @@ import { tf, useBackend, seed } from '@residual/tensor';
 import { FormulaLoader, tinyNet } from '../testing/helpers';
 import { fit } from './fit';
 import { NonFiniteLossError } from './step';
+import { NonFiniteEvalError } from '../eval/evaluate';
+import { LabelOutOfRangeError } from '../loss/metrics';
 import { sgd } from '../optim/sgd';
 import { multiStepLR } from '../schedulers';
 import { loadCheckpoint, listCheckpoints } from '../checkpoint/checkpoint';
@@ -116,5 +118,25 @@ describe('fit', () => {
     });
     expect(counts).toHaveLength(199);
     expect(Math.max(...counts)).toBe(Math.min(...counts));
+  });
+  it('stops with an error when an epoch yields no batch (an empty split used to loop forever)', async () => {
+    const model = tinyNet();
+    const optimizer = sgd({ lr: 0.1 });
+    await expect(fit({ model, train: [], optimizer, iterations: 5, ...silent })).rejects.toThrow(/yielded no training batch/);
+    await expect(fit({ model, train: new FormulaLoader(0, 4), optimizer, epochs: 3, ...silent })).rejects.toThrow(/training data is empty/);
+  });
+
+  it('stops when validation scores turn NaN instead of logging a good-looking accuracy', async () => {
+    seed(2);
+    const model = tinyNet();
+    const optimizer = sgd({ lr: 0.1 });
+    const nanVal = [{ x: tf.fill([4, 6, 6, 1], NaN), y: tf.tensor1d([0, 1, 2, 0], 'int32') }];
+    const err = await fit({ model, train: new FormulaLoader(2, 4), val: nanVal, optimizer, epochs: 2, ...silent }).catch((e) => e);
+    expect(err).toBeInstanceOf(NonFiniteEvalError);
+  });
+
+  it('refuses training labels outside the head', async () => {
+    const model = tinyNet(1, 2); // 2 classes; FormulaLoader labels go up to 2
+    await expect(fit({ model, train: new FormulaLoader(2, 4), optimizer: sgd({ lr: 0.1 }), epochs: 1, ...silent })).rejects.toThrow(LabelOutOfRangeError);
   });
 });

@@ -1,5 +1,5 @@
 import { tf, globalRng, toHost } from '@residual/tensor';
-import { loadCheckpoint, latestCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint';
+import { loadCheckpoint, latestValidCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from '../checkpoint/checkpoint';
 import { toRaw, toTensor, type RawTensor } from '../checkpoint/raw';
 import { batches } from '../data/source';
 import { evaluate } from '../eval/evaluate';
@@ -75,9 +75,13 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   let lastCheckpoint: string | null = null;
 
   // Resume: every piece of state that decides the next update comes back exactly.
-  const resumeFrom = typeof options.resume === 'string' ? options.resume : options.resume && checkpointDir ? latestCheckpoint(checkpointDir) : null;
-  if (resumeFrom) {
-    const ck: LoadedCheckpoint = loadCheckpoint(resumeFrom);
+  // A corrupt newest checkpoint (bit flip, truncated copy) falls back to the newest valid one, saying so.
+  let found: { checkpoint: LoadedCheckpoint; skipped: string[] } | null = null;
+  if (typeof options.resume === 'string') found = { checkpoint: loadCheckpoint(options.resume), skipped: [] };
+  else if (options.resume && checkpointDir) found = latestValidCheckpoint(checkpointDir);
+  if (found) {
+    for (const note of found.skipped) (progress ? progress.line.bind(progress) : console.warn)(`warning: ${note}`);
+    const ck: LoadedCheckpoint = found.checkpoint;
     restoreModel(model, ck);
     if (ck.meta.optimizer) restoreOptimizer(optimizer, ck);
     if (ck.meta.scheduler && scheduler) scheduler.loadState(ck.meta.scheduler);
@@ -156,6 +160,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     let lastLr = optimizer.paramGroups[0].lr;
     let t0 = performance.now();
     let images = 0;
+    const startIteration = iteration;
     for await (const { x, y } of batches(train)) {
       let hits;
       let loss;
@@ -184,6 +189,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       if (options.checkpointEvery && iteration % options.checkpointEvery === 0) await checkpoint();
     }
 
+    // An epoch without a batch would loop forever under an iteration budget (an empty training split).
+    if (iteration === startIteration && epochIteration === 0) {
+      throw new Error(`@residual/train fit: epoch ${epoch + 1} yielded no training batch; the training data is empty (check the split and --limit-train)`);
+    }
     // End of epoch (or of training, when the iteration budget ran out mid-epoch).
     const record: EpochRecord = {
       epoch: epoch + 1,
