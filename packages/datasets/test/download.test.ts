@@ -11,6 +11,8 @@ const md5 = (b: Uint8Array): string => createHash('md5').update(b).digest('hex')
 
 interface Server {
   base: string;
+  /** Requests served per path. */
+  hits: Map<string, number>;
   ranges: string[];
   /** When set, the next GET of /file sends this many bytes and then kills the connection. */
   cutAfter: number | null;
@@ -19,9 +21,38 @@ interface Server {
 }
 
 async function serve(): Promise<Server> {
-  const state = { ranges: [] as string[], cutAfter: null as number | null, files: new Map<string, Uint8Array>() };
+  const state = { ranges: [] as string[], cutAfter: null as number | null, files: new Map<string, Uint8Array>(), hits: new Map<string, number>() };
+  const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
+    state.hits.set(url, (state.hits.get(url) ?? 0) + 1);
+    // Hostile servers: headers never sent; body stalls half way; an HTML page; a body shorter than announced.
+    if (url === '/hang') return; // keeps the socket open, says nothing
+    if (url === '/stall') {
+      res.writeHead(200, { 'Content-Length': 1000 });
+      res.write(Buffer.alloc(400, 7));
+      return; // never sends the rest
+    }
+    if (url === '/login.html') {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end('<html><body>Please sign in</body></html>');
+      return;
+    }
+    if (url === '/short') {
+      res.writeHead(200, { 'Content-Length': 1000 });
+      res.write(Buffer.alloc(600, 1), () => res.socket?.destroy());
+      return;
+    }
+    if (url === '/flaky' && state.hits.get(url)! <= 2) {
+      res.writeHead(503);
+      res.end('busy');
+      return;
+    }
+    if (url === '/flaky') {
+      res.writeHead(200, { 'Content-Length': 5 });
+      res.end('hello');
+      return;
+    }
     if (url.startsWith('/redirect/')) {
       res.writeHead(302, { Location: `/files/${url.slice('/redirect/'.length)}` });
       res.end();
@@ -55,11 +86,19 @@ async function serve(): Promise<Server> {
     }
     res.end(body.subarray(start));
   });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return Object.assign(state, {
     base: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
   });
 }
 
@@ -111,7 +150,7 @@ describe('downloadFile against a real HTTP server on 127.0.0.1', () => {
     const dest = join(tmp.dir, 'data.bin');
     server.ranges.length = 0;
     server.cutAfter = 120_000;
-    await expect(downloadFile(`${server.base}/files/data.bin`, dest, { md5: md5(payload), onProgress: false })).rejects.toThrow(
+    await expect(downloadFile(`${server.base}/files/data.bin`, dest, { md5: md5(payload), onProgress: false, retries: 0 })).rejects.toThrow(
       /data.bin: transfer (ended after|interrupted after|aborted after)/,
     );
     expect(existsSync(dest)).toBe(false);
@@ -144,6 +183,43 @@ describe('downloadFile against a real HTTP server on 127.0.0.1', () => {
     await downloadFile(`${server.base}/files/big.bin`, dest, { md5: md5(big), onProgress: false });
     expect(server.ranges).toEqual([`bytes=${partial}-`]);
     expect(md5(readFileSync(dest))).toBe(md5(big));
+  });
+
+  it('times out a server that never sends headers, naming the URL, after retrying with backoff', async () => {
+    const dest = join(tmp.dir, 'h.bin');
+    const t0 = Date.now();
+    const err = (await downloadFile(`${server.base}/hang`, dest, { onProgress: false, timeoutMs: 300, retries: 2, retryDelayMs: 50 }).catch((e) => e)) as Error;
+    expect(err.message).toContain(`${server.base}/hang`);
+    expect(err.message).toMatch(/no response within 300 ms/);
+    expect(err.message).toMatch(/gave up after 3 attempts/);
+    expect(server.hits.get('/hang')).toBe(3);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * 300 + 50 + 100);
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it('times out a transfer that stalls mid-body and keeps the .part for a later resume', async () => {
+    const dest = join(tmp.dir, 's.bin');
+    const err = (await downloadFile(`${server.base}/stall`, dest, { onProgress: false, timeoutMs: 300, retries: 0 }).catch((e) => e)) as Error;
+    expect(err.message).toMatch(/no data for 300 ms after 400 bytes/);
+    expect(err.message).toContain(`${dest}.part`);
+    expect(statSync(`${dest}.part`).size).toBe(400);
+    expect(existsSync(dest)).toBe(false);
+  });
+
+  it('retries HTTP 5xx with backoff and then succeeds', async () => {
+    const dest = join(tmp.dir, 'f.txt');
+    await downloadFile(`${server.base}/flaky`, dest, { onProgress: false, retries: 3, retryDelayMs: 10 });
+    expect(readFileSync(dest, 'utf8')).toBe('hello');
+    expect(server.hits.get('/flaky')).toBe(3);
+  });
+
+  it('never saves an HTML page, or a body shorter than its Content-Length, under the final name (no checksum given)', async () => {
+    const dest = join(tmp.dir, 'data.tar.gz');
+    await expect(downloadFile(`${server.base}/login.html`, dest, { onProgress: false })).rejects.toThrow(/sent an HTML page \(Content-Type: text\/html/);
+    expect(existsSync(dest)).toBe(false);
+    const err = (await downloadFile(`${server.base}/short`, dest, { onProgress: false, retries: 1, retryDelayMs: 10 }).catch((e) => e)) as Error;
+    expect(err.message).toMatch(/(ended after|interrupted after|aborted after) \d+/);
+    expect(existsSync(dest)).toBe(false);
   });
 
   it('reports HTTP errors with the URL', async () => {
