@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DatasetError, extractTarGz, unsafeEntryReason } from '../src';
@@ -48,16 +49,80 @@ describe('extractTarGz', () => {
       expect(err).toBeInstanceOf(DatasetError);
       expect((err as Error).message).toMatch(/evil.tar.gz: refused \d+ unsafe archive entries/);
       expect((err as Error).message).toContain('../escape.txt');
-      expect(readFileSync(join(target, 'ok', 'good.txt'), 'utf8')).toBe('fine');
+      // A failed extraction keeps nothing (a half-extracted dataset would look complete).
+      expect(existsSync(join(target, 'ok', 'good.txt'))).toBe(false);
       expect(existsSync(join(dir, 'escape.txt'))).toBe(false);
       expect(existsSync(join(dir, 'escape2.txt'))).toBe(false);
       expect(existsSync(absVictim)).toBe(false);
-      // The escaping symlink was not created; the later entry below its name lands in a plain directory.
-      expect(lstatSync(join(target, 'ok', 'link')).isSymbolicLink()).toBe(false);
-      expect(readFileSync(join(target, 'ok', 'link', 'through-link.txt'), 'utf8')).toBe('pwned');
+      expect(existsSync(join(target, 'ok', 'link'))).toBe(false);
       expect(existsSync(join(dir, 'outside-hard'))).toBe(false);
       expect(existsSync(join(dir, 'through-link.txt'))).toBe(false);
     } finally {
+      cleanup();
+    }
+  });
+
+  it('resolves link chains against what the archive created: up -> . then d/x -> ../up/.. is refused', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const archive = join(dir, 'chain.tar');
+      writeFileSync(
+        archive,
+        Buffer.concat([
+          entry('data/ok.txt', 'fine'),
+          entry('up', '', '2', '.'),
+          entry('d/', '', '0'),
+          entry('d/x', '', '2', '../up/..'),
+          entry('d/x/escaped.txt', 'pwned'),
+          entry('up/up/../../outside.txt', 'pwned'),
+          Buffer.alloc(1024),
+        ]),
+      );
+      const target = join(dir, 'target');
+      const err = (await extractTarGz(archive, target).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(DatasetError);
+      expect(err.message).toMatch(/d\/x \(link target \.\.\/up\/\.\. resolves outside/);
+      expect(err.message).toMatch(/nothing was kept/);
+      // Nothing escaped, no link is left behind, and the good file of the failed archive is gone too.
+      expect(existsSync(join(dir, 'escaped.txt'))).toBe(false);
+      expect(existsSync(join(dir, 'outside.txt'))).toBe(false);
+      expect(existsSync(join(target, 'up'))).toBe(false);
+      expect(existsSync(join(target, 'd', 'x'))).toBe(false);
+      expect(existsSync(join(target, 'data', 'ok.txt'))).toBe(false);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('keeps links that stay inside', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const archive = join(dir, 'fine.tar');
+      writeFileSync(archive, Buffer.concat([entry('a/real.txt', 'r'), entry('b', '', '2', 'a/real.txt'), entry('c/link', '', '2', '../a/real.txt'), Buffer.alloc(1024)]));
+      const target = join(dir, 't');
+      await extractTarGz(archive, target);
+      expect(readFileSync(join(target, 'c', 'link'), 'utf8')).toBe('r');
+      expect(lstatSync(join(target, 'b')).isSymbolicLink()).toBe(true);
+    } finally {
+      cleanup();
+    }
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)('fails on a full disk instead of reporting success over a truncated file (tmpfs, needs root)', async () => {
+    const { dir, cleanup } = tempDir();
+    const small = join(dir, 'small');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=128k', 'tmpfs', small]);
+    try {
+      const archive = join(dir, 'big.tar.gz');
+      writeFileSync(archive, gzipSync(Buffer.concat([entry('data/a.bin', 'a'.repeat(40_000)), entry('data/big.bin', 'b'.repeat(400_000)), Buffer.alloc(1024)])));
+      const err = (await extractTarGz(archive, join(small, 'target')).catch((e: unknown) => e)) as Error;
+      expect(err).toBeInstanceOf(DatasetError);
+      expect(err.message).toMatch(/big\.tar\.gz: (extraction failed|cannot extract).*ENOSPC/);
+      expect(existsSync(join(small, 'target', 'data', 'big.bin'))).toBe(false);
+      expect(existsSync(join(small, 'target', 'data', 'a.bin'))).toBe(false);
+    } finally {
+      execFileSync('umount', [small]);
       cleanup();
     }
   });
