@@ -71,8 +71,19 @@ def cifar100(path):
         })
 
 
+def cifar10_fortran(path):
+    # A batch whose data array is Fortran-ordered (column-major), as np.asfortranarray or a
+    # transpose-then-save pipeline produces: pickle stores the bytes column by column and sets the
+    # ndarray's fortran flag, which a reader must honour.
+    d = {b'labels': [(30 + i) % 10 for i in range(PER_BATCH)], b'data': np.asfortranarray(images(30, PER_BATCH))}
+    assert d[b'data'].flags.f_contiguous and not d[b'data'].flags.c_contiguous
+    with open(path, 'wb') as f:
+        f.write(pickle.dumps(d, protocol=2))
+
+
 if __name__ == '__main__':
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'datasets', 'fixtures')
     cifar10(os.path.join(out, 'cifar-10-python-small.tar.gz'))
     cifar100(os.path.join(out, 'cifar-100-python-small.tar.gz'))
+    cifar10_fortran(os.path.join(out, 'cifar-10-fortran-test_batch.pkl'))
     print('numpy', np.__version__)

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { c as tarCreate } from 'tar';
 import { CIFAR10, CIFAR100, DatasetError, md5File, readPickle, trainValSplit } from '../src';
@@ -156,6 +156,24 @@ describe('CIFAR python version (pickles written by numpy/pickle, see tools/datas
     } finally {
       cleanup();
     }
+  });
+
+  it('honours a Fortran-ordered data array (numpy.asfortranarray) instead of reading it scrambled', async () => {
+    const { parseCifarPickle } = await import('../src/cifar/parse');
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'cifar-10-fortran-test_batch.pkl')));
+    const a = parseCifarPickle(bytes, 'fortran_batch', 10);
+    expect(Array.from(a.labels)).toEqual([0, 1, 2, 3, 4, 5]);
+    // Same pixels as the C-ordered fixtures: value(n, r, c, ch) = (n*31 + r*7 + c*3 + ch*101) % 256, n from 30.
+    for (const [i, r, c, ch] of [[0, 0, 0, 0], [0, 5, 17, 2], [3, 31, 31, 1], [5, 12, 3, 0]] as const) {
+      expect(a.images[((i * 32 + r) * 32 + c) * 3 + ch]).toBe(((30 + i) * 31 + r * 7 + c * 3 + ch * 101) % 256);
+    }
+  });
+
+  it('says what is wrong with a hand-crafted pickle that APPENDs onto a dict', () => {
+    // PROTO 2, EMPTY_DICT, BININT1 1, APPEND, STOP
+    expect(() => readPickle(Uint8Array.of(0x80, 2, 0x7d, 0x4b, 1, 0x61, 0x2e), 'odd.pkl')).toThrow(/odd.pkl: pickle: APPEND onto a dict, which is not a list/);
+    // PROTO 2, EMPTY_LIST, BININT1 1, BININT1 2, SETITEM, STOP
+    expect(() => readPickle(Uint8Array.of(0x80, 2, 0x5d, 0x4b, 1, 0x4b, 2, 0x73, 0x2e), 'odd.pkl')).toThrow(/SETITEM onto a list, which is not a dict/);
   });
 
   it('reads Python-2 style strings and refuses any global outside the allow-list', () => {

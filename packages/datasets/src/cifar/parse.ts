@@ -95,6 +95,17 @@ function labelArray(v: PickleValue, key: string, file: string, n: number, numCla
   return out;
 }
 
+/** A rows×cols uint8 matrix stored column-major, as row-major bytes. */
+function fortranToC(src: Uint8Array, rows: number, cols: number): Uint8Array {
+  if (src.length !== rows * cols) return src; // the size check below reports it
+  const out = new Uint8Array(rows * cols);
+  for (let j = 0; j < cols; j++) {
+    const col = j * rows;
+    for (let i = 0; i < rows; i++) out[i * cols + j] = src[col + i];
+  }
+  return out;
+}
+
 /**
  * Parse one CIFAR python-version batch (a pickled dict with `data` (N×3072 uint8 ndarray) and
  * `labels`, or `fine_labels` + `coarse_labels` for CIFAR-100).
@@ -112,10 +123,13 @@ export function parseCifarPickle(bytes: Uint8Array, file: string, numClasses: nu
     throw new DatasetError(file, `'data' should be an N×${PIXELS} uint8 array`);
   }
   const n = data.shape[0];
-  if (data.data.length !== n * PIXELS) throw new DatasetError(file, `'data' holds ${data.data.length} bytes, shape needs ${n * PIXELS}`);
+  // numpy writes a Fortran-ordered (column-major) array's bytes column by column: image i's pixel j is
+  // at j·N + i. Read that as rows and every image is scrambled, so reorder to C order first.
+  const pixels = data.fortranOrder ? fortranToC(data.data, n, PIXELS) : data.data;
+  if (pixels.length !== n * PIXELS) throw new DatasetError(file, `'data' holds ${pixels.length} bytes, shape needs ${n * PIXELS}`);
   if (expectedCount !== undefined && n !== expectedCount) throw new DatasetError(file, `holds ${n} images, the published file holds ${expectedCount}`);
   const images = new Uint8Array(n * PIXELS);
-  for (let i = 0; i < n; i++) chwToHwc(data.data, i * PIXELS, images, i * PIXELS);
+  for (let i = 0; i < n; i++) chwToHwc(pixels, i * PIXELS, images, i * PIXELS);
   if (numClasses === 100) {
     return {
       images,

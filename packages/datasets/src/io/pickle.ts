@@ -88,6 +88,19 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
     if (v === undefined || v === MARK) fail('empty stack');
     return v as PickleValue;
   };
+  const kindOf = (v: PickleValue): string =>
+    v === null ? 'None' : v instanceof Map ? 'a dict' : Array.isArray(v) ? 'a list' : v instanceof Uint8Array ? 'bytes' : typeof v === 'object' ? (v as { kind: string }).kind : typeof v;
+  // A hand-crafted pickle can APPEND onto a dict or SETITEM onto a list: say so instead of crashing.
+  const listTop = (op: string): PickleValue[] => {
+    const v = top();
+    if (!Array.isArray(v)) fail(`${op} onto ${kindOf(v)}, which is not a list (malformed pickle)`);
+    return v as PickleValue[];
+  };
+  const dictTop = (op: string): Map<PickleValue, PickleValue> => {
+    const v = top();
+    if (!(v instanceof Map)) fail(`${op} onto ${kindOf(v)}, which is not a dict (malformed pickle)`);
+    return v as Map<PickleValue, PickleValue>;
+  };
   const utf8 = new TextDecoder('utf-8');
   const latin1 = new TextDecoder('latin1');
 
@@ -136,16 +149,16 @@ export function readPickle(bytes: Uint8Array, file: string): PickleValue {
         stack.push(memo.get(k) as PickleValue);
         break;
       }
-      case 0x61: { const v = pop(); (top() as PickleValue[]).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); (top() as PickleValue[]).push(...items); break; } // APPENDS
+      case 0x61: { const v = pop(); listTop('APPEND').push(v); break; } // APPEND
+      case 0x65: { const items = popMark(); listTop('APPENDS').push(...items); break; } // APPENDS
       case 0x74: stack.push(popMark()); break; // TUPLE
       case 0x85: stack.push([pop()]); break; // TUPLE1
       case 0x86: { const b = pop(); const a = pop(); stack.push([a, b]); break; }
       case 0x87: { const c = pop(); const b = pop(); const a = pop(); stack.push([a, b, c]); break; }
-      case 0x73: { const v = pop(); const k = pop(); (top() as Map<PickleValue, PickleValue>).set(dictKey(k), v); break; } // SETITEM
+      case 0x73: { const v = pop(); const k = pop(); dictTop('SETITEM').set(dictKey(k), v); break; } // SETITEM
       case 0x75: { // SETITEMS
         const items = popMark();
-        const d = top() as Map<PickleValue, PickleValue>;
+        const d = dictTop('SETITEMS');
         for (let i = 0; i + 1 < items.length; i += 2) d.set(dictKey(items[i]), items[i + 1]);
         break;
       }
