@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DataLoader, DatasetError, ImageFolder, ImageNet, decodeImage, shorterSideSize } from '../src';
@@ -197,5 +197,31 @@ describe('ImageFolder and ImageNet', () => {
     expect(sizes).toEqual([4]);
     expect(loader.skipped).toBe(1);
     expect(lenient.skippedFiles.map((f) => f.replace(/.*\//, ''))).toEqual(['img_2.JPEG']);
+  });
+  it('ImageNet refuses an empty class folder, as ImageFolder does', async () => {
+    const root = join(tmp.dir, 'inet-empty');
+    mkdirSync(join(root, 'train', 'n01440764'), { recursive: true });
+    mkdirSync(join(root, 'train', 'n01443537'), { recursive: true });
+    await writeImage(join(root, 'train', 'n01440764', 'a.JPEG'), 8, 8, 'jpeg');
+    await expect(ImageNet.load({ root })).rejects.toThrow(/train: found no image files .* for class folder\(s\): n01443537/);
+  });
+
+  it('lists broken links and link loops as files that skipCorrupt skips (named when not skipped), and walks a folder loop once', async () => {
+    const root = join(tmp.dir, 'links');
+    mkdirSync(join(root, 'cat'), { recursive: true });
+    await writeImage(join(root, 'cat', 'a.png'), 8, 8, 'png');
+    symlinkSync(join(root, 'cat', 'missing.png'), join(root, 'cat', 'broken.png'));
+    symlinkSync('loop2.png', join(root, 'cat', 'loop1.png'));
+    symlinkSync('loop1.png', join(root, 'cat', 'loop2.png'));
+    symlinkSync('..', join(root, 'cat', 'up')); // a folder link back to the root
+    const strict = await ImageFolder.load({ root });
+    const names = strict.samples.map(([f]) => f.slice(root.length + 1));
+    expect(names).toEqual(['cat/a.png', 'cat/broken.png', 'cat/loop1.png', 'cat/loop2.png']);
+    await expect(strict.get(1)).rejects.toThrow(/broken\.png: cannot decode image/);
+    await expect(strict.get(2)).rejects.toThrow(/loop1\.png: cannot decode image/);
+    const lenient = await ImageFolder.load({ root, skipCorrupt: true });
+    const loader = new DataLoader(lenient, { batchSize: 8 });
+    for await (const b of loader) tf.dispose([b.x, b.y]);
+    expect(loader.skipped).toBe(3);
   });
 });

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { DatasetError } from '../errors';
 import { decodeImage } from '../io/image';
@@ -99,21 +99,41 @@ export async function classDirs(dir: string): Promise<string[]> {
     throw new DatasetError(dir, `cannot list directory: ${(e as Error).message}`);
   }
   const names: string[] = [];
-  for (const e of entries) {
-    if (e.isDirectory() || (e.isSymbolicLink() && (await stat(join(dir, e.name))).isDirectory())) names.push(e.name);
-  }
+  for (const e of entries) if (e.isDirectory() || (e.isSymbolicLink() && (await linkIsDirectory(join(dir, e.name))))) names.push(e.name);
   return names.sort();
+}
+
+/**
+ * Whether a symbolic link leads to a directory. A broken link or a link loop (ENOENT, ELOOP) is not
+ * a directory: it is listed like a file, so decoding it fails naming it and `skipCorrupt` can skip it.
+ */
+async function linkIsDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Image files below `dir`, recursively, in torchvision's order (directories sorted, then file names). */
 export async function imageFiles(dir: string, extensions: readonly string[]): Promise<string[]> {
   const groups: Array<[string, string[]]> = [];
+  // A directory link back up the tree (`a -> ..`) would recurse forever: each real folder is walked once.
+  const seen = new Set<string>();
   const walk = async (d: string): Promise<void> => {
-    const entries = await readdir(d, { withFileTypes: true });
+    const real = await realpath(d).catch(() => d);
+    if (seen.has(real)) return;
+    seen.add(real);
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch (e) {
+      throw new DatasetError(d, `cannot list directory: ${(e as Error).message}`);
+    }
     const files: string[] = [];
     for (const e of entries) {
       const p = join(d, e.name);
-      const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(p)).isDirectory());
+      const isDir = e.isDirectory() || (e.isSymbolicLink() && (await linkIsDirectory(p)));
       if (isDir) await walk(p);
       else if (extensions.includes(extname(e.name).toLowerCase())) files.push(e.name);
     }

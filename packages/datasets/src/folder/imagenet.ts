@@ -118,8 +118,16 @@ export class ImageNet extends ImageFileDataset {
     const trainFolders = folders.length === 0 && split !== 'train' && existsSync(trainDir) ? await classDirs(trainDir) : [];
     let wnids: string[] = folders.length > 0 ? folders : trainFolders;
     if (folders.length > 0) {
+      const empty: string[] = [];
       for (const [label, f] of folders.entries()) {
-        for (const file of await imageFiles(join(dir, f), JPEG_EXTENSIONS)) samples.push([file, label]);
+        const files = await imageFiles(join(dir, f), JPEG_EXTENSIONS);
+        if (files.length === 0) empty.push(f);
+        for (const file of files) samples.push([file, label]);
+      }
+      // As torchvision's ImageFolder: a class without images would shift nothing but still be a class
+      // no sample can have (accuracies over a wrong number of classes, a head with a dead output).
+      if (empty.length > 0) {
+        throw new DatasetError(dir, `found no image files (${JPEG_EXTENSIONS.join(', ')}) for class folder(s): ${empty.slice(0, 10).join(', ')}${empty.length > 10 ? ` and ${empty.length - 10} more` : ''}`);
       }
     } else {
       const csv = options.valSolution ?? findUp(options.root, 'LOC_val_solution.csv');
