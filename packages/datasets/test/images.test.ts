@@ -53,6 +53,16 @@ describe('decodeImage (sharp)', () => {
     expect(Math.abs(img.data[(32 * 96 + 48) * 3] - 200)).toBeLessThanOrEqual(3);
   });
 
+  it.each(['cmyk.jpg', 'cmyk.tif', 'g16.png'])("decodes %s exactly as PIL's convert('RGB')", async (name) => {
+    const dir = join(__dirname, 'fixtures', 'pil');
+    const want = new Uint8Array(readFileSync(join(dir, `${name}.rgb`)));
+    const got = await decodeImage(join(dir, name));
+    expect([got.height, got.width, got.channels]).toEqual([12, 20, 3]);
+    let maxDiff = 0;
+    for (let i = 0; i < want.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got.data[i]! - want[i]!));
+    expect(maxDiff).toBe(0);
+  });
+
   it('names the file of an unreadable JPEG', async () => {
     await writeImage(join(tmp.dir, 'ok.jpg'), 32, 32, 'jpeg');
     const bytes = readFileSync(join(tmp.dir, 'ok.jpg'));
