@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy } from '../src/npy';
@@ -103,6 +103,26 @@ describe('residual predict --image', () => {
         expect(o.predictions[0]!.probability).toBeGreaterThanOrEqual(o.predictions[1]!.probability);
       }
       expect(out[1]).toEqual({ ...out[0], image: img });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('names the file when one of several images is truncated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'residual-trunc-'));
+    try {
+      const sharp = (await import('sharp')).default;
+      const px = Buffer.alloc(64 * 48 * 3, 90);
+      const good = join(dir, 'good.jpg');
+      await sharp(px, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toFile(good);
+      const bytes = readFileSync(good);
+      const cut = join(dir, 'cut.jpg');
+      writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      const keys = (JSON.parse(readFileSync(join(FIX, 'resnet20.keys.json'), 'utf8')) as { keys: KeySpec[] }).keys;
+      const weights = join(dir, 'w.safetensors');
+      writeFormulaSafetensors(weights, keys);
+      const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--image', good, cut]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${cut}: cannot decode image`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -65,6 +65,12 @@ describe('validateRecipe errors name the file and the field', () => {
     expect(msg).toMatch(/field 'extra': unknown field/);
   });
 
+  it('shows an overflowing number as Infinity, not null (JSON "lr": 1e999)', () => {
+    const r = JSON.parse(JSON.stringify(base()).replace(/"lr":\s*[0-9.e-]+/, '"lr": 1e999'));
+    expect(r.optimizer.lr).toBe(Infinity);
+    expect(() => validateRecipe(r, 'x.json')).toThrow(/optimizer\.lr': expected a number > 0, got Infinity/);
+  });
+
   it('checks transforms by name and variants as full recipes', () => {
     const r = base();
     r.data.train.push({ name: 'RandomCrap', size: 3 });

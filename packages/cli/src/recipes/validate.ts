@@ -21,7 +21,9 @@ export class RecipeError extends Error {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+// JSON.stringify writes Infinity and NaN (from "1e999" in a recipe) as null: show them as they are.
+const show = (v: unknown): string =>
+  v === undefined ? 'nothing' : JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? `<${x}>` : x)).replace(/"<(-?Infinity|NaN)>"/g, '$1');
 
 /** Collects problems with their dotted field paths. */
 class Checker {

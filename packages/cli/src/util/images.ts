@@ -45,7 +45,14 @@ export async function loadImages(paths: string[], entry: ZooEntry): Promise<Tens
     } else {
       img = img.resize(size, size, { fit: 'fill' });
     }
-    const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
+    let decoded;
+    try {
+      decoded = await img.raw().toBuffer({ resolveWithObject: true });
+    } catch (e) {
+      // libvips reports a truncated file only while decoding pixels ("premature end of JPEG image").
+      throw new CliError(`${path}: cannot decode image (${(e as Error).message.trim()})`);
+    }
+    const { data, info } = decoded;
     if (info.channels !== channels) {
       throw new CliError(`${path}: decoded ${info.channels} channels, ${entry.name} takes ${channels}`);
     }

@@ -106,19 +106,21 @@ export function readSafetensorsHeader(bytes: Uint8Array, options: DecodeOptions 
     fail('header must be a JSON object');
   const dataStart = 8 + n;
   const dataLength = bytes.length - dataStart;
-  const tensors: Record<string, SafetensorsEntry> = {};
-  let metadata: Record<string, string> = {};
+  // Null-prototype maps: a hostile header's keys ("__proto__", "constructor") are plain keys here.
+  const tensors: Record<string, SafetensorsEntry> = Object.create(null);
+  let metadata: Record<string, string> = Object.create(null);
   for (const [key, raw] of Object.entries(parsed as Record<string, unknown>)) {
+    if (key === '__proto__') fail(`tensor name '__proto__' is not allowed (it would replace an object's prototype in JavaScript)`);
     if (key === '__metadata__') {
       if (typeof raw !== 'object' || raw === null || Object.values(raw).some((v) => typeof v !== 'string')) {
         fail('__metadata__ must be an object of strings');
       }
-      metadata = raw as Record<string, string>;
+      metadata = Object.assign(Object.create(null), raw) as Record<string, string>;
       continue;
     }
     const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof e !== 'object' || e === null) fail(`entry '${key}' is not an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in SIZES)) {
+    if (typeof e.dtype !== 'string' || !Object.hasOwn(SIZES, e.dtype)) {
       fail(
         `tensor '${key}' has unknown dtype ${JSON.stringify(e.dtype)}; supported: ${Object.keys(SIZES).join(', ')}`,
       );

@@ -184,6 +184,14 @@ describe('safetensors corruption errors name the file and the problem', () => {
     const h = { ...good, x: { dtype: 'F8_E4M3', shape: [8], data_offsets: [0, 8] } };
     expect(bad(craft(h, data))).toThrow(/tensor 'x' has unknown dtype "F8_E4M3"/);
   });
+  it("a dtype named like an Object method ('toString') is unknown, not a crash", () => {
+    const h = { ...good, x: { dtype: 'toString', shape: [8], data_offsets: [0, 8] } };
+    expect(bad(craft(h, data))).toThrow(/tensor 'x' has unknown dtype "toString"/);
+  });
+  it("a tensor named '__proto__' is refused by name", () => {
+    const json = JSON.stringify(good).replace('"y":', '"__proto__":');
+    expect(bad(craft(null, data, json))).toThrow(/tensor name '__proto__' is not allowed/);
+  });
   it('an I64 value outside int32', () => {
     const d = new Uint8Array(8);
     new DataView(d.buffer).setBigInt64(0, 2n ** 40n, true);
