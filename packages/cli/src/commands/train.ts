@@ -55,6 +55,16 @@ function applyOverrides(run: RunSpec, v: Record<string, unknown>): RunSpec {
   }
   const seed = intOption(v, 'seed', 0);
   if (seed !== undefined) out.seed = seed;
+  // Everything that changes the experiment lands in the run spec, which recipe.json and every
+  // checkpoint record (and which a resume is checked against).
+  const batchSize = intOption(v, 'batch-size');
+  if (batchSize !== undefined) out.batchSize = batchSize;
+  const limitTrain = intOption(v, 'limit-train');
+  const limitTest = intOption(v, 'limit-test');
+  if (limitTrain !== undefined || limitTest !== undefined) out.limits = { ...(limitTrain !== undefined ? { train: limitTrain } : {}), ...(limitTest !== undefined ? { test: limitTest } : {}) };
+  const workers = intOption(v, 'workers', 0);
+  if (workers !== undefined) out.data.workers = workers;
+  if (typeof v['data-dir'] === 'string') out.data.root = v['data-dir'];
   return out;
 }
 
@@ -92,6 +102,8 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
     checkpointDir: outDir,
     resume,
     config: { recipe: run.runName, ...(run as unknown as Record<string, unknown>) },
+    // Training longer, or from another folder or with other loader threads, is still the same run.
+    resumeMayChange: ['stop', 'data.root', 'data.workers'],
   });
   // Final weights as a plain state dict (torchvision key names, PyTorch layouts): what
   // 'residual predict/eval' and torch's load_state_dict take.
@@ -177,11 +189,11 @@ export const trainCommand: Command = {
     for (const base of runs) {
       const run = applyOverrides(base, values);
       const built = await buildRun(run, {
-        dataDir: values['data-dir'] as string | undefined,
-        limitTrain: intOption(values, 'limit-train'),
-        limitTest: intOption(values, 'limit-test'),
-        batchSize: intOption(values, 'batch-size'),
-        workers: intOption(values, 'workers', 0),
+        dataDir: run.data.root,
+        limitTrain: run.limits?.train,
+        limitTest: run.limits?.test,
+        batchSize: run.batchSize,
+        workers: run.data.workers ?? 0,
         fakeIfMissing: dry,
       });
       io.out(`${run.runName}\n${built.summary.map((s) => `  ${s}`).join('\n')}\n`);

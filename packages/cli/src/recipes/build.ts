@@ -106,6 +106,11 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
     trainSet = split.train;
     valSet = split.val;
   }
+  if (trainSet.length === 0) {
+    throw new CliError(
+      `${run.runName}: the training split is empty (${fullTrain} images${options.limitTrain !== undefined ? `, --limit-train ${options.limitTrain}` : ''}, ${hold} held out for validation); train on more images`,
+    );
+  }
   const testSet = subset(splits.test, options.limitTest, seed + 1, datasets.Subset, tensor.Rng);
   if (run.data.validation === 'test') valSet = testSet;
 

@@ -145,4 +145,6 @@ export interface Recipe {
 export interface RunSpec extends Omit<Recipe, 'variants'> {
   /** `<recipe>` or `<recipe>/<variant id>`. */
   runName: string;
+  /** Command-line settings that change what runs, recorded so recipe.json and checkpoints say what ran. */
+  limits?: { train?: number; test?: number };
 }

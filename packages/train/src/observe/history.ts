@@ -18,6 +18,10 @@ export interface EpochRecord {
   val_acc5?: number;
   seconds: number;
   images_per_sec: number;
+  /** 1 when training stopped inside this epoch (an iteration budget); a resume replaces the record. */
+  partial?: number;
+  /** Iterations done in a partial epoch. */
+  epoch_iterations?: number;
   [key: string]: number | undefined;
 }
 

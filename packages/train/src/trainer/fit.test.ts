@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, useBackend, seed } from '@residual/tensor';
 import { FormulaLoader, tinyNet } from '../testing/helpers';
-import { fit } from './fit';
+import { fit, ResumeMismatchError } from './fit';
 import { NonFiniteLossError } from './step';
 import { NonFiniteEvalError } from '../eval/evaluate';
 import { LabelOutOfRangeError } from '../loss/metrics';
@@ -138,5 +138,41 @@ describe('fit', () => {
   it('refuses training labels outside the head', async () => {
     const model = tinyNet(1, 2); // 2 classes; FormulaLoader labels go up to 2
     await expect(fit({ model, train: new FormulaLoader(2, 4), optimizer: sgd({ lr: 0.1 }), epochs: 1, ...silent })).rejects.toThrow(LabelOutOfRangeError);
+  });
+  it('a stop by iterations mid-epoch is a partial epoch: no per-epoch scheduler step, and a resume finishes that epoch exactly', async () => {
+    const run = async (dirName: string, iterations: number, resume: boolean) => {
+      seed(7);
+      const model = tinyNet();
+      const optimizer = sgd({ lr: 0.1, momentum: 0.9 });
+      const scheduler = multiStepLR(optimizer, { milestones: [1], gamma: 0.1 }); // per epoch
+      const r = await fit({ model, train: new FormulaLoader(6, 4), optimizer, scheduler, iterations, checkpointDir: join(dir, dirName), resume, ...silent });
+      const w = Array.from(model.namedParameters()[0][1].dataSync());
+      return { r, w, lr: optimizer.paramGroups[0].lr };
+    };
+    const first = await run('a', 4, false);
+    expect(first.r.epochs).toBe(0);
+    expect(first.r.history).toHaveLength(1);
+    expect(first.r.history[0]).toMatchObject({ epoch: 1, iteration: 4, partial: 1, epoch_iterations: 4 });
+    expect(first.lr).toBe(0.1); // the epoch did not end: no milestone
+    const resumed = await run('a', 9, true);
+    const straight = await run('b', 9, false);
+    expect(resumed.r.history.map((h) => [h.epoch, h.iteration, h.partial])).toEqual([[1, 6, undefined], [2, 9, 1]]);
+    expect(resumed.r.history.map((h) => h.epoch)).toEqual(straight.r.history.map((h) => h.epoch));
+    expect(resumed.lr).toBeCloseTo(0.01, 12);
+    expect(resumed.w).toEqual(straight.w);
+  });
+
+  it('refuses to resume with another configuration, naming each difference; allowed fields may change', async () => {
+    seed(8);
+    const ckdir = join(dir, 'cfg');
+    const opts = () => ({ model: tinyNet(), train: new FormulaLoader(2, 4), optimizer: sgd({ lr: 0.1 }), checkpointDir: ckdir, ...silent });
+    await fit({ ...opts(), epochs: 1, config: { batchSize: 4, seed: 1, stop: { epochs: 1 } } });
+    const err = await fit({ ...opts(), epochs: 2, resume: true, config: { batchSize: 8, seed: 1, limits: { train: 100 }, stop: { epochs: 2 } } }).catch((e) => e);
+    expect(err).toBeInstanceOf(ResumeMismatchError);
+    expect(err.message).toMatch(/batchSize: 4 then, 8 now/);
+    expect(err.message).toMatch(/limits: unset then, {"train":100} now/);
+    expect(err.message).toMatch(/stop\.epochs: 1 then, 2 now/);
+    const ok = await fit({ ...opts(), epochs: 2, resume: true, config: { batchSize: 4, seed: 1, stop: { epochs: 2 } }, resumeMayChange: ['stop'] });
+    expect(ok.epochs).toBe(2);
   });
 });

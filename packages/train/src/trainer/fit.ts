@@ -25,6 +25,47 @@ async function snapshot(model: FitOptions['model']): Promise<Record<string, RawT
   return out;
 }
 
+/** A field whose value differs between a checkpoint's run configuration and the resuming one. */
+export interface ConfigDifference {
+  path: string;
+  saved: unknown;
+  now: unknown;
+}
+
+/** Leaf-by-leaf differences of two JSON-like values, as dotted paths. */
+export function configDiff(saved: unknown, now: unknown, path = ''): ConfigDifference[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(saved) && isObj(now)) {
+    const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])].sort();
+    return keys.flatMap((k) => configDiff(saved[k], now[k], path ? `${path}.${k}` : k));
+  }
+  return JSON.stringify(saved) === JSON.stringify(now) ? [] : [{ path: path || '(config)', saved, now }];
+}
+
+/**
+ * Thrown by {@link fit} when it would resume a checkpoint written with another configuration (batch
+ * size, seed, data limits…): the message names every differing field with both values.
+ * @example
+ * ```ts
+ * import { fit, ResumeMismatchError } from '@residual/train';
+ * try { await fit({ ...options, resume: true }); } catch (e) { if (e instanceof ResumeMismatchError) console.error(e.differences); }
+ * ```
+ */
+export class ResumeMismatchError extends Error {
+  constructor(
+    readonly checkpoint: string,
+    readonly differences: ConfigDifference[],
+  ) {
+    const show = (v: unknown) => (v === undefined ? 'unset' : JSON.stringify(v));
+    super(
+      `@residual/train fit: cannot resume ${checkpoint}: it was written with a different configuration (${differences
+        .map((d) => `${d.path}: ${show(d.saved)} then, ${show(d.now)} now`)
+        .join('; ')}). Resume with the same settings, or start a new run.`,
+    );
+    this.name = 'ResumeMismatchError';
+  }
+}
+
 /**
  * Train a model with the paper's procedure: mini-batch SGD on softmax cross-entropy with BatchNorm in
  * train mode, validation in eval mode after every epoch, scheduler steps per epoch or iteration,
@@ -82,6 +123,11 @@ export async function fit(options: FitOptions): Promise<FitResult> {
   if (found) {
     for (const note of found.skipped) (progress ? progress.line.bind(progress) : console.warn)(`warning: ${note}`);
     const ck: LoadedCheckpoint = found.checkpoint;
+    const saved = (ck.meta.extra as { config?: Record<string, unknown> }).config;
+    if (options.config && saved && Object.keys(saved).length) {
+      const diffs = configDiff(saved, options.config).filter((d) => !(options.resumeMayChange ?? []).some((p) => d.path === p || d.path.startsWith(`${p}.`)));
+      if (diffs.length) throw new ResumeMismatchError(ck.path, diffs);
+    }
     restoreModel(model, ck);
     if (ck.meta.optimizer) restoreOptimizer(optimizer, ck);
     if (ck.meta.scheduler && scheduler) scheduler.loadState(ck.meta.scheduler);
@@ -161,6 +207,7 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     let t0 = performance.now();
     let images = 0;
     const startIteration = iteration;
+    let brokeOut = false;
     for await (const { x, y } of batches(train)) {
       let hits;
       let loss;
@@ -185,7 +232,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       const left = stepsPerEpoch ? ((stepsPerEpoch - epochIteration) * epochSeconds) / epochIteration : NaN;
       progress?.update({ epoch, epochs: Number.isFinite(maxEpochs) ? maxEpochs : undefined, step: epochIteration, steps: stepsPerEpoch, loss: meter.loss, acc1: meter.acc1, imagesPerSec: ips, lr: lastLr }, left);
       for (const c of callbacks) await c.onBatchEnd?.({ epoch, iteration, loss, batchSize: n, lr: lastLr }, ctx);
-      if (iteration >= maxIters || stopRequested) break;
+      if (iteration >= maxIters || stopRequested) {
+        brokeOut = true;
+        break;
+      }
       if (options.checkpointEvery && iteration % options.checkpointEvery === 0) await checkpoint();
     }
 
@@ -193,7 +243,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
     if (iteration === startIteration && epochIteration === 0) {
       throw new Error(`@residual/train fit: epoch ${epoch + 1} yielded no training batch; the training data is empty (check the split and --limit-train)`);
     }
-    // End of epoch (or of training, when the iteration budget ran out mid-epoch).
+    // End of epoch, or of training when the iteration budget ran out mid-epoch: then the record is
+    // marked partial, the epoch counter and per-epoch schedulers stay where they are, and a resume
+    // finishes the same epoch (its record then replaces the partial one).
+    const partial = brokeOut && !(stepsPerEpoch !== undefined && epochIteration >= stepsPerEpoch);
     const record: EpochRecord = {
       epoch: epoch + 1,
       iteration,
@@ -203,12 +256,26 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       train_acc5: meter.acc5,
       seconds: epochSeconds,
       images_per_sec: meter.count / Math.max(epochSeconds, 1e-9),
+      ...(partial ? { partial: 1, epoch_iterations: epochIteration } : {}),
     };
     if (val) {
       const r = await evaluate(model, val);
       Object.assign(record, { val_loss: r.loss, val_acc1: r.acc1, val_acc5: r.acc5 });
     }
-    history.push(record);
+    if (history.length && history[history.length - 1]!.partial && history[history.length - 1]!.epoch === record.epoch) history[history.length - 1] = record;
+    else history.push(record);
+    if (partial) {
+      progress?.line(
+        `epoch ${record.epoch} stopped after ${epochIteration}${stepsPerEpoch ? ` of ${stepsPerEpoch}` : ''} iterations (iteration ${iteration}) train loss ${record.train_loss.toFixed(4)}` +
+          (val ? ` | val loss ${record.val_loss?.toFixed(4)} top1 ${(100 * (record.val_acc1 ?? NaN)).toFixed(2)}%` : ''),
+      );
+      if (checkpointDir) {
+        writeHistory(checkpointDir, history);
+        await checkpoint();
+      }
+      for (const c of callbacks) await c.onEpochEnd?.(record, ctx);
+      break;
+    }
     if (scheduler && scheduler.interval === 'epoch') {
       if (scheduler.monitor !== undefined) {
         const m = record[scheduler.monitor];

@@ -86,8 +86,14 @@ export interface FitOptions {
   callbacks?: Callbacks | Callbacks[];
   /** Progress display: `false` for none, or options (default: bar on a TTY, plain lines otherwise). */
   progress?: boolean | ProgressOptions;
-  /** Free-form run configuration stored in every checkpoint. */
+  /**
+   * Run configuration stored in every checkpoint. On resume it is compared with the checkpoint's: a
+   * difference (another batch size, seed, data subset…) throws {@link ResumeMismatchError} naming each
+   * field, since the resumed run would silently be a different experiment.
+   */
   config?: Record<string, unknown>;
+  /** Dotted paths of `config` allowed to differ on resume (e.g. `['stop']` to train longer). */
+  resumeMayChange?: string[];
 }
 
 /** What `fit` returns. */
