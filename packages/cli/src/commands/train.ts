@@ -32,6 +32,7 @@ Options:
   --limit-test N       evaluate on N test images
   --workers N          loader worker threads (default 0: transforms run in the main thread)
   --out DIR            output directory (default runs/<recipe>[/<variant>])
+  --checkpoint-every N also checkpoint every N iterations (default: at the end of each epoch)
   --resume             continue from the newest checkpoint in --out
   --overwrite          replace the run in a non-empty --out (without it, or --resume, that is refused)
   --dry-run            build model, data pipeline (random stand-in data where the dataset is
@@ -83,7 +84,7 @@ async function dryRun(built: BuiltRun, io: Io): Promise<void> {
   y.dispose();
 }
 
-async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, io: Io) {
+async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, checkpointEvery: number | undefined, io: Io) {
   const train = await import('@residual/train');
   const { run } = built;
   prepareRunDir(outDir, { resume, overwrite });
@@ -100,6 +101,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
     iterations: run.stop.iterations,
     earlyStopping: run.earlyStopping ? { patience: run.earlyStopping.patience, monitor: run.earlyStopping.monitor, mode: run.earlyStopping.mode } : undefined,
     checkpointDir: outDir,
+    checkpointEvery,
     resume,
     config: { recipe: run.runName, ...(run as unknown as Record<string, unknown>) },
     // Training longer, or from another folder or with other loader threads, is still the same run.
@@ -169,6 +171,7 @@ export const trainCommand: Command = {
       workers: { type: 'string' },
       out: { type: 'string' },
       resume: { type: 'boolean' },
+      'checkpoint-every': { type: 'string' },
       overwrite: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       seed: { type: 'string' },
@@ -202,7 +205,7 @@ export const trainCommand: Command = {
         else {
           const variant = run.runName.split('/')[1];
           const out = values.out ? resolve(values.out as string, runs.length > 1 && variant ? variant : '') : resolve('runs', run.runName);
-          await trainRun(built, out, !!values.resume, !!values.overwrite, io);
+          await trainRun(built, out, !!values.resume, !!values.overwrite, intOption(values, 'checkpoint-every'), io);
         }
       } finally {
         built.model.dispose();

@@ -25,6 +25,9 @@ export class WriteFileError extends Error {
   }
 }
 
+// RESIDUAL_FAULT_WRITE_DELAY_MS (tests only): pause each write half-way for that long.
+const faultDelayMs = Number(typeof process !== 'undefined' ? (process.env.RESIDUAL_FAULT_WRITE_DELAY_MS ?? 0) : 0) || 0;
+
 /**
  * Write a file so readers only ever see the old or the complete new content: write `path.tmp-<pid>`,
  * fsync it, rename over `path`, then fsync the directory so the rename itself survives a crash. On
@@ -47,6 +50,10 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   }
   try {
     let off = 0;
+    const half = faultDelayMs > 0 ? bytes.byteLength >> 1 : bytes.byteLength;
+    while (off < half) off += writeSync(fd, bytes, off, half - off);
+    // Fault-injection hook for the crash tests: stall half-way so a kill lands inside the write.
+    if (faultDelayMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, faultDelayMs);
     while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
     fsyncSync(fd);
     closeSync(fd);
