@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNpy } from '../src/npy';
+import { readNpy, writeNpy } from '../src/npy';
 import { writeFormulaSafetensors, type KeySpec } from './formula';
 import { runCli } from './run-cli';
 
@@ -65,6 +65,17 @@ describe('residual predict reproduces torchvision logits', () => {
     const r2 = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--input', join(dir, 'absent.npy'), '--output', join(dir, 'o.npy')]);
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain(join(dir, 'absent.npy'));
+  });
+
+  it('refuses an empty batch by name instead of failing inside the model', () => {
+    const keys = (JSON.parse(readFileSync(join(FIX, 'resnet20.keys.json'), 'utf8')) as { keys: KeySpec[] }).keys;
+    const weights = join(dir, 'w20e.safetensors');
+    writeFormulaSafetensors(weights, keys);
+    const empty = join(dir, 'empty.npy');
+    writeNpy(empty, { dtype: 'float32', shape: [0, 3, 32, 32], data: new Float32Array(0) });
+    const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--input', empty, '--output', join(dir, 'o.npy')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${empty}: the batch is empty (shape (0, 3, 32, 32))`);
   });
 
   it('refuses weights of another architecture, listing the keys that do not fit', () => {

@@ -88,6 +88,7 @@ export const predictCommand: Command = {
       if (arr.shape.length !== 4) {
         throw new CliError(`${values.input}: expected an NCHW batch (4 dimensions), got shape (${arr.shape.join(', ')})`);
       }
+      if (arr.shape.some((d) => d === 0)) throw new CliError(`${values.input}: the batch is empty (shape (${arr.shape.join(', ')})); nothing to predict`);
       const c = arr.shape[1]!;
       if (entry.inChannels !== undefined && c !== entry.inChannels) {
         throw new CliError(`${values.input}: ${modelName} takes ${entry.inChannels} channels, the batch has ${c} (shape (${arr.shape.join(', ')}); is it NHWC?)`);

@@ -23,7 +23,11 @@ export function defaultDataRoot(name: DatasetName): string {
 /** The train and test splits of a dataset, read from disk. Throws a CliError saying how to get it. */
 export async function loadSplits(name: DatasetName, root: string | undefined): Promise<{ train: Dataset; test: Dataset }> {
   const ds = await import('@residual/datasets');
-  const hint = `run 'residual datasets download ${name}' or pass --data-dir`;
+  // ImageNet cannot be downloaded by us (it needs an account at image-net.org): never suggest it.
+  const hint =
+    name === 'imagenet'
+      ? 'download ILSVRC-2012 from image-net.org (it needs an account), lay it out as train/<wnid>/*.JPEG and val/, and pass --data-dir'
+      : `run 'residual datasets download ${name}' or pass --data-dir`;
   try {
     switch (name) {
       case 'fashion-mnist': {
