@@ -63,6 +63,7 @@ export const evalCommand: Command = {
       mean: { type: 'string' },
       std: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
     });
     const modelName = required('eval', values, 'model');
     const entry = findEntry(modelName);
@@ -81,7 +82,7 @@ export const evalCommand: Command = {
     const batchSize = intOption(values, 'batch-size') ?? 100;
     const limit = intOption(values, 'limit');
 
-    await selectBackend(values.backend as string | undefined);
+    await selectBackend(values.backend as string | undefined, values.threads as string | undefined);
     const [datasets, train] = await Promise.all([import('@residual/datasets'), import('@residual/train')]);
     const { test } = await loadSplits(dataset as DatasetName, values['data-dir'] as string | undefined);
     const testSet = limit && limit < test.length ? new datasets.Subset(test, Array.from({ length: limit }, (_, i) => i)) : test;

@@ -52,6 +52,7 @@ export const predictCommand: Command = {
       'num-classes': { type: 'string' },
       'in-channels': { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
     }, true);
     const modelName = required('predict', values, 'model');
     findEntry(modelName);
@@ -75,7 +76,7 @@ export const predictCommand: Command = {
     const shapeOptions = headOptions(weightBytes, intOption(values, 'num-classes'), intOption(values, 'in-channels'));
     const entry = findEntry(modelName, shapeOptions);
     // The backend first: tensors made before it is chosen would live on tfjs's default (cpu) backend.
-    await selectBackend(values.backend as string | undefined);
+    await selectBackend(values.backend as string | undefined, values.threads as string | undefined);
     const model = buildModel(modelName, shapeOptions);
     const { tf } = await import('@residual/tensor');
     await loadWeights(model, weights, weightBytes);

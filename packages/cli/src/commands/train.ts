@@ -32,6 +32,7 @@ Options:
   --limit-test N       evaluate on N test images
   --workers N          loader worker threads (default 0: transforms run in the main thread)
   --out DIR            output directory (default runs/<recipe>[/<variant>])
+  --log-every N        also log metrics and validate every N iterations (default: the recipe's logEvery)
   --checkpoint-every N also checkpoint every N iterations (default: at the end of each epoch)
   --resume             continue from the newest checkpoint in --out
   --overwrite          replace the run in a non-empty --out (without it, or --resume, that is refused)
@@ -66,6 +67,8 @@ function applyOverrides(run: RunSpec, v: Record<string, unknown>): RunSpec {
   const workers = intOption(v, 'workers', 0);
   if (workers !== undefined) out.data.workers = workers;
   if (typeof v['data-dir'] === 'string') out.data.root = v['data-dir'];
+  const logEvery = intOption(v, 'log-every');
+  if (logEvery !== undefined) out.logEvery = logEvery;
   return out;
 }
 
@@ -84,6 +87,13 @@ async function dryRun(built: BuiltRun, io: Io): Promise<void> {
   y.dispose();
 }
 
+/** "2 epochs", "1 epoch and 150 iterations of the next", "0 epochs and 80 iterations". */
+function describeEpochs(epochs: number, history: Array<{ partial?: number; epoch_iterations?: number }>): string {
+  const last = history[history.length - 1];
+  const whole = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
+  return last?.partial ? `${whole} and ${last.epoch_iterations} iterations of the next` : whole;
+}
+
 async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, checkpointEvery: number | undefined, io: Io) {
   const train = await import('@residual/train');
   const { run } = built;
@@ -91,6 +101,9 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
   mkdirSync(outDir, { recursive: true });
   writeFileAtomic(join(outDir, 'recipe.json'), JSON.stringify(run, null, 2) + '\n');
   const started = Date.now();
+  const { backendInfo } = await import('@residual/tensor');
+  const info = backendInfo();
+  const backendName = `${info.name}${info.threads > 1 ? `×${info.threads}` : ''}${info.adapter ? ` (${info.adapter.description || info.adapter.architecture})` : ''}`;
   const result = await train.fit({
     model: built.model,
     train: built.train,
@@ -102,10 +115,11 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
     earlyStopping: run.earlyStopping ? { patience: run.earlyStopping.patience, monitor: run.earlyStopping.monitor, mode: run.earlyStopping.mode } : undefined,
     checkpointDir: outDir,
     checkpointEvery,
+    logEvery: run.logEvery,
     resume,
     config: { recipe: run.runName, ...(run as unknown as Record<string, unknown>) },
     // Training longer, or from another folder or with other loader threads, is still the same run.
-    resumeMayChange: ['stop', 'data.root', 'data.workers'],
+    resumeMayChange: ['stop', 'data.root', 'data.workers', 'logEvery'],
   });
   // Final weights as a plain state dict (torchvision key names, PyTorch layouts): what
   // 'residual predict/eval' and torch's load_state_dict take.
@@ -117,7 +131,9 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
   const test = await train.evaluate(built.model, built.test, { tenCrop: ev.tenCrop, scales: ev.scales });
   const seconds = (Date.now() - started) / 1000;
   // Loss, top-1 error and learning-rate panels, train vs val: curves.svg and curves.png.
-  await train.plotHistory(result.history, { out: join(outDir, 'curves'), title: `${run.runName}: ${run.model.name} on ${built.data.name}` });
+  // Runs logged within epochs (or stopped by iterations) plot against iterations, as the paper's curves.
+  const byIteration = result.history.some((r) => r.interim || r.partial);
+  await train.plotHistory(result.history, { out: join(outDir, 'curves'), title: `${run.runName}: ${run.model.name} on ${built.data.name}`, x: byIteration ? 'iteration' : 'epoch' });
   const report = {
     recipe: run.runName,
     model: run.model,
@@ -139,13 +155,13 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
     '',
     `- model: \`${run.model.name}\` ${JSON.stringify(run.model.options ?? {})}`,
     `- data: ${built.data.name}${built.data.fake ? ' (random stand-in data)' : ''}: ${built.data.train} train, ${built.data.val} val, ${built.data.test} test`,
-    `- trained: ${result.epochs} epochs, ${result.iterations} iterations${result.stoppedEarly ? ' (stopped early)' : ''} in ${seconds.toFixed(0)} s`,
+    `- trained: ${result.iterations} iterations of batch ${run.batchSize} (${describeEpochs(result.epochs, result.history)})${result.stoppedEarly ? ', stopped early' : ''} in ${seconds.toFixed(0)} s on ${backendName}, stopping rule ${JSON.stringify(run.stop)}`,
     `- **test accuracy: top-1 ${pct(test.acc1)} (error ${pct(test.top1Error)}), top-5 ${pct(test.acc5)}** on ${test.count} images`,
     result.best ? `- best ${result.best.monitor}: ${result.best.value.toFixed(4)} at epoch ${result.best.epoch}` : '',
     '',
     '| epoch | lr | train loss | train top-1 | val loss | val top-1 |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...result.history.map((r) => `| ${r.epoch} | ${r.lr} | ${r.train_loss.toFixed(4)} | ${pct(r.train_acc1)} | ${r.val_loss?.toFixed(4) ?? '-'} | ${r.val_acc1 === undefined ? '-' : pct(r.val_acc1)} |`),
+    ...result.history.map((r) => `| ${r.epoch}${r.interim ? ` (iter ${r.iteration})` : r.partial ? ` (partial, ${r.epoch_iterations} iterations)` : ''} | ${r.lr.toPrecision(3)} | ${r.train_loss.toFixed(4)} | ${pct(r.train_acc1)} | ${r.val_loss?.toFixed(4) ?? '-'} | ${r.val_acc1 === undefined ? '-' : pct(r.val_acc1)} |`),
     '',
     '![curves](curves.svg)',
     '',
@@ -172,10 +188,12 @@ export const trainCommand: Command = {
       out: { type: 'string' },
       resume: { type: 'boolean' },
       'checkpoint-every': { type: 'string' },
+      'log-every': { type: 'string' },
       overwrite: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      threads: { type: 'string' },
     });
     const { recipe } = loadRecipe(required('train', values, 'recipe'));
     let runs = expandRecipe(recipe);
@@ -186,7 +204,7 @@ export const trainCommand: Command = {
       if (unknown.length) throw new CliError(`recipe ${recipe.name} has no variant ${unknown.join(', ')} (variants: ${ids.join(', ') || 'none'})`, 2);
       runs = runs.filter((_, i) => wanted.includes(ids[i]!));
     }
-    const backend = await selectBackend(values.backend as string | undefined);
+    const backend = await selectBackend(values.backend as string | undefined, values.threads as string | undefined);
     const dry = !!values['dry-run'];
     io.out(`recipe ${recipe.name}: ${runs.length} run${runs.length > 1 ? 's' : ''} on ${backend}${dry ? ' (dry run)' : ''}\n`);
     for (const base of runs) {

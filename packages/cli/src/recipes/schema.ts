@@ -127,6 +127,8 @@ export interface Recipe {
   stop: { epochs?: number; iterations?: number };
   /** Stop when `monitor` has not improved for `patience` epochs. */
   earlyStopping?: { monitor?: string; mode?: 'min' | 'max'; patience: number };
+  /** Also log training metrics and validate every this many iterations (curves of short runs). */
+  logEvery?: number;
   /** Test-time protocol. */
   evaluation?: {
     /** Ten-crop testing (He et al. §3.4). */

@@ -165,12 +165,13 @@ export function validateRecipe(value: unknown, file: string): Recipe {
   const c = new Checker();
   if (!isObj(value)) throw new RecipeError(file, [`expected a JSON object at the top level, got ${show(value)}`]);
   const r = value;
-  c.unknownKeys(r, '', ['$schema', 'name', 'description', 'reference', 'seed', 'model', 'data', 'batchSize', 'optimizer', 'scheduler', 'warmup', 'stop', 'earlyStopping', 'evaluation', 'variants']);
+  c.unknownKeys(r, '', ['$schema', 'name', 'description', 'reference', 'seed', 'model', 'data', 'batchSize', 'optimizer', 'scheduler', 'warmup', 'stop', 'earlyStopping', 'evaluation', 'logEvery', 'variants']);
   c.str(r, '', 'name', true);
   c.str(r, '', 'description', true);
   c.str(r, '', 'reference', false);
   c.num(r, '', 'seed', false, { int: true, min: 0 });
   c.num(r, '', 'batchSize', true, { int: true, min: 1 });
+  c.num(r, '', 'logEvery', false, { int: true, min: 1 });
 
   const model = c.obj(r, '', 'model', true);
   if (model) {

@@ -22,6 +22,8 @@ export interface EpochRecord {
   partial?: number;
   /** Iterations done in a partial epoch. */
   epoch_iterations?: number;
+  /** 1 for a mid-epoch record written every `logEvery` iterations. */
+  interim?: number;
   [key: string]: number | undefined;
 }
 

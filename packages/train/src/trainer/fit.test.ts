@@ -175,4 +175,17 @@ describe('fit', () => {
     const ok = await fit({ ...opts(), epochs: 2, resume: true, config: { batchSize: 4, seed: 1, stop: { epochs: 2 } }, resumeMayChange: ['stop'] });
     expect(ok.epochs).toBe(2);
   });
+  it('logEvery adds interim rows with validation inside epochs, which step no per-epoch scheduler', async () => {
+    seed(9);
+    const model = tinyNet();
+    const optimizer = sgd({ lr: 0.1 });
+    const scheduler = multiStepLR(optimizer, { milestones: [1], gamma: 0.5 });
+    const r = await fit({ model, train: new FormulaLoader(6, 4), val: new FormulaLoader(1, 4), optimizer, scheduler, epochs: 2, logEvery: 2, ...silent });
+    expect(r.history.map((h) => [h.epoch, h.iteration, h.interim ?? 0])).toEqual([
+      [1, 2, 1], [1, 4, 1], [1, 6, 0], [2, 8, 1], [2, 10, 1], [2, 12, 0],
+    ]);
+    expect(r.history.every((h) => Number.isFinite(h.val_loss!))).toBe(true);
+    expect(r.history.filter((h) => h.epoch === 1).map((h) => h.lr)).toEqual([0.1, 0.1, 0.1]);
+    expect(r.history[5]!.lr).toBeCloseTo(0.05, 12);
+  });
 });

@@ -236,6 +236,24 @@ export async function fit(options: FitOptions): Promise<FitResult> {
         brokeOut = true;
         break;
       }
+      // Interim records every `logEvery` steps (not at an epoch's end, which has its own): curves of
+      // short runs get enough points to read. They step no scheduler and decide no early stopping.
+      if (options.logEvery && iteration % options.logEvery === 0 && !(stepsPerEpoch !== undefined && epochIteration >= stepsPerEpoch)) {
+        const interim: EpochRecord = {
+          epoch: epoch + 1, iteration, lr: lastLr, train_loss: meter.loss, train_acc1: meter.acc1, train_acc5: meter.acc5,
+          seconds: epochSeconds, images_per_sec: meter.count / Math.max(epochSeconds, 1e-9), interim: 1,
+        };
+        if (val) {
+          const r = await evaluate(model, val);
+          Object.assign(interim, { val_loss: r.loss, val_acc1: r.acc1, val_acc5: r.acc5 });
+        }
+        history.push(interim);
+        progress?.line(
+          `iter ${iteration} (epoch ${epoch + 1}) lr ${lastLr.toPrecision(3)} train loss ${interim.train_loss.toFixed(4)} top1 ${(100 * interim.train_acc1).toFixed(2)}%` +
+            (val ? ` | val loss ${interim.val_loss?.toFixed(4)} top1 ${(100 * (interim.val_acc1 ?? NaN)).toFixed(2)}%` : ''),
+        );
+        t0 = performance.now(); // validation time is not training time
+      }
       if (options.checkpointEvery && iteration % options.checkpointEvery === 0) await checkpoint();
     }
 
@@ -262,8 +280,10 @@ export async function fit(options: FitOptions): Promise<FitResult> {
       const r = await evaluate(model, val);
       Object.assign(record, { val_loss: r.loss, val_acc1: r.acc1, val_acc5: r.acc5 });
     }
-    if (history.length && history[history.length - 1]!.partial && history[history.length - 1]!.epoch === record.epoch) history[history.length - 1] = record;
-    else history.push(record);
+    // A resumed epoch replaces the partial record the interrupted run left for it.
+    const stale = history.findIndex((h) => h.partial && h.epoch === record.epoch);
+    if (stale >= 0) history.splice(stale, 1);
+    history.push(record);
     if (partial) {
       progress?.line(
         `epoch ${record.epoch} stopped after ${epochIteration}${stepsPerEpoch ? ` of ${stepsPerEpoch}` : ''} iterations (iteration ${iteration}) train loss ${record.train_loss.toFixed(4)}` +

@@ -92,6 +92,11 @@ export interface FitOptions {
    * field, since the resumed run would silently be a different experiment.
    */
   config?: Record<string, unknown>;
+  /**
+   * Also record the running training metrics (and validate, when `val` is given) every this many
+   * iterations inside an epoch: history rows marked `interim: 1`, for curves of short runs.
+   */
+  logEvery?: number;
   /** Dotted paths of `config` allowed to differ on resume (e.g. `['stop']` to train longer). */
   resumeMayChange?: string[];
 }
