@@ -87,11 +87,11 @@ async function dryRun(built: BuiltRun, io: Io): Promise<void> {
   y.dispose();
 }
 
-/** "2 epochs", "1 epoch and 150 iterations of the next", "0 epochs and 80 iterations". */
+/** "2 epochs", "1 full epoch, then 150 iterations into epoch 2". */
 function describeEpochs(epochs: number, history: Array<{ partial?: number; epoch_iterations?: number }>): string {
   const last = history[history.length - 1];
-  const whole = `${epochs} epoch${epochs === 1 ? '' : 's'}`;
-  return last?.partial ? `${whole} and ${last.epoch_iterations} iterations of the next` : whole;
+  const whole = `${epochs} full epoch${epochs === 1 ? '' : 's'}`;
+  return last?.partial ? `${whole}, then ${last.epoch_iterations} iterations into epoch ${epochs + 1}` : whole;
 }
 
 async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, checkpointEvery: number | undefined, io: Io) {
