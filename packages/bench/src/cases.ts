@@ -1,8 +1,7 @@
 import { tf, seed, Rng } from '@residual/tensor';
-import type { Module } from '@residual/nn';
+import { foldBatchNorm, type Module } from '@residual/nn';
 import { createModel } from '@residual/zoo';
 import { sgd, trainStep, resolveLoss } from '@residual/train';
-import { foldBatchNorm } from './fold';
 
 /** A benchmark case: names are shared with `tools/bench/torch_bench.py`. */
 export interface CaseSpec {
@@ -23,6 +22,17 @@ export interface CaseSpec {
   /** Fold BatchNorm into the convolutions before timing (see {@link foldBatchNorm}). */
   fold?: boolean;
 }
+
+/**
+ * The cases the headline ratios come from (`train_ratio`, `infer_ratio`): always timed with a warm-up
+ * and at least 3 repetitions on the fast backends, whatever the budget.
+ * @example
+ * ```ts
+ * import { HEADLINE_CASES } from '@residual/bench';
+ * HEADLINE_CASES.includes('resnet20-train'); // true
+ * ```
+ */
+export const HEADLINE_CASES: readonly string[] = ['resnet20-train', 'resnet20-infer', 'resnet20-infer+fold', 'resnet50-infer', 'resnet50-infer+fold'];
 
 /**
  * Every case the harness knows, in the order it runs them.

@@ -7,7 +7,7 @@ import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, USAGE } from './args';
 import { runBackend, type BackendRun } from './backend-run';
-import { compareCpuTime, compareWithTorch, formatMarkdown, formatSummary } from './report';
+import { benchSummary, compareCpuTime, compareWithTorch, formatMarkdown, formatSummary } from './report';
 import { findRepoRoot, runTorchBench, torchAvailable, type TorchReport } from './torch';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -113,10 +113,13 @@ async function main(argv: string[]): Promise<void> {
     torchNote,
     comparisons,
     cpuComparisons,
+    summary: benchSummary(comparisons, cpuComparisons),
     errors,
   };
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(json + '\n');
+  // The last line: the headline ratios alone, for scripts and CI logs.
+  process.stdout.write(JSON.stringify({ summary: report.summary }) + '\n');
   process.stderr.write('\n' + formatSummary(runs, torch, comparisons));
   const root = findRepoRoot(process.cwd()) ?? process.cwd();
   const dir = a.out ?? join(root, 'bench-results');

@@ -1,7 +1,7 @@
 import { median, summarize, timeRepeated } from './stats';
 import { parseArgs } from './args';
 import { parseTorchReport } from './torch';
-import { compareCpuTime, compareWithTorch, runLabel } from './report';
+import { benchSummary, compareCpuTime, compareWithTorch, runLabel } from './report';
 import type { BackendRun } from './backend-run';
 
 describe('timing', () => {
@@ -94,5 +94,22 @@ describe('PyTorch side', () => {
     expect(compareCpuTime([single], t1)).toEqual([
       { case: 'resnet20-infer', residual: 'wasm×1+fold', residualCpuMs: 300, torchCpuMs: 150, ratio: 0.5 },
     ]);
+  });
+  it('summarises the headline ratios in one object, crediting the best configuration', () => {
+    const s = benchSummary(
+      [
+        { case: 'resnet20-train', residual: 'wasm×2', residualImagesPerS: 80, torchImagesPerS: 300, torch: 'torch×2', ratio: 80 / 300 },
+        { case: 'resnet20-infer', residual: 'wasm×2', residualImagesPerS: 500, torchImagesPerS: 1250, torch: 'torch×2', ratio: 0.4 },
+        { case: 'resnet20-infer+fold', residual: 'wasm×2+fold', residualImagesPerS: 600, torchImagesPerS: 1250, torch: 'torch×2', ratio: 0.48 },
+      ],
+      [{ case: 'resnet20-train', residual: 'wasm×1', residualCpuMs: 2000, torchCpuMs: 500, ratio: 0.25 }],
+    );
+    expect(s).toEqual({
+      train_ratio: 0.2667,
+      infer_ratio: 0.48,
+      resnet50_infer_ratio: null,
+      train_cpu_ratio: 0.25,
+      configs: { train: 'wasm×2 vs torch×2', infer: 'wasm×2+fold vs torch×2', train_cpu: 'wasm×1 vs torch×1' },
+    });
   });
 });

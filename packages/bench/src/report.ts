@@ -73,6 +73,47 @@ export interface CpuComparison {
   ratio: number;
 }
 
+/** The one-line result of a bench run: residual ÷ PyTorch throughput of the headline cases. */
+export interface BenchSummary {
+  /** ResNet-20 training (32×32, batch 128), best residual configuration ÷ best PyTorch, same run. */
+  train_ratio: number | null;
+  /** ResNet-20 inference (batch 128), best residual configuration (folded or not) ÷ PyTorch. */
+  infer_ratio: number | null;
+  /** ResNet-50 inference (224², batch 16). */
+  resnet50_infer_ratio: number | null;
+  /** ResNet-20 training on one thread, by CPU time (PyTorch CPU ms ÷ residual CPU ms). */
+  train_cpu_ratio: number | null;
+  /** The configurations the ratios come from, e.g. `{ train: 'wasm×2 vs torch×2' }`. */
+  configs: Record<string, string>;
+}
+
+/**
+ * The headline ratios of a run, as one object (printed as the last line of `npm run bench`).
+ * @example
+ * ```ts
+ * const s = benchSummary(comparisons, cpuComparisons);
+ * console.log(JSON.stringify(s)); // {"train_ratio":0.26,"infer_ratio":0.46,...}
+ * ```
+ */
+export function benchSummary(comparisons: readonly Comparison[], cpu: readonly CpuComparison[]): BenchSummary {
+  const configs: Record<string, string> = {};
+  const pick = (key: string, cases: string[]): number | null => {
+    const best = comparisons.filter((c) => cases.includes(c.case)).sort((a, b) => b.ratio - a.ratio)[0];
+    if (!best) return null;
+    configs[key] = `${best.residual} vs ${best.torch ?? 'torch'}`;
+    return +best.ratio.toFixed(4);
+  };
+  const single = cpu.find((c) => c.case === 'resnet20-train');
+  if (single) configs.train_cpu = `${single.residual} vs torch×1`;
+  return {
+    train_ratio: pick('train', ['resnet20-train']),
+    infer_ratio: pick('infer', ['resnet20-infer', 'resnet20-infer+fold']),
+    resnet50_infer_ratio: pick('resnet50_infer', ['resnet50-infer', 'resnet50-infer+fold']),
+    train_cpu_ratio: single ? +single.ratio.toFixed(4) : null,
+    configs,
+  };
+}
+
 /**
  * Compare CPU time per repetition of single-threaded runs (wasm×1 and PyTorch with one thread): on a
  * machine busy with other work this estimates the idle-core throughput ratio better than wall time.

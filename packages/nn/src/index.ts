@@ -42,3 +42,5 @@ export type {
   EncodeOptions,
 } from './safetensors/format';
 export { saveSafetensors, loadSafetensors } from './safetensors/file';
+export { foldBatchNorm } from './inference/fold-batchnorm';
+export type { FoldedModel } from './inference/fold-batchnorm';

@@ -11,6 +11,8 @@ import { closure, installIntoEmptyProject, pack, runIn } from './pack';
  */
 interface Smoke {
   file: string;
+  /** Registry packages installed beside the tarballs (optional peers). */
+  extra?: string[];
   source: string;
   expected: unknown;
 }
@@ -40,6 +42,19 @@ const SMOKES: Record<string, Smoke> = {
         console.log(JSON.stringify({ backend: tf.getBackend(), centre: dw.dataSync()[4] }));
       });`,
     expected: { backend: 'wasm', centre: 16 },
+  },
+  // The optional peer `webgpu` (Dawn) comes from npm; SwiftShader stands in for a GPU (jest.preset.cjs).
+  'backend-webgpu': {
+    file: 'smoke.cjs',
+    extra: ['webgpu@0.6.2'],
+    source: `const { tf, useBackend, backendInfo } = require('@residual/tensor');
+      require('@residual/backend-webgpu');
+      useBackend('webgpu').then(async () => {
+        const dw = tf.grad((w) => tf.conv2d(tf.ones([1, 4, 4, 1]), w, 1, 'same').sum())(tf.ones([3, 3, 1, 1]));
+        const v = await dw.data();
+        console.log(JSON.stringify({ backend: tf.getBackend(), centre: v[4], adapter: typeof backendInfo().adapter?.isFallback }));
+      });`,
+    expected: { backend: 'webgpu', centre: 16, adapter: 'boolean' },
   },
   'backend-node': {
     file: 'smoke.mjs',
@@ -135,7 +150,7 @@ const tarball = (name: string): string => {
 
 describe.each(Object.keys(SMOKES))('@residual/%s packed and installed alone', (name) => {
   it('passes its smoke test in an empty project', () => {
-    const project = installIntoEmptyProject(closure(name).map(tarball));
+    const project = installIntoEmptyProject([...closure(name).map(tarball), ...(SMOKES[name].extra ?? [])]);
     const smoke = SMOKES[name];
     const out = runIn(project, smoke.file, smoke.source);
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual(smoke.expected);

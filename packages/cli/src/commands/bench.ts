@@ -4,11 +4,12 @@ import { dirname, join } from 'node:path';
 import type { Command } from '../cli';
 import { CliError } from '../util/errors';
 
-const HELP = `Usage: residual bench [options passed to @residual/bench]
+const HELP = `Usage: residual bench [options passed to the benchmark harness]
 
-Runs the benchmarks of @residual/bench (forward/backward timings of ResNets per backend, with
+Runs residual's benchmarks (training and inference of ResNets per backend next to PyTorch CPU, with
 kernel profiles and JSON output). Everything after 'bench' goes to its command line; see
-'residual bench -- --help' for its options. Needs @residual/bench installed (it is in a residual checkout).
+'residual bench -- --help' for its options. The harness lives in the residual repository (it needs
+PyTorch and the repository's tools): clone it and run 'npm ci && npm run bench' there.
 `;
 
 /** Finds @residual/bench's executable from the working directory or from this package. */
@@ -24,7 +25,9 @@ function benchBin(): string {
       // not installed from here
     }
   }
-  throw new CliError('@residual/bench is not installed: npm i -D @residual/bench (or run from a residual checkout)');
+  throw new CliError(
+    "the benchmark harness is part of the residual repository, not of the published CLI: clone the repository and run 'npm ci && npm run bench' there",
+  );
 }
 
 export const benchCommand: Command = {

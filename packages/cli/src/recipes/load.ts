@@ -6,8 +6,9 @@ import { validateRecipe } from './validate';
 import type { Recipe } from './schema';
 
 /**
- * Folders searched for recipes by name: `$RESIDUAL_RECIPES`, the `@residual/recipes` package when
- * installed, and `examples/recipes/recipes` of the residual checkout this CLI runs from.
+ * Folders searched for recipes by name: `$RESIDUAL_RECIPES`, the recipes bundled into this package
+ * (`dist/recipes`, copied at build time), the `@residual/recipes` package when installed, and
+ * `examples/recipes/recipes` of the residual checkout this CLI runs from.
  *
  * @example
  * ```ts
@@ -18,6 +19,8 @@ import type { Recipe } from './schema';
 export function recipeDirs(): string[] {
   const dirs: string[] = [];
   if (process.env.RESIDUAL_RECIPES) dirs.push(resolve(process.env.RESIDUAL_RECIPES));
+  // Shipped with the CLI (scripts/bundle-recipes.mjs): an npm-installed `residual` has every recipe.
+  dirs.push(join(__dirname, 'recipes'));
   for (const base of [process.cwd(), __dirname]) {
     try {
       const req = createRequire(join(base, 'noop.js'));

@@ -1,9 +1,16 @@
 import { tf, useBackend, seed } from '@residual/tensor';
-import { BatchNorm2d, Bottleneck, type Module } from '@residual/nn';
-import { createModel } from '@residual/zoo';
-import { foldBatchNorm } from './fold';
-import { profileKernels } from './profile';
+import { BatchNorm2d, Bottleneck, foldBatchNorm, type Module } from '@residual/nn';
+import { createModel } from './index';
 
+/** Kernel calls of one run, by kernel name (tfjs's profiler). */
+async function profileKernels(fn: () => void): Promise<{ rows: Array<{ kernel: string; calls: number }> }> {
+  const info = await tf.profile(fn);
+  const calls = new Map<string, number>();
+  for (const k of info.kernels) calls.set(k.name, (calls.get(k.name) ?? 0) + 1);
+  return { rows: [...calls].map(([kernel, n]) => ({ kernel, calls: n })) };
+}
+
+// foldBatchNorm lives in @residual/nn; it is tested here, on the zoo's ResNets.
 describe('foldBatchNorm', () => {
   it('computes the eval forward of ResNet-20 with the BatchNorms folded into the convolutions', async () => {
     await useBackend('cpu');

@@ -1,5 +1,9 @@
 import { tf } from '@residual/tensor';
-import { BasicBlock, BatchNorm2d, Bottleneck, Conv2d, explicitPadding, type Module } from '@residual/nn';
+import { BasicBlock, Bottleneck } from '../blocks';
+import { BatchNorm2d } from '../layers/batchnorm';
+import { Conv2d } from '../layers/conv';
+import { explicitPadding } from '../functional/conv';
+import type { Module } from '../module';
 
 /** A folded model: undo with `restore()` (also disposes the folded weights). */
 export interface FoldedModel {
@@ -32,7 +36,9 @@ function convFor(bnName: string, modules: Map<string, Module>): [string, Conv2d]
  * kernel (the one after the residual addition stays). Works on instances (no class is changed);
  * `restore()` puts the original forwards back. Grouped or dilated convolutions are left alone.
  *
- * A proposal for `@residual/nn`/`@residual/zoo` (an `eval()`-time fold), measured by the harness.
+ * Inference only: training would update the folded-away statistics. `residual predict` and
+ * `residual eval` fold by default; results equal the unfolded model's to float32 rounding (≤ 1e-5
+ * of the largest logit on ResNet-20, tested).
  * @example
  * ```ts
  * model.eval();
