@@ -136,8 +136,12 @@ const SMOKES: Record<string, Smoke> = {
     source: `const { execFileSync } = require('node:child_process');
       const out = execFileSync('npx', ['--no-install', 'residual', 'models', '--json'], { encoding: 'utf8' });
       const names = JSON.parse(out).map((m) => m.name);
-      console.log(JSON.stringify({ resnet20: names.includes('resnet20'), resnet152: names.includes('resnet152') }));`,
-    expected: { resnet20: true, resnet152: true },
+      // The recipes ship inside the CLI (the recipes package is not published).
+      const recipes = execFileSync('npx', ['--no-install', 'residual', 'recipes'], { encoding: 'utf8' });
+      const show = execFileSync('npx', ['--no-install', 'residual', 'recipes', 'show', 'fashion-mnist-quick'], { encoding: 'utf8' });
+      console.log(JSON.stringify({ resnet20: names.includes('resnet20'), resnet152: names.includes('resnet152'),
+        paper: recipes.includes('cifar10-resnet20-paper'), quick: show.includes('fashion-mnist-quick') }));`,
+    expected: { resnet20: true, resnet152: true, paper: true, quick: true },
   },
 };
 

@@ -9,7 +9,7 @@ const HELP = `Usage:
   residual recipes show NAME|FILE       print a recipe (and its runs, for multi-run recipes)
   residual recipes validate FILE...     check recipe files against the schema
 
-Recipes are found by name in $RESIDUAL_RECIPES, the @residual/recipes package and
+Recipes are found by name in $RESIDUAL_RECIPES, the recipes bundled with this CLI, and
 examples/recipes/recipes of a residual checkout; any path to a .json file works too.
 
 Options:
