@@ -124,4 +124,17 @@ describe('registry', () => {
     expect(() => registerModel('TinyNet', () => new Tiny(10), card)).toThrow(/snake_case/);
     expect(() => registerModel('other_net', () => new Tiny(10), card)).toThrow(/card is named 'tiny_test_net'/);
   });
+  it('shares one registry between the ESM and the CJS build loaded in one process (no spurious "already registered")', () => {
+    const root = require('node:path').join(__dirname, '..', '..', '..');
+    const script = `const cjs = require('@residual/zoo');
+      import('@residual/zoo').then((esm) => {
+        const a = cjs.listModels(), b = esm.listModels();
+        console.log(JSON.stringify({ same: a.join() === b.join(), n: a.length, params: esm.createModel('resnet20').numParameters() }));
+      }, (e) => { console.log(JSON.stringify({ error: e.message })); });`;
+    const out = require('node:child_process').execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop());
+    expect(r).toMatchObject({ same: true, params: 269722 });
+    expect(r.n).toBe(listModels().filter((n) => !n.startsWith('tiny_')).length); // this process registered a test net
+
+  });
 });

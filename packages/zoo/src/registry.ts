@@ -96,7 +96,13 @@ interface Entry {
   factory: ModelFactory;
   card: ModelCard;
   options: ReadonlySet<keyof CreateModelOptions>;
+  /** Which loaded copy of this module registered it (see {@link registerModel}). */
+  copy: symbol;
 }
+
+// This module's copy: the ESM and the CJS build of @residual/zoo loaded in one process are two copies
+// sharing one registry, and both register every model when they load.
+const COPY = Symbol('@residual/zoo copy');
 
 const COMMON_OPTIONS: Array<keyof CreateModelOptions> = ['numClasses', 'inChannels', 'rng'];
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
@@ -137,11 +143,14 @@ export function registerModel(
     throw new Error(`registerModel: invalid name '${name}' (snake_case: lower-case letters, digits, '_')`);
   }
   if (card.name !== name) throw new Error(`registerModel('${name}'): the card is named '${card.name}'`);
-  if (registry.has(name) && !options.override) {
+  const existing = registry.get(name);
+  if (existing && !options.override) {
+    // The other build of this package registering the same definition: keep the first, silently.
+    if (existing.copy !== COPY && JSON.stringify(existing.card) === JSON.stringify({ ...card })) return;
     throw new Error(`registerModel: '${name}' is already registered (pass { override: true } to replace it)`);
   }
   const accepted = new Set<keyof CreateModelOptions>([...COMMON_OPTIONS, ...(options.accepts ?? [])]);
-  registry.set(name, { factory, card: Object.freeze({ ...card }), options: accepted });
+  registry.set(name, { factory, card: Object.freeze({ ...card }), options: accepted, copy: COPY });
 }
 
 function entry(name: string, caller: string): Entry {
