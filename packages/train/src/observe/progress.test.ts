@@ -1,4 +1,4 @@
-import { Progress } from './progress';
+import { fitLine, Progress } from './progress';
 
 const update = { epoch: 0, epochs: 2, step: 5, steps: 10, loss: 0.5, acc1: 0.75, imagesPerSec: 123.4, lr: 0.1 };
 
@@ -24,5 +24,15 @@ describe('Progress', () => {
     expect(out).toHaveLength(10);
     expect(out.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
     expect(out[0]).toMatch(/^epoch 1\/2 step 10\/100 123 img\/s loss 0\.5000 acc 75\.00%/);
+  });
+  it('fits 80 columns (and fewer) keeping the step and the ETA', () => {
+    const u = { epoch: 11, epochs: 160, step: 231, steps: 391, loss: 0.41234, acc1: 0.8567, imagesPerSec: 1234, lr: 0.1 };
+    for (const width of [79, 60, 40]) {
+      const line = fitLine(u, '12/160', 3725, width);
+      expect(line.length).toBeLessThanOrEqual(width);
+      expect(line).toMatch(/ETA 1:02:05$/);
+      expect(line).toContain('231/391');
+    }
+    expect(fitLine(u, '12/160', 3725, 200)).toMatch(/\[.*\] 231\/391 1234 img\/s loss 0\.4123 acc 85\.67% lr 0\.100 ETA/);
   });
 });

@@ -65,13 +65,8 @@ export class Progress {
     const ep = u.epochs ? `${u.epoch + 1}/${u.epochs}` : `${u.epoch + 1}`;
     const stats = `${u.imagesPerSec.toFixed(0)} img/s loss ${u.loss.toFixed(4)} acc ${(100 * u.acc1).toFixed(2)}% lr ${u.lr.toPrecision(3)} ETA ${fmtTime(etaSeconds)}`;
     if (this.tty) {
-      const width = 24;
-      const frac = u.steps ? Math.min(1, u.step / u.steps) : 0;
-      const fill = Math.round(frac * width);
-      const bar = u.steps ? `[${'='.repeat(Math.max(0, fill - 1))}${fill ? '>' : ''}${' '.repeat(width - fill)}]` : '';
-      const line = `epoch ${ep} ${bar} ${u.step}${u.steps ? `/${u.steps}` : ''} ${stats}`;
       const cols = this.stream.columns ?? 120;
-      this.stream.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length))}\x1b[K`);
+      this.stream.write(`\r${fitLine(u, ep, etaSeconds, cols - 1)}\x1b[K`);
       this.drawn = true;
       return;
     }
@@ -86,3 +81,38 @@ export class Progress {
     this.stream.write(`${text}\n`);
   }
 }
+
+/**
+ * The TTY progress line in at most `width` characters. What matters most stays: the step and the ETA
+ * at the end; the bar narrows first, then lr, images/s and accuracy are dropped in that order.
+ */
+export function fitLine(u: ProgressUpdate, ep: string, etaSeconds: number, width: number): string {
+  const step = `${u.step}${u.steps ? `/${u.steps}` : ''}`;
+  const parts = {
+    ips: `${u.imagesPerSec.toFixed(0)} img/s`,
+    loss: `loss ${u.loss.toFixed(4)}`,
+    acc: `acc ${(100 * u.acc1).toFixed(2)}%`,
+    lr: `lr ${u.lr.toPrecision(3)}`,
+  };
+  const eta = `ETA ${fmtTime(etaSeconds)}`;
+  const bar = (w: number) => {
+    if (!u.steps || w < 5) return '';
+    const fill = Math.round(Math.min(1, u.step / u.steps) * w);
+    return `[${'='.repeat(Math.max(0, fill - 1))}${fill ? '>' : ''}${' '.repeat(w - fill)}]`;
+  };
+  const compose = (w: number, keep: Array<keyof typeof parts>) =>
+    [`epoch ${ep}`, bar(w), step, ...keep.map((k) => parts[k]), eta].filter(Boolean).join(' ');
+  const keep: Array<keyof typeof parts> = ['ips', 'loss', 'acc', 'lr'];
+  for (let w = 24; w >= 10; w -= 2) {
+    const line = compose(w, keep);
+    if (line.length <= width) return line;
+  }
+  for (const drop of ['lr', 'ips', 'acc'] as const) {
+    keep.splice(keep.indexOf(drop), 1);
+    const line = compose(0, keep);
+    if (line.length <= width) return line;
+  }
+  const line = compose(0, []);
+  return line.length <= width ? line : line.slice(line.length - width); // the ETA is at the end
+}
+
