@@ -19,6 +19,9 @@ module.exports = function preset(pkgDir) {
       // Subpath exports (e.g. `@residual/transforms/tensor`) map to `src/<subpath>.ts`.
       '^@residual/([a-z0-9-]+)/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/$2.ts'),
     },
+    // @residual/tensor imports tfjs-core's ESM-only gradient registrations (bundled in its build);
+    // from source, jest must transpile those files (not tfjs-core's CJS entry, tf-core.node.js).
+    transformIgnorePatterns: ['/node_modules/(?!@tensorflow/tfjs-core/dist/(?!tf-core))'],
     testTimeout: 120000,
   };
 };

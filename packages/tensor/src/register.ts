@@ -7,7 +7,11 @@
  * loading it once here gives every residual package gradients and chained ops without loading a
  * second tfjs-core.
  */
-import '@tensorflow/tfjs';
+// The cpu backend, every gradient and the chained tensor ops (`x.square()`), as the union
+// `@tensorflow/tfjs` package registers them, without installing its layers, converter, data and webgl.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import { registerMissingGradients } from './gradients/register_all_gradients';
 import { assertSingleTfjsCore } from './single-core';
 
