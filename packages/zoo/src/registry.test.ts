@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import '@residual/backend-wasm';
 import { tf, useBackend } from '@residual/tensor';
 import { Module, Linear } from '@residual/nn';
@@ -125,13 +127,13 @@ describe('registry', () => {
     expect(() => registerModel('other_net', () => new Tiny(10), card)).toThrow(/card is named 'tiny_test_net'/);
   });
   it('shares one registry between the ESM and the CJS build loaded in one process (no spurious "already registered")', () => {
-    const root = require('node:path').join(__dirname, '..', '..', '..');
+    const root = join(__dirname, '..', '..', '..');
     const script = `const cjs = require('@residual/zoo');
       import('@residual/zoo').then((esm) => {
         const a = cjs.listModels(), b = esm.listModels();
         console.log(JSON.stringify({ same: a.join() === b.join(), n: a.length, params: esm.createModel('resnet20').numParameters() }));
       }, (e) => { console.log(JSON.stringify({ error: e.message })); });`;
-    const out = require('node:child_process').execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
     const r = JSON.parse(out.trim().split('\n').pop());
     expect(r).toMatchObject({ same: true, params: 269722 });
     expect(r.n).toBe(listModels().filter((n) => !n.startsWith('tiny_')).length); // this process registered a test net
