@@ -1,12 +1,11 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { tf } from '@residual/tensor';
+import { replaceKernels, replacedKernels } from '@residual/tensor';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { sliceConfig } from './kernels/Slice';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
 import { meanConfig, sumConfig } from './kernels/Reduce';
 import { oneHotConfig } from './kernels/OneHot';
-import { rememberStockKernel, stockKernels } from './kernels/stock';
 
 /**
  * The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22.
@@ -38,7 +37,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
-  return stockKernels();
+  return replacedKernels('wasm');
 }
 
 /**
@@ -53,12 +52,5 @@ export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
  * ```
  */
 export function registerAllKernels(): void {
-  for (const config of WASM_TRAINING_KERNELS) {
-    const existing = tf.getKernel(config.kernelName, config.backendName);
-    if (existing) {
-      if (!WASM_TRAINING_KERNELS.some((k) => k.kernelFunc === existing.kernelFunc)) rememberStockKernel(existing);
-      tf.unregisterKernel(config.kernelName, config.backendName);
-    }
-    tf.registerKernel(config);
-  }
+  replaceKernels(WASM_TRAINING_KERNELS);
 }

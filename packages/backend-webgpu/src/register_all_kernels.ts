@@ -1,8 +1,7 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
-import { tf } from '@residual/tensor';
+import { replaceKernels, replacedKernels } from '@residual/tensor';
 import { linSpaceConfig } from './kernels/LinSpace';
 import { padV2Config } from './kernels/PadV2';
-import { rememberStockKernel, stockKernels } from './kernels/stock';
 
 /**
  * The kernels `@residual/backend-webgpu` adds to (or replaces in) tfjs-backend-webgpu 4.22, each
@@ -24,7 +23,7 @@ export const WEBGPU_FIXED_KERNELS: readonly KernelConfig[] = [padV2Config, linSp
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
-  return stockKernels();
+  return replacedKernels('webgpu');
 }
 
 /**
@@ -37,12 +36,5 @@ export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {
  * ```
  */
 export function registerAllKernels(): void {
-  for (const config of WEBGPU_FIXED_KERNELS) {
-    const existing = tf.getKernel(config.kernelName, config.backendName);
-    if (existing) {
-      if (!WEBGPU_FIXED_KERNELS.some((k) => k.kernelFunc === existing.kernelFunc)) rememberStockKernel(existing);
-      tf.unregisterKernel(config.kernelName, config.backendName);
-    }
-    tf.registerKernel(config);
-  }
+  replaceKernels(WEBGPU_FIXED_KERNELS);
 }

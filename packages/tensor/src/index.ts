@@ -16,5 +16,6 @@ export {
 export type { AdapterDescription, BackendInfo, BackendName, BackendProvider } from './backends';
 export { seed } from './seed';
 export { toHost } from './host';
+export { replaceKernels, replacedKernels, stockKernel } from './kernel-replacement';
 export { globalRng, Rng } from '@residual/random';
 export { assertSingleTfjsCore, tfjsVersions } from './single-core';

@@ -1,20 +1,9 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { stockKernel } from '@residual/tensor';
 
-// tfjs-backend-wasm's own kernels that registerAllKernels() replaced, by kernel name. Our kernels
-// hand the cases they do not speed up (other dtypes, other axes) back to them.
-const replaced = new Map<string, KernelConfig>();
-
-export function rememberStockKernel(config: KernelConfig): void {
-  if (!replaced.has(config.kernelName)) replaced.set(config.kernelName, config);
-}
-
-export function stockKernels(): ReadonlyMap<string, KernelConfig> {
-  return replaced;
-}
-
-/** Runs the replaced stock kernel `name` on the same arguments. */
+/** Runs the stock tfjs-backend-wasm kernel `name` that registerAllKernels() replaced, on the same arguments. */
 export function runStock(name: string, args: Parameters<KernelFunc>[0]): TensorInfo {
-  const config = replaced.get(name);
+  const config = stockKernel('wasm', name);
   if (!config) throw new Error(`@residual/backend-wasm (kernels/stock.ts): no stock wasm kernel '${name}' to fall back to`);
   return config.kernelFunc(args) as TensorInfo;
 }
@@ -29,6 +18,6 @@ export function replacingConfig(kernelName: string, kernelFunc: KernelFunc): Ker
     kernelName,
     backendName: 'wasm',
     kernelFunc,
-    setupFunc: (backend) => replaced.get(kernelName)?.setupFunc?.(backend),
+    setupFunc: (backend) => stockKernel('wasm', kernelName)?.setupFunc?.(backend),
   };
 }
