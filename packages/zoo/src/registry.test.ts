@@ -134,7 +134,7 @@ describe('registry', () => {
         console.log(JSON.stringify({ same: a.join() === b.join(), n: a.length, params: esm.createModel('resnet20').numParameters() }));
       }, (e) => { console.log(JSON.stringify({ error: e.message })); });`;
     const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').pop());
+    const r = JSON.parse(out.trim().split('\n').pop()!);
     expect(r).toMatchObject({ same: true, params: 269722 });
     expect(r.n).toBe(listModels().filter((n) => !n.startsWith('tiny_')).length); // this process registered a test net
 
