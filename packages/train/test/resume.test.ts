@@ -21,7 +21,11 @@ function runChild(dir: string): { stdout: string; status: number | null } {
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'residual-resume-'));
   child = join(work, 'child.cjs');
-  const alias = Object.fromEntries(readdirSync(join(ROOT, 'packages')).map((p) => [`@residual/${p}`, join(ROOT, 'packages', p, 'src', 'index.ts')]));
+  // Sources of every package but @residual/tensor, whose build bundles tfjs-core's ESM-only gradient
+  // registrations (plain node cannot load those files; jest transpiles them, node does not).
+  const alias = Object.fromEntries(
+    readdirSync(join(ROOT, 'packages')).map((p) => [`@residual/${p}`, p === 'tensor' ? join(ROOT, 'packages', p, 'dist', 'index.js') : join(ROOT, 'packages', p, 'src', 'index.ts')]),
+  );
   buildSync({
     entryPoints: [join(__dirname, 'resume-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     outfile: child, alias, external: ['@tensorflow/*', 'sharp', 'piscina'], logLevel: 'error',

@@ -69,7 +69,11 @@ let cpuChild: Promise<{ losses: number[]; stateDict: Uint8Array }> | undefined;
 function startChild(backend: 'cpu' | 'wasm', fixture: string): Promise<{ losses: number[]; stateDict: Uint8Array }> {
   work ??= mkdtempSync(join(tmpdir(), 'residual-sgd-'));
   const child = join(work, 'child.cjs');
-  const alias = Object.fromEntries(readdirSync(join(ROOT, 'packages')).map((p) => [`@residual/${p}`, join(ROOT, 'packages', p, 'src', 'index.ts')]));
+  // Sources of every package but @residual/tensor, whose build bundles tfjs-core's ESM-only gradient
+  // registrations (plain node cannot load those files; jest transpiles them, node does not).
+  const alias = Object.fromEntries(
+    readdirSync(join(ROOT, 'packages')).map((p) => [`@residual/${p}`, p === 'tensor' ? join(ROOT, 'packages', p, 'dist', 'index.js') : join(ROOT, 'packages', p, 'src', 'index.ts')]),
+  );
   buildSync({
     entryPoints: [join(__dirname, 'sgd-resnet20-child.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     // ignoreAnnotations: keep the zoo's and backend-wasm's registration side effects despite "sideEffects": false.
