@@ -17,8 +17,9 @@ function drawCase(rng: Rng): ConvCase {
       n: rng.randint(1, 4),
       h: rng.randint(1, 14),
       w: rng.randint(1, 14),
-      ci: rng.randint(1, 7),
-      co: rng.randint(1, 7),
+      // Up to 12 and 20 channels: our filter-gradient kernel's 4×8 tiles and their 1×4 and scalar tails.
+      ci: rng.randint(1, 13),
+      co: rng.randint(1, 21),
       kh,
       kw,
       strides,

@@ -6,6 +6,9 @@ import { sliceConfig } from './kernels/Slice';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
 import { meanConfig, sumConfig } from './kernels/Reduce';
 import { oneHotConfig } from './kernels/OneHot';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/BatchNormTraining';
+import { identityConfig } from './kernels/Identity';
+import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
 
 /**
  * The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22.
@@ -13,7 +16,7 @@ import { oneHotConfig } from './kernels/OneHot';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'ReluGrad', 'SGDStep', 'Identity']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -24,16 +27,21 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   sumConfig,
   meanConfig,
   oneHotConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  reluGradConfig,
+  sgdStepConfig,
+  identityConfig,
 ];
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`). Useful to benchmark against; never needed to train.
+ * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {

@@ -17,5 +17,16 @@ export type { AdapterDescription, BackendInfo, BackendName, BackendProvider } fr
 export { seed } from './seed';
 export { toHost } from './host';
 export { replaceKernels, replacedKernels, stockKernel } from './kernel-replacement';
+export {
+  BatchNormTraining,
+  BatchNormTrainingGrad,
+  batchNormTraining,
+  batchNormTrainingGradConfig,
+  hasKernel,
+} from './fused/batch_norm_training';
+export type { BatchNormTrainingAttrs } from './fused/batch_norm_training';
+export { ReluGrad, reluGradConfig } from './fused/relu_grad';
+export { SGDStep, sgdStep } from './fused/sgd_step';
+export type { SGDStepAttrs } from './fused/sgd_step';
 export { globalRng, Rng } from '@residual/random';
 export { assertSingleTfjsCore, tfjsVersions } from './single-core';

@@ -7,6 +7,8 @@
 // same emscripten factory ourselves with file paths, and answer that one import truthfully for the
 // count asked for.
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { backendMemory, setNativePool } from '../kernels/native/runtime';
+import { createNativePool } from './native-pool';
 
 /** What the threaded emscripten module exposes beyond the single-threaded one. */
 interface PThreadWorker {
@@ -149,5 +151,7 @@ export async function createThreadedBackend(threads: number): Promise<BackendWas
   for (const w of module.PThread.runningWorkers) w.unref?.();
   // emscripten pre-starts 8 workers; those the pool did not take only hold memory.
   for (const w of module.PThread.unusedWorkers.splice(0)) void w.terminate();
+  // Our own kernels (kernels/native) get threads of their own on the same shared heap.
+  setNativePool(backend, await createNativePool(backendMemory(backend), threads));
   return backend;
 }

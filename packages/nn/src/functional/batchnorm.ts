@@ -1,4 +1,4 @@
-import { tf } from '@residual/tensor';
+import { BatchNormTraining, batchNormTraining, hasKernel, tf } from '@residual/tensor';
 
 const AXES = [0, 1, 2];
 
@@ -13,7 +13,9 @@ export interface RunningStats {
 
 /**
  * Batch normalisation of NHWC `x` with the statistics of the batch (training mode), with a closed-form
- * backward pass: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dγ = Σ dy · x̂, dβ = Σ dy.
+ * backward pass: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dγ = Σ dy · x̂, dβ = Σ dy. On backends
+ * with the fused `BatchNormTraining` kernel (`@residual/backend-wasm`) forward and backward are one
+ * kernel each; elsewhere tfjs op chains compute the same formulas.
  *
  * When `stats` is given, the running mean and (unbiased) variance are updated in place and
  * `numBatchesTracked` is incremented, outside the gradient tape.
@@ -40,6 +42,20 @@ export function batchNormTrain(
     );
   }
   const affine = gamma !== null && beta !== null;
+  // One kernel forward and one backward where the backend has them (wasm): 4 passes over the
+  // activations instead of the 14 of the op chains below.
+  if (hasKernel(BatchNormTraining)) {
+    const { y, mean, variance } = batchNormTraining(
+      x as tf.Tensor4D,
+      affine ? (gamma as tf.Tensor1D) : null,
+      affine ? (beta as tf.Tensor1D) : null,
+      eps,
+    );
+    if (stats) tf.tidy(() => updateRunningStats(stats, mean, variance, n));
+    mean.dispose();
+    variance.dispose();
+    return y;
+  }
 
   const normalise = (input: tf.Tensor, save: tf.GradSaveFunc) => {
     const mean = tf.mean(input, AXES, true);

@@ -1,10 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { stridedSliceGradConfig } from './strided_slice_grad';
+import { batchNormTrainingGradConfig } from '../fused/batch_norm_training';
+import { reluGradConfig } from '../fused/relu_grad';
 
 /** Gradients tfjs-core lacks, registered once on import of `@residual/tensor`. */
-const GRADIENTS: tf.GradConfig[] = [stridedSliceGradConfig];
+const GRADIENTS: tf.GradConfig[] = [stridedSliceGradConfig, batchNormTrainingGradConfig];
+
+/**
+ * Gradients registered in place of tfjs-core's: same values, but they run one fused kernel where the
+ * backend has it.
+ */
+const REPLACED: tf.GradConfig[] = [reluGradConfig];
 
 export function registerMissingGradients(): void {
+  for (const config of REPLACED) tf.registerGradient(config);
   for (const config of GRADIENTS) {
     // Never override one tfjs (or the user) registered: a later tfjs release may ship its own.
     if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);

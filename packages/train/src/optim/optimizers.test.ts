@@ -108,3 +108,52 @@ describe('optimizer state', () => {
     expect(() => opt.step({ 'layer1.0.conv1.weight': tf.zeros([3]) })).toThrow(/layer1\.0\.conv1\.weight/);
   });
 });
+
+describe('SGD on wasm runs one fused SGDStep kernel per parameter', () => {
+  const settings = [
+    { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+    { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 },
+    { lr: 0.3, momentum: 0.5, dampening: 0.25 },
+    { lr: 0.01 },
+  ];
+  // Five steps of each setting; the parameter's bits after every step.
+  async function trajectory(backend: 'cpu' | 'wasm', setting: (typeof settings)[number]): Promise<number[][]> {
+    await useBackend(backend);
+    const w = tf.variable(tf.tensor1d(formula(4099, 0)), true, `fused-${backend}-${JSON.stringify(setting)}`);
+    const opt = sgd({ ...setting, params: [['w', w]] });
+    const out: number[][] = [];
+    for (let t = 0; t < 5; t++) {
+      const g = tf.tensor1d(formula(4099, t, 0.21));
+      opt.step({ w: g });
+      g.dispose();
+      out.push(Array.from(new Uint32Array((w.dataSync() as Float32Array).buffer)));
+    }
+    opt.dispose();
+    w.dispose();
+    return out;
+  }
+
+  it.each(settings.map((s) => [JSON.stringify(s), s] as const))('%s: bit-identical to the op chain on cpu', async (_, s) => {
+    const cpu = await trajectory('cpu', s);
+    const wasm = await trajectory('wasm', s);
+    expect(wasm).toEqual(cpu);
+    expect(cpu[4]).not.toEqual(cpu[0]);
+  });
+
+  it('uses the kernel, and no other kernel, for the update', async () => {
+    await useBackend('wasm');
+    const w = tf.variable(tf.ones([10]), true, 'fused-profile');
+    const opt = sgd({ lr: 0.1, momentum: 0.9, weightDecay: 1e-4, params: [['w', w]] });
+    const g = tf.ones([10]);
+    opt.step({ w: g });
+    const profile = await tf.profile(() => opt.step({ w: g }));
+    expect(profile.kernelNames).toEqual(['SGDStep']);
+    expect(tf.memory().numTensors).toBeGreaterThan(0);
+    const before = tf.memory().numTensors;
+    opt.step({ w: g });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([g]);
+    opt.dispose();
+    w.dispose();
+  });
+});

@@ -1,4 +1,4 @@
-import { tf } from '@residual/tensor';
+import { hasKernel, SGDStep, sgdStep, tf } from '@residual/tensor';
 import { Optimizer, type ParamGroup, type ParamsInput } from './optimizer';
 
 /** Hyper-parameters of {@link SGD} (PyTorch's `torch.optim.SGD`). */
@@ -41,6 +41,14 @@ export class SGD extends Optimizer<SGDHyper> {
 
   protected update(name: string, p: tf.Variable, g: tf.Tensor, group: ParamGroup<SGDHyper>): void {
     const { lr, momentum, dampening, nesterov, weightDecay } = group;
+    if (hasKernel(SGDStep)) {
+      // One kernel per parameter (wasm), the same float32 operations as the chain below.
+      const prev = momentum !== 0 ? this.getSlot('momentum_buffer', name) : undefined;
+      const [next, buf] = sgdStep(p, g, prev ?? g, { lr, momentum, dampening, nesterov, weightDecay, firstStep: !prev });
+      if (momentum !== 0) this.setSlot('momentum_buffer', name, buf);
+      p.assign(next);
+      return;
+    }
     let d = weightDecay !== 0 ? tf.add(g, tf.mul(p, weightDecay)) : g;
     if (momentum !== 0) {
       const prev = this.getSlot('momentum_buffer', name);

@@ -1,0 +1,147 @@
+// Training-mode batch normalisation over the channels of NHWC tensors, forward and backward, on wasm SIMD128.
+//
+// tfjs's op chains for this (Mean, Sub, Square, Mean, Rsqrt, Mul, Mul, Add forward; Sum, Mul, Sum, Mul,
+// Add, Mul, Add backward) read and write the activations 14 times per layer. Here it is four passes:
+//   forward:  bn_stats (per-channel sum and sum of squares, float64) and bn_normalize;
+//   backward: bn_grad_sums (sum of dy and of dy*(x-mean), float64) and bn_grad_dx.
+// Statistics are split across threads by channel blocks and the elementwise passes by pixels, so each
+// number is computed by one thread in one order: results do not depend on the thread count.
+// Like filter_grad.c this module lives in tfjs's heap: no stack, no static data; float64 accumulators
+// live in a caller-provided scratch buffer.
+
+#include <wasm_simd128.h>
+
+#define BLOCK 128  // pixels per block: one block of every channel stays in L1 between channel blocks
+
+// Accumulates per-channel sums of x and x*x (or, with `dy`, of dy and dy*(x-mean)) for channels [c0, c1)
+// over all P pixels into acc[0..C) and acc[C..2C), which must be zero on entry.
+static void sums(const float *a, const float *b, const float *mean, int P, int C, int c0, int c1, double *acc) {
+  double *s1 = acc, *s2 = acc + C;
+  const int c4 = c0 + ((c1 - c0) & ~3);
+  for (int p0 = 0; p0 < P; p0 += BLOCK) {
+    const int p1 = p0 + BLOCK < P ? p0 + BLOCK : P;
+    for (int c = c0; c < c4; c += 4) {
+      v128_t u0 = wasm_f64x2_splat(0), u1 = wasm_f64x2_splat(0), v0 = wasm_f64x2_splat(0), v1 = wasm_f64x2_splat(0);
+      const v128_t m = mean ? wasm_v128_load(mean + c) : wasm_f32x4_splat(0);
+      for (int p = p0; p < p1; p++) {
+        v128_t xa = wasm_v128_load(a + p * C + c);
+        v128_t lo = wasm_f64x2_promote_low_f32x4(xa);
+        v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(xa, xa, 2, 3, 0, 1));
+        if (b) {
+          // a is dy, b is x: second sum is dy * (x - mean), the centring done in float32 as tfjs's Sub.
+          v128_t xc = wasm_f32x4_sub(wasm_v128_load(b + p * C + c), m);
+          v128_t clo = wasm_f64x2_promote_low_f32x4(xc);
+          v128_t chi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(xc, xc, 2, 3, 0, 1));
+          v0 = wasm_f64x2_add(v0, wasm_f64x2_mul(lo, clo));
+          v1 = wasm_f64x2_add(v1, wasm_f64x2_mul(hi, chi));
+        } else {
+          v0 = wasm_f64x2_add(v0, wasm_f64x2_mul(lo, lo));
+          v1 = wasm_f64x2_add(v1, wasm_f64x2_mul(hi, hi));
+        }
+        u0 = wasm_f64x2_add(u0, lo);
+        u1 = wasm_f64x2_add(u1, hi);
+      }
+      wasm_v128_store(s1 + c, wasm_f64x2_add(wasm_v128_load(s1 + c), u0));
+      wasm_v128_store(s1 + c + 2, wasm_f64x2_add(wasm_v128_load(s1 + c + 2), u1));
+      wasm_v128_store(s2 + c, wasm_f64x2_add(wasm_v128_load(s2 + c), v0));
+      wasm_v128_store(s2 + c + 2, wasm_f64x2_add(wasm_v128_load(s2 + c + 2), v1));
+    }
+    for (int c = c4; c < c1; c++) {
+      double u = 0, v = 0;
+      const float m = mean ? mean[c] : 0.f;
+      for (int p = p0; p < p1; p++) {
+        const double ap = a[p * C + c];
+        if (b) v += ap * (double)(b[p * C + c] - m);
+        else v += ap * ap;
+        u += ap;
+      }
+      s1[c] += u;
+      s2[c] += v;
+    }
+  }
+}
+
+// Mean and biased variance of channels [c0, c1) of x [P, C]. acc: 2*C doubles of scratch.
+__attribute__((export_name("bn_stats"))) void bn_stats(const float *x, int P, int C, int c0, int c1, double *acc,
+                                                       float *mean, float *var) {
+  for (int c = c0; c < c1; c++) acc[c] = acc[C + c] = 0;
+  sums(x, 0, 0, P, C, c0, c1, acc);
+  for (int c = c0; c < c1; c++) {
+    const double m = acc[c] / P;
+    const double v = acc[C + c] / P - m * m;
+    mean[c] = (float)m;
+    var[c] = (float)(v > 0 ? v : 0);
+  }
+}
+
+// Per-channel factor k = scale / sqrt(var + eps) (scale = 1 when null), in float32 as tfjs's Add and Rsqrt.
+__attribute__((export_name("bn_factor"))) void bn_factor(const float *var, const float *scale, float eps, int C,
+                                                         float *k) {
+  for (int c = 0; c < C; c++) {
+    const float inv = 1.f / __builtin_sqrtf(var[c] + eps);
+    k[c] = scale ? inv * scale[c] : inv;
+  }
+}
+
+// y = (x - mean) * k + offset for pixels [p0, p1) (offset 0 when null).
+__attribute__((export_name("bn_normalize"))) void bn_normalize(const float *x, float *y, const float *mean,
+                                                               const float *k, const float *offset, int p0,
+                                                               int p1, int C) {
+  const int c4 = C & ~3;
+  for (int p = p0; p < p1; p++) {
+    const float *xp = x + p * C;
+    float *yp = y + p * C;
+    int c = 0;
+    for (; c < c4; c += 4) {
+      v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c)), wasm_v128_load(k + c));
+      if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
+      wasm_v128_store(yp + c, v);
+    }
+    for (; c < C; c++) yp[c] = (xp[c] - mean[c]) * k[c] + (offset ? offset[c] : 0.f);
+  }
+}
+
+// Per-channel sums of the backward pass for channels [c0, c1): acc[c] = sum dy, acc[C + c] = sum dy*(x-mean).
+__attribute__((export_name("bn_grad_sums"))) void bn_grad_sums(const float *dy, const float *x, const float *mean,
+                                                               int P, int C, int c0, int c1, double *acc) {
+  for (int c = c0; c < c1; c++) acc[c] = acc[C + c] = 0;
+  sums(dy, x, mean, P, C, c0, c1, acc);
+}
+
+// From the sums: dOffset = sum dy, dScale = sum dy*xhat, and the coefficients of dx = K*dy + A*(x-mean) + B
+// (K = scale/sigma, A = -K*dScale/(P*sigma), B = -K*dOffset/P), all per channel. dScale/dOffset may be null.
+__attribute__((export_name("bn_grad_coeffs"))) void bn_grad_coeffs(const double *acc, const float *var,
+                                                                   const float *scale, float eps, int P, int C,
+                                                                   float *dScale, float *dOffset, float *K,
+                                                                   float *A, float *B) {
+  for (int c = 0; c < C; c++) {
+    const float inv = 1.f / __builtin_sqrtf(var[c] + eps);
+    const float sumDy = (float)acc[c];
+    const float sumDyXhat = (float)(acc[C + c] * inv);
+    const float k = scale ? inv * scale[c] : inv;
+    if (dScale) dScale[c] = sumDyXhat;
+    if (dOffset) dOffset[c] = sumDy;
+    K[c] = k;
+    A[c] = -k * sumDyXhat / (float)P * inv;
+    B[c] = -k * sumDy / (float)P;
+  }
+}
+
+// dx = K*dy + A*(x - mean) + B for pixels [p0, p1).
+__attribute__((export_name("bn_grad_dx"))) void bn_grad_dx(const float *dy, const float *x, const float *mean,
+                                                           const float *K, const float *A, const float *B, int p0,
+                                                           int p1, int C, float *dx) {
+  const int c4 = C & ~3;
+  for (int p = p0; p < p1; p++) {
+    const float *dp = dy + p * C, *xp = x + p * C;
+    float *out = dx + p * C;
+    int c = 0;
+    for (; c < c4; c += 4) {
+      v128_t xc = wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c));
+      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), wasm_v128_load(dp + c)),
+                                wasm_f32x4_mul(wasm_v128_load(A + c), xc));
+      wasm_v128_store(out + c, wasm_f32x4_add(v, wasm_v128_load(B + c)));
+    }
+    for (; c < C; c++) out[c] = K[c] * dp[c] + A[c] * (xp[c] - mean[c]) + B[c];
+  }
+}

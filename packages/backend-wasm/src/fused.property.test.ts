@@ -1,0 +1,108 @@
+import { tf, useBackend, Rng, hasKernel, batchNormTraining, BatchNormTraining, ReluGrad } from '@residual/tensor';
+import '@residual/backend-wasm';
+import { relError, values } from './kernels/testing/conv_grads';
+import { batchNormAndGrads, bits, drawBnCase, type BnResult } from './kernels/testing/fused';
+
+const TOL = 1e-4;
+
+function absError(a: Float32Array, b: Float32Array): number {
+  let worst = a.length === b.length ? 0 : Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const e = Math.abs(a[i] - b[i]);
+    if (!(e <= worst)) worst = e; // NaN fails
+  }
+  return worst;
+}
+const COUNT = 40;
+
+describe(`property: ${COUNT} random batch norms, the fused wasm kernels equal cpu's op chains within ${TOL}`, () => {
+  const rng = new Rng(20261201);
+  const cases = Array.from({ length: COUNT }, () => drawBnCase(rng));
+  let cpu: BnResult[];
+  let wasm: BnResult[];
+  beforeAll(async () => {
+    await useBackend('cpu');
+    expect(hasKernel(BatchNormTraining)).toBe(false);
+    cpu = cases.map((c, i) => batchNormAndGrads(c, 100 + i));
+    await useBackend('wasm');
+    expect(hasKernel(BatchNormTraining)).toBe(true);
+    const before = tf.memory().numTensors;
+    wasm = cases.map((c, i) => batchNormAndGrads(c, 100 + i));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test.each(cases.map((c, i) => [`x[${c.n},${c.h},${c.w},${c.c}] + ${c.shift}, eps ${c.eps}`, i] as const))('%s', (_, i) => {
+    for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset'] as const) {
+      let err = relError(wasm[i][key], cpu[i][key]);
+      if (key === 'dx') err = absError(wasm[i].dx, cpu[i].dx) / cpu[i].dxScale;
+      if (!(err <= TOL)) throw new Error(`${key}: relative error ${err}`);
+    }
+  });
+});
+
+test('the fused batch norm propagates NaN (a NaN pixel poisons its channel, never a clean-looking zero)', async () => {
+  await useBackend('wasm');
+  const v = values(new Rng(3), 2 * 3 * 3 * 5);
+  v[7] = NaN; // channel 2
+  const { y, dx } = tf.tidy(() => {
+    const x = tf.tensor4d(v, [2, 3, 3, 5]);
+    const r = tf.tensor4d(values(new Rng(4), v.length), [2, 3, 3, 5]);
+    const bn = (a: tf.Tensor) => batchNormTraining(a as tf.Tensor4D, tf.ones([5]), tf.zeros([5]), 1e-5).y;
+    const [g] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(bn(a), r)))([x]);
+    return { y: bn(x).dataSync() as Float32Array, dx: g.dataSync() as Float32Array };
+  });
+  for (let i = 0; i < v.length; i++) {
+    expect(Number.isNaN(y[i])).toBe(i % 5 === 2);
+    expect(Number.isNaN(dx[i])).toBe(i % 5 === 2);
+  }
+});
+
+test('ReluGrad equals tfjs-core\'s Step·Cast·Multiply chain bit for bit, NaN, ±0 and ±Inf included', async () => {
+  const n = 4 * 1000 + 3; // a SIMD body and a scalar tail
+  const rng = new Rng(9);
+  const specials = [NaN, 0, -0, Infinity, -Infinity, 1e-45, -1e-45];
+  const pick = () => (rng.uniform() < 0.1 ? specials[rng.randint(0, specials.length)] : rng.uniform() * 2 - 1);
+  const xv = Float32Array.from({ length: n }, pick);
+  const dyv = Float32Array.from({ length: n }, pick);
+  const grad = () =>
+    tf.tidy(() => {
+      const x = tf.tensor1d(xv);
+      const dy = tf.tensor1d(dyv);
+      return tf.grad((a: tf.Tensor) => tf.mul(tf.relu(a), dy))(x).dataSync() as Float32Array;
+    });
+  await useBackend('cpu');
+  expect(hasKernel(ReluGrad)).toBe(false);
+  const reference = grad();
+  await useBackend('wasm');
+  expect(hasKernel(ReluGrad)).toBe(true);
+  // x·dy's own gradient multiplies by dy again; compare the raw kernel too.
+  expect(bits(grad())).toEqual(bits(reference));
+  const direct = tf.tidy(() => (tf.engine().runKernel(ReluGrad, { dy: tf.tensor1d(dyv), x: tf.tensor1d(xv) }) as tf.Tensor).dataSync() as Float32Array);
+  await useBackend('cpu');
+  const chain = tf.tidy(() => tf.mul(tf.tensor1d(dyv), tf.cast(tf.step(tf.tensor1d(xv)), 'float32')).dataSync() as Float32Array);
+  expect(bits(direct)).toEqual(bits(chain));
+});
+
+test('Identity (tf.clone) shares memory without copying, and frees it with the last reference', async () => {
+  await useBackend('wasm');
+  const backend = tf.backend();
+  const ids = backend.numDataIds();
+  const a = tf.tensor1d([1, 2, 3]);
+  const b = tf.clone(a);
+  expect(backend.numDataIds()).toBe(ids + 1);
+  a.dispose();
+  expect(Array.from(b.dataSync())).toEqual([1, 2, 3]);
+  const c = tf.add(b, 1);
+  b.dispose();
+  expect(backend.numDataIds()).toBe(ids + 1);
+  expect(Array.from(c.dataSync())).toEqual([2, 3, 4]);
+  c.dispose();
+  expect(backend.numDataIds()).toBe(ids);
+  // A variable assigned a clone keeps its value when the source is disposed.
+  const src = tf.tensor1d([5]);
+  const v = tf.variable(tf.clone(src));
+  src.dispose();
+  v.assign(tf.clone(v));
+  expect(Array.from(v.dataSync())).toEqual([5]);
+  v.dispose();
+});

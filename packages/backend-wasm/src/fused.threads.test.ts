@@ -1,0 +1,55 @@
+import { tf, useBackend, backendInfo } from '@residual/tensor';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount } from '@residual/backend-wasm';
+import { nativeRuntime } from './kernels/native/runtime';
+import { convGrads, relError, type ConvCase } from './kernels/testing/conv_grads';
+import { batchNormAndGrads, bits, type BnCase } from './kernels/testing/fused';
+
+// Our native kernels split work across threads by output (filter taps × channel blocks, channels,
+// pixels), never a reduction: 1 and 2 threads must give the same bits, and both must match cpu.
+const CONVS: ConvCase[] = [
+  { n: 4, h: 12, w: 12, ci: 13, co: 20, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
+  { n: 3, h: 15, w: 15, ci: 3, co: 16, kh: 7, kw: 7, strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
+  { n: 4, h: 9, w: 9, ci: 16, co: 36, kh: 1, kw: 1, strides: [2, 2], pad: 'valid' },
+];
+const NORMS: BnCase[] = [
+  { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5 },
+  { n: 4, h: 24, w: 24, c: 16, shift: 0, eps: 1e-5 },
+];
+
+function runAll() {
+  const relu = tf.tidy(() => {
+    const x = tf.sin(tf.range(0, 300_001, 1, 'float32'));
+    const dy = tf.cos(tf.range(0, 300_001, 1, 'float32'));
+    return tf.grad((a: tf.Tensor) => tf.mul(tf.relu(a), dy))(x).dataSync() as Float32Array;
+  });
+  const convs = CONVS.map((c, i) => convGrads(c, 70 + i));
+  const norms = NORMS.map((c, i) => batchNormAndGrads(c, 80 + i));
+  return { relu, convs, norms };
+}
+
+test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-4', async () => {
+  await useBackend('cpu');
+  const cpu = runAll();
+  setThreadsCount(2);
+  await useBackend('wasm');
+  expect(backendInfo().threads).toBe(2);
+  expect(nativeRuntime(tf.backend() as BackendWasm).pool?.threads).toBe(2);
+  const two = runAll();
+  setThreadsCount(1);
+  await useBackend('wasm');
+  expect(nativeRuntime(tf.backend() as BackendWasm).pool).toBeUndefined();
+  const one = runAll();
+
+  expect(bits(two.relu)).toEqual(bits(one.relu));
+  CONVS.forEach((_, i) => {
+    expect(bits(two.convs[i].dw)).toEqual(bits(one.convs[i].dw));
+    expect(relError(two.convs[i].dw, cpu.convs[i].dw)).toBeLessThanOrEqual(1e-4);
+  });
+  NORMS.forEach((_, i) => {
+    for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset'] as const) {
+      expect(bits(two.norms[i][key])).toEqual(bits(one.norms[i][key]));
+      expect(relError(two.norms[i][key], cpu.norms[i][key])).toBeLessThanOrEqual(1e-4);
+    }
+  });
+});

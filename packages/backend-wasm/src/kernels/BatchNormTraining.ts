@@ -1,0 +1,121 @@
+import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs } from '@residual/tensor';
+import { assertFloat32 } from './kernel_util';
+import { nativeRuntime, type NativeRuntime } from './native/runtime';
+
+/**
+ * Training-mode batch norm in two passes over x (native/batch_norm.c): per-channel sum and sum of
+ * squares in float64, then y = (x − mean)·γ/√(var + ε) + β. Outputs `[y, mean, variance]`.
+ */
+export function batchNormTraining(args: {
+  inputs: NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: BatchNormTrainingAttrs;
+}): TensorInfo[] {
+  const { backend, attrs } = args;
+  const { x, scale, offset } = args.inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+  const { p, c } = layout('BatchNormTraining', x, { scale, offset });
+  const rt = nativeRuntime(backend);
+  const y = backend.makeOutput(x.shape, 'float32');
+  const mean = backend.makeOutput([c], 'float32');
+  const variance = backend.makeOutput([c], 'float32');
+  const [xp, yp, mp, vp, sp, op] = [x, y, mean, variance, scale, offset].map((t) => rt.offset(t.dataId));
+  const scratch = rt.malloc(8 * 2 * c + 4 * c);
+  try {
+    const k = scratch + 16 * c;
+    runByChannels(rt, c, (c0, c1) => ['bn_stats', [xp, p, c, c0, c1, scratch, mp, vp]]);
+    rt.exports.bn_factor(vp, sp, attrs.epsilon, c, k);
+    runByPixels(rt, p, (p0, p1) => ['bn_normalize', [xp, yp, mp, k, op, p0, p1, c]]);
+  } finally {
+    rt.free(scratch);
+  }
+  return [y, mean, variance];
+}
+
+/**
+ * Backward pass of {@link batchNormTraining} in two passes: per-channel Σdy and Σdy·(x − mean) in
+ * float64, then dx = K·dy + A·(x − mean) + B. Outputs `[dx, dScale, dOffset]`.
+ */
+export function batchNormTrainingGrad(args: {
+  inputs: NamedTensorInfoMap;
+  backend: BackendWasm;
+  attrs: BatchNormTrainingAttrs;
+}): TensorInfo[] {
+  const { backend, attrs } = args;
+  const { dy, x, mean, variance, scale } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo>;
+  const { p, c } = layout('BatchNormTrainingGrad', x, { dy, mean, variance, scale });
+  if (dy.shape.some((d, i) => d !== x.shape[i])) {
+    throw new Error(`@residual/backend-wasm (kernels/BatchNormTraining.ts): dy has shape [${dy.shape}], x [${x.shape}]`);
+  }
+  const rt = nativeRuntime(backend);
+  const dx = backend.makeOutput(x.shape, 'float32');
+  const dScale = backend.makeOutput([c], 'float32');
+  const dOffset = backend.makeOutput([c], 'float32');
+  const [dyp, xp, mp, vp, sp, dxp, dsp, dop] = [dy, x, mean, variance, scale, dx, dScale, dOffset].map((t) =>
+    rt.offset(t.dataId),
+  );
+  const scratch = rt.malloc(8 * 2 * c + 3 * 4 * c);
+  try {
+    const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c + 4 * c * i);
+    runByChannels(rt, c, (c0, c1) => ['bn_grad_sums', [dyp, xp, mp, p, c, c0, c1, scratch]]);
+    rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp);
+    runByPixels(rt, p, (p0, p1) => ['bn_grad_dx', [dyp, xp, mp, kp, ap, bp, p0, p1, c, dxp]]);
+  } finally {
+    rt.free(scratch);
+  }
+  return [dx, dScale, dOffset];
+}
+
+function layout(kernel: string, x: TensorInfo, perChannel: Record<string, TensorInfo>): { p: number; c: number } {
+  const where = `@residual/backend-wasm (kernels/BatchNormTraining.ts): ${kernel}`;
+  assertFloat32(kernel, 'x', x);
+  if (x.shape.length < 2) throw new Error(`${where} expects a channels-last tensor of rank ≥ 2, got [${x.shape}]`);
+  const c = x.shape[x.shape.length - 1];
+  const p = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (p < 1 || c < 1) throw new Error(`${where}: empty input of shape [${x.shape}]`);
+  for (const [name, t] of Object.entries(perChannel)) {
+    assertFloat32(kernel, name, t);
+    if (name !== 'dy' && (t.shape.length !== 1 || t.shape[0] !== c)) {
+      throw new Error(`${where}: '${name}' must have shape [${c}], got [${t.shape}]`);
+    }
+  }
+  return { p, c };
+}
+
+type Call = readonly ['bn_stats' | 'bn_grad_sums' | 'bn_normalize' | 'bn_grad_dx', readonly number[]];
+
+/** Splits channels in blocks of 4 across threads: each per-channel sum is made by one thread. */
+function runByChannels(rt: NativeRuntime, c: number, call: (c0: number, c1: number) => Call): void {
+  const blocks = Math.ceil(c / 4);
+  const used = Math.min(rt.pool?.threads ?? 1, blocks);
+  const at = (t: number) => Math.min(c, 4 * Math.floor((blocks * t) / used));
+  run(rt, Array.from({ length: used }, (_, t) => call(at(t), at(t + 1))));
+}
+
+/** Splits pixels across threads (elementwise passes). Small tensors stay on the calling thread. */
+function runByPixels(rt: NativeRuntime, p: number, call: (p0: number, p1: number) => Call): void {
+  const used = Math.max(1, Math.min(rt.pool?.threads ?? 1, Math.floor(p / 1024)));
+  const at = (t: number) => Math.floor((p * t) / used);
+  run(rt, Array.from({ length: used }, (_, t) => call(at(t), at(t + 1))));
+}
+
+function run(rt: NativeRuntime, calls: Call[]): void {
+  if (calls.length === 1 || !rt.pool) {
+    for (const [op, a] of calls) (rt.exports[op] as (...args: number[]) => void)(...a);
+    return;
+  }
+  rt.pool.runAll(calls);
+}
+
+/** Kernel configs for `tf.registerKernel`; registered by `registerAllKernels()`. */
+export const batchNormTrainingConfig: KernelConfig = {
+  kernelName: BatchNormTraining,
+  backendName: 'wasm',
+  kernelFunc: batchNormTraining as unknown as KernelFunc,
+};
+export const batchNormTrainingGradConfig: KernelConfig = {
+  kernelName: BatchNormTrainingGrad,
+  backendName: 'wasm',
+  kernelFunc: batchNormTrainingGrad as unknown as KernelFunc,
+};

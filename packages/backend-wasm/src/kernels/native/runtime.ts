@@ -1,0 +1,111 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NATIVE_WASM_BASE64 } from './binaries';
+
+/** What native/*.c exports (pointers are byte offsets into tfjs-backend-wasm's heap). */
+export interface NativeExports {
+  /** Filter gradient: work items [i0, i1) of `fg_items(co, kh, kw)`, geometry N, H, W, Ci, Ho, Wo, Co, KH, KW, sh, sw, pt, pl. */
+  fg_run(x: number, dy: number, dw: number, i0: number, i1: number, rowsPerUnit: number, ...geom: number[]): void;
+  fg_items(co: number, kh: number, kw: number): number;
+  /** Batch norm (native/batch_norm.c); float args are numbers, pointers byte offsets. */
+  bn_stats(x: number, p: number, c: number, c0: number, c1: number, acc: number, mean: number, variance: number): void;
+  bn_factor(variance: number, scale: number, eps: number, c: number, k: number): void;
+  bn_normalize(x: number, y: number, mean: number, k: number, offset: number, p0: number, p1: number, c: number): void;
+  bn_grad_sums(dy: number, x: number, mean: number, p: number, c: number, c0: number, c1: number, acc: number): void;
+  bn_grad_coeffs(...args: number[]): void;
+  bn_grad_dx(...args: number[]): void;
+  /** Elementwise passes (native/elementwise.c). */
+  relu_grad(dy: number, x: number, dx: number, i0: number, i1: number): void;
+  sgd_step(...args: number[]): void;
+}
+/** The exports a {@link NativePool} can run on its threads (integer arguments only). */
+export const NATIVE_POOL_OPS = ['fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
+export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
+
+/**
+ * Runs native calls on extra threads while the calling thread runs its own share. Installed on a
+ * backend by the Node threaded loader ({@link setNativePool}); absent means one thread.
+ */
+export interface NativePool {
+  /** Threads including the caller. */
+  readonly threads: number;
+  /** Runs `calls[i]` on thread i (call 0 on the caller) and returns when all have finished. */
+  runAll(calls: ReadonlyArray<readonly [NativeOp, readonly number[]]>): void;
+}
+
+interface EmscriptenModule {
+  asm?: { memory?: WebAssembly.Memory };
+  wasmMemory?: WebAssembly.Memory;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+/** Our kernels instantiated against one backend's heap. */
+export interface NativeRuntime {
+  readonly exports: NativeExports;
+  readonly pool?: NativePool;
+  malloc(bytes: number): number;
+  free(ptr: number): void;
+  /** Byte offset of a tensor's data in the heap. */
+  offset(dataId: object): number;
+}
+
+const runtimes = new WeakMap<BackendWasm, NativeRuntime>();
+const pools = new WeakMap<BackendWasm, NativePool>();
+const modules: Partial<Record<'plain' | 'shared', WebAssembly.Module>> = {};
+
+function decodeBase64(s: string): Uint8Array {
+  if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** The compiled module for a heap of this kind (compiled once per process, a few KB). */
+export function nativeModule(shared: boolean): WebAssembly.Module {
+  const kind = shared ? 'shared' : 'plain';
+  return (modules[kind] ??= new WebAssembly.Module(decodeBase64(NATIVE_WASM_BASE64[kind]) as BufferSource));
+}
+
+/** The heap tfjs-backend-wasm allocates tensors in: exported by the SIMD build, imported by the threaded one. */
+export function backendMemory(backend: BackendWasm): WebAssembly.Memory {
+  const mod = backend.wasm as unknown as EmscriptenModule;
+  const memory = mod.wasmMemory ?? mod.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) {
+    throw new Error('@residual/backend-wasm (kernels/native/runtime.ts): cannot find the wasm backend\'s memory');
+  }
+  return memory;
+}
+
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** Our kernels for `backend`, instantiated on first use. */
+export function nativeRuntime(backend: BackendWasm): NativeRuntime {
+  let rt = runtimes.get(backend);
+  if (rt) return rt;
+  const memory = backendMemory(backend);
+  const instance = new WebAssembly.Instance(nativeModule(isSharedMemory(memory)), { env: { memory } });
+  const mod = backend.wasm as unknown as EmscriptenModule;
+  const map = (backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } | undefined } }).dataIdMap;
+  rt = {
+    exports: instance.exports as unknown as NativeExports,
+    pool: pools.get(backend),
+    malloc: (bytes) => mod._malloc(bytes) >>> 0,
+    free: (ptr) => mod._free(ptr),
+    offset: (dataId) => {
+      const entry = map.get(dataId);
+      if (!entry) throw new Error('@residual/backend-wasm (kernels/native/runtime.ts): tensor data is not on this backend');
+      return entry.memoryOffset >>> 0;
+    },
+  };
+  runtimes.set(backend, rt);
+  return rt;
+}
+
+/** Gives `backend`'s native kernels extra threads (called by the Node threaded loader). */
+export function setNativePool(backend: BackendWasm, pool: NativePool): void {
+  pools.set(backend, pool);
+  runtimes.delete(backend);
+}
