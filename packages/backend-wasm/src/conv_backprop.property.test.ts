@@ -54,7 +54,7 @@ function outSize(c: ConvCase, axis: 0 | 1): number {
   return Math.floor((inp + a + b - k) / s) + 1;
 }
 
-describe(`property: ${COUNT} random conv2d configurations, wasm gradients equal cpu within ${TOL}`, () => {
+describe(`property: ${COUNT} random conv2d configurations, wasm outputs (plain and fused bias+ReLU) and gradients equal cpu within ${TOL}`, () => {
   const rng = new Rng(20261122);
   const cases = Array.from({ length: COUNT }, () => drawCase(rng));
   let results: Awaited<ReturnType<typeof onBothBackends>>;
@@ -73,6 +73,8 @@ describe(`property: ${COUNT} random conv2d configurations, wasm gradients equal 
 
   test.each(cases.map((c, i) => [describeCase(c), i] as const))('%s', (_name, i) => {
     const { cpu, wasm } = results;
+    expect(relError(wasm[i].y, cpu[i].y)).toBeLessThanOrEqual(TOL);
+    expect(relError(wasm[i].fused, cpu[i].fused)).toBeLessThanOrEqual(TOL);
     expect(relError(wasm[i].dx, cpu[i].dx)).toBeLessThanOrEqual(TOL);
     expect(relError(wasm[i].dw, cpu[i].dw)).toBeLessThanOrEqual(TOL);
   });

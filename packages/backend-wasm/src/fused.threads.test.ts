@@ -8,6 +8,7 @@ import { batchNormAndGrads, bits, type BnCase } from './kernels/testing/fused';
 // Our native kernels split work across threads by output (filter taps × channel blocks, channels,
 // pixels), never a reduction: 1 and 2 threads must give the same bits, and both must match cpu.
 const CONVS: ConvCase[] = [
+  { n: 2, h: 19, w: 21, ci: 5, co: 19, kh: 3, kw: 3, strides: [2, 2], pad: 'same' },
   { n: 4, h: 12, w: 12, ci: 13, co: 20, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
   { n: 3, h: 15, w: 15, ci: 3, co: 16, kh: 7, kw: 7, strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
   { n: 4, h: 9, w: 9, ci: 16, co: 36, kh: 1, kw: 1, strides: [2, 2], pad: 'valid' },
@@ -43,8 +44,10 @@ test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-
 
   expect(bits(two.relu)).toEqual(bits(one.relu));
   CONVS.forEach((_, i) => {
-    expect(bits(two.convs[i].dw)).toEqual(bits(one.convs[i].dw));
-    expect(relError(two.convs[i].dw, cpu.convs[i].dw)).toBeLessThanOrEqual(1e-4);
+    for (const key of ['y', 'fused', 'dx', 'dw'] as const) {
+      expect(bits(two.convs[i][key])).toEqual(bits(one.convs[i][key]));
+      expect(relError(two.convs[i][key], cpu.convs[i][key])).toBeLessThanOrEqual(1e-4);
+    }
   });
   NORMS.forEach((_, i) => {
     for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset'] as const) {

@@ -8,6 +8,7 @@ import { meanConfig, sumConfig } from './kernels/Reduce';
 import { oneHotConfig } from './kernels/OneHot';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/BatchNormTraining';
 import { identityConfig } from './kernels/Identity';
+import { conv2DConfig, fusedConv2DConfig } from './kernels/Conv2D';
 import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
 
 /**
@@ -16,10 +17,12 @@ import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'ReluGrad', 'SGDStep', 'Identity']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'ReluGrad', 'SGDStep', 'Identity']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2DConfig,
+  fusedConv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   sliceConfig,
@@ -36,12 +39,12 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`). Useful to benchmark against; never needed to train.
+ * XNNPACK `Conv2D` and `FusedConv2D`, the naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {

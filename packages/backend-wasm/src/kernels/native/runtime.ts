@@ -13,12 +13,16 @@ export interface NativeExports {
   bn_grad_sums(dy: number, x: number, mean: number, p: number, c: number, c0: number, c1: number, acc: number): void;
   bn_grad_coeffs(...args: number[]): void;
   bn_grad_dx(...args: number[]): void;
+  /** Forward convolution of output rows [r0, r1) (native/conv2d.c). */
+  conv_run(...args: number[]): void;
+  conv_pack(w: number, packed: number, taps: number, co: number): void;
+  conv_pad(...args: number[]): void;
   /** Elementwise passes (native/elementwise.c). */
   relu_grad(dy: number, x: number, dx: number, i0: number, i1: number): void;
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**

@@ -19,7 +19,10 @@ export interface ConvCase {
 export interface ConvGrads {
   dx: Float32Array;
   dw: Float32Array;
+  /** conv2d(x, w). */
   y: Float32Array;
+  /** relu(conv2d(x, w) + bias) through tf.fused.conv2d (the FusedConv2D kernel). */
+  fused: Float32Array;
 }
 
 /** Deterministic values in [-1, 1) so wasm and cpu see identical inputs. */
@@ -40,7 +43,11 @@ export function convGrads(c: ConvCase, seed: number): ConvGrads {
     const f = (xx: tf.Tensor, ww: tf.Tensor): tf.Tensor =>
       tf.sum(tf.mul(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', 1, c.dimRoundingMode), r));
     const [dx, dw] = tf.grads(f)([x, w]);
-    return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, y: r.dataSync() as Float32Array };
+    const y = tf.conv2d(x, w, c.strides, c.pad, 'NHWC', 1, c.dimRoundingMode);
+    const bias = tf.tensor1d(values(rng, c.co));
+    const fused = tf.fused.conv2d({ x, filter: w, bias, activation: 'relu', strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode });
+    const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+    return { dx: read(dx), dw: read(dw), y: read(y), fused: read(fused) };
   });
 }
 
