@@ -12,7 +12,9 @@ export function packageConfig(overrides: Options = {}) {
     dts: true,
     sourcemap: true,
     clean: true,
-    shims: true,
+    // No __dirname/import.meta shims by default: tsup's ESM shim imports 'path' and 'url' at load time,
+    // which breaks browser bundles. Node-only packages (cli, datasets, bench, backend-node) turn them on.
+    shims: false,
     // Keep class names (`BasicBlock`, not `_BasicBlock`): they appear in toString() and error messages.
     keepNames: true,
     target: 'es2022',

@@ -1,4 +1,5 @@
-// A tiny static server for dist/ on 127.0.0.1 (port from PORT, default 8080; 0 picks a free one).
+// A tiny static server for dist/ on 127.0.0.1 (port from PORT, default 8080; 0 picks a free one). It sends
+// COOP/COEP, which make the page cross-origin isolated: SharedArrayBuffer, hence tfjs's threaded WASM build.
 // Run `npm run serve -w @residual/browser-demo` and open the printed address.
 const { createServer } = require('node:http');
 const { readFile } = require('node:fs/promises');
@@ -15,7 +16,13 @@ function serve(port = Number(process.env.PORT ?? 8080)) {
     if (!file.startsWith(root)) return void res.writeHead(403).end();
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+        })
+        .end(body);
     } catch {
       res.writeHead(404).end('not found');
     }

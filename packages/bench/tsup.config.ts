@@ -1,3 +1,6 @@
 import { packageConfig } from '../../tsup.base';
 
-export default packageConfig({ entry: ['src/index.ts', 'src/cli.ts'] });
+export default packageConfig({
+  shims: true,
+  entry: ['src/index.ts', 'src/cli.ts'],
+});

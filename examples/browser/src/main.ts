@@ -22,6 +22,10 @@ export interface DemoState {
   backendReason?: string;
   /** The WebGPU adapter, when on webgpu. */
   adapter?: string;
+  /** WASM threads (more than 1 needs a cross-origin isolated page: the server sends COOP/COEP). */
+  threads?: number;
+  /** `crossOriginIsolated`: SharedArrayBuffer, hence WASM threads, are available. */
+  isolated?: boolean;
   prediction?: { label: string; probability: number };
   losses: number[];
   error?: string;
@@ -75,6 +79,8 @@ async function run(): Promise<void> {
   state.backend = await useBackend(choice.name);
   state.backendReason = choice.reason;
   const info = backendInfo();
+  state.threads = info.threads;
+  state.isolated = globalThis.crossOriginIsolated === true;
   const detail = info.adapter
     ? `GPU: ${[info.adapter.vendor, info.adapter.architecture, info.adapter.description].filter(Boolean).join(' ')}${info.adapter.isFallback ? ', software fallback' : ''}`
     : `${info.threads} thread${info.threads > 1 ? 's' : ''}${info.simd === null ? '' : info.simd ? ', SIMD' : ', no SIMD'}`;

@@ -74,6 +74,9 @@ describe('browser demo', () => {
     expect(state.status).toBe('done');
     expect(state.backend).toBe('wasm');
     expect(state.backendReason).toMatch(/WebGPU/);
+    // The server's COOP/COEP headers make the page cross-origin isolated (WASM threads possible).
+    expect(state.isolated).toBe(true);
+    expect(state.threads).toBeGreaterThanOrEqual(1);
     // A prediction is shown on the page: a CIFAR-10 class with a probability.
     expect(state.prediction!.probability).toBeGreaterThan(0);
     expect(shown).toContain(state.prediction!.label);

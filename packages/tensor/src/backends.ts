@@ -163,7 +163,9 @@ export function registerBackendProvider(name: BackendName, provider: BackendProv
 }
 
 // A specifier held in a variable keeps bundlers and the type checker from resolving optional packages.
-const dynamicImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
+// The specifier is a variable and the comments tell Vite and webpack to leave it alone: a backend package
+// the application did not install must not break its bundle.
+const dynamicImport = (specifier: string): Promise<unknown> => import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
 
 async function importProvider(pkg: string, name: BackendName): Promise<BackendProvider> {
   if (!registered.has(name)) await dynamicImport(pkg);

@@ -16,6 +16,8 @@ export {
 export type { AdapterDescription, BackendInfo, BackendName, BackendProvider } from './backends';
 export { seed } from './seed';
 export { toHost } from './host';
+export { nodeBuiltin } from './node-builtin';
+export type { NodeBuiltins } from './node-builtin';
 export { replaceKernels, replacedKernels, stockKernel } from './kernel-replacement';
 export {
   BatchNormTraining,

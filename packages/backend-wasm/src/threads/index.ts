@@ -1,4 +1,4 @@
-import { tf } from '@residual/tensor';
+import { nodeBuiltin, tf } from '@residual/tensor';
 import * as tfwasm from '@tensorflow/tfjs-backend-wasm';
 import type { ThreadedFiles } from './node-loader';
 
@@ -120,7 +120,7 @@ export async function threadsFromEnv(
   if (!raw) return undefined;
   if (raw === 'auto') {
     const cores = isNode
-      ? (await import('node:os')).availableParallelism()
+      ? nodeBuiltin('node:os', 'RESIDUAL_WASM_THREADS=auto').availableParallelism()
       : (globalThis.navigator?.hardwareConcurrency ?? 1);
     return Math.max(1, Math.min(8, cores));
   }

@@ -5,6 +5,7 @@
 // writes tensors in place. The caller posts one call per worker into a shared control block, runs its own
 // share, then waits (Atomics.wait is allowed on Node's main thread; browsers would need a different scheme,
 // so there our kernels run on the calling thread).
+import { nodeBuiltin } from '@residual/tensor';
 import type { NativeOp, NativePool } from '../kernels/native/runtime';
 import { NATIVE_POOL_OPS as OPS, nativeModule } from '../kernels/native/runtime';
 
@@ -45,7 +46,7 @@ for (;;) {
  * ```
  */
 export async function createNativePool(memory: WebAssembly.Memory, threads: number): Promise<NativePool> {
-  const { Worker } = await import('node:worker_threads');
+  const { Worker } = nodeBuiltin('node:worker_threads', 'native kernel threads');
   const module = nativeModule(true);
   const native = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Record<
     NativeOp,

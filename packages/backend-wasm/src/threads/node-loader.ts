@@ -7,6 +7,7 @@
 // same emscripten factory ourselves with file paths, and answer that one import truthfully for the
 // count asked for.
 import { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { nodeBuiltin } from '@residual/tensor';
 import { backendMemory, setNativePool } from '../kernels/native/runtime';
 import { createNativePool } from './native-pool';
 
@@ -43,15 +44,16 @@ export interface ThreadedFiles {
   version: string;
 }
 
+// Built-ins are fetched at call time (no import statement), so browser bundles never resolve them.
 async function nodeApi(): Promise<NodeApi> {
-  const [fs, os, path, crypto, nodeModule] = await Promise.all([
-    import('node:fs'),
-    import('node:os'),
-    import('node:path'),
-    import('node:crypto'),
-    import('node:module'),
-  ]);
-  return { fs, os, path, crypto, createRequire: nodeModule.createRequire };
+  const get = <K extends Parameters<typeof nodeBuiltin>[0]>(id: K) => nodeBuiltin(id, 'wasm threads in Node');
+  return {
+    fs: get('node:fs'),
+    os: get('node:os'),
+    path: get('node:path'),
+    crypto: get('node:crypto'),
+    createRequire: get('node:module').createRequire,
+  };
 }
 
 // Where tfjs-backend-wasm is installed. `__filename`/`import.meta.url` are avoided on purpose: tsup's

@@ -1,12 +1,9 @@
-import { toHost, type tf } from '@residual/tensor';
+import { nodeBuiltin, toHost, type tf } from '@residual/tensor';
 import { Module } from '../module';
 import { decodeSafetensors, encodeSafetensors, type EncodeOptions } from './format';
 
-// A specifier held in a variable keeps browser bundlers from pulling in node:fs.
-const nodeFs = (): Promise<typeof import('node:fs/promises')> => {
-  const specifier = 'node:fs/promises';
-  return import(/* @vite-ignore */ specifier);
-};
+// Loaded at call time, so browser bundles of this package never resolve node:fs.
+const nodeFs = async (): Promise<typeof import('node:fs/promises')> => nodeBuiltin('node:fs/promises', 'safetensors files');
 
 /**
  * Write tensors (or a module's state dict, in PyTorch layouts) to a `.safetensors` file (Node only).

@@ -1,5 +1,8 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { nodeBuiltin } from '@residual/tensor';
+
+// Node built-ins are loaded at call time: browser bundles of this package never resolve them.
+const nodeFs = () => nodeBuiltin('node:fs', 'writing files');
+const nodePath = () => nodeBuiltin('node:path', 'writing files');
 
 /**
  * Raised when a file cannot be written (a full disk, no permission): the message names the file and
@@ -44,39 +47,39 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
   let fd: number;
   try {
-    fd = openSync(tmp, 'w');
+    fd = nodeFs().openSync(tmp, 'w');
   } catch (e) {
     throw new WriteFileError(path, e);
   }
   try {
     let off = 0;
     const half = faultDelayMs > 0 ? bytes.byteLength >> 1 : bytes.byteLength;
-    while (off < half) off += writeSync(fd, bytes, off, half - off);
+    while (off < half) off += nodeFs().writeSync(fd, bytes, off, half - off);
     // Fault-injection hook for the crash tests: stall half-way so a kill lands inside the write.
     if (faultDelayMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, faultDelayMs);
-    while (off < bytes.byteLength) off += writeSync(fd, bytes, off, bytes.byteLength - off);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
+    while (off < bytes.byteLength) off += nodeFs().writeSync(fd, bytes, off, bytes.byteLength - off);
+    nodeFs().fsyncSync(fd);
+    nodeFs().closeSync(fd);
+    nodeFs().renameSync(tmp, path);
   } catch (e) {
     try {
-      closeSync(fd);
+      nodeFs().closeSync(fd);
     } catch {
       /* already closed */
     }
     try {
-      unlinkSync(tmp);
+      nodeFs().unlinkSync(tmp);
     } catch {
       /* the temp file may not exist */
     }
     throw new WriteFileError(path, e);
   }
   try {
-    const dfd = openSync(dirname(path) || '.', 'r');
+    const dfd = nodeFs().openSync(nodePath().dirname(path) || '.', 'r');
     try {
-      fsyncSync(dfd);
+      nodeFs().fsyncSync(dfd);
     } finally {
-      closeSync(dfd);
+      nodeFs().closeSync(dfd);
     }
   } catch {
     // Some platforms (Windows) cannot open a directory for fsync; the rename is still atomic there.

@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { tf, toHost } from '@residual/tensor';
+import { nodeBuiltin, tf, toHost } from '@residual/tensor';
 import type { ModelLike } from '../model/types';
 import type { Optimizer, OptimizerState } from '../optim/optimizer';
 import { isTempFile, writeFileAtomic } from './atomic';
 import { decodeSafetensors, encodeSafetensors } from '@residual/nn';
 import { toRaw, toTensor, type RawTensor } from './raw';
+
+// Node built-ins are loaded at call time: browser bundles of this package never resolve them.
+const nodeCrypto = () => nodeBuiltin('node:crypto', 'checkpoints');
+const nodeFs = () => nodeBuiltin('node:fs', 'checkpoints');
+const nodePath = () => nodeBuiltin('node:path', 'checkpoints');
 
 const FORMAT = 'residual-train-checkpoint';
 
@@ -88,7 +90,7 @@ export function checkpointName(iteration: number): string {
  */
 export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<string> {
   const { dir, model, optimizer } = options;
-  mkdirSync(dir, { recursive: true });
+  nodeFs().mkdirSync(dir, { recursive: true });
   const name = options.name ?? checkpointName(options.meta.iteration);
   const named: Array<[string, tf.Tensor]> = [];
   const sd = model.stateDict();
@@ -106,7 +108,7 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<st
     tf.dispose(named.map(([, t]) => t));
   }
   const weightsFile = `${name}.safetensors`;
-  writeFileAtomic(join(dir, weightsFile), bytes);
+  writeFileAtomic(nodePath().join(dir, weightsFile), bytes);
   const meta: CheckpointMeta = {
     format: FORMAT,
     version: 1,
@@ -117,14 +119,14 @@ export async function saveCheckpoint(options: SaveCheckpointOptions): Promise<st
     weightsSha256: sha256(bytes),
     savedAt: new Date().toISOString(),
   };
-  const jsonPath = join(dir, `${name}.json`);
+  const jsonPath = nodePath().join(dir, `${name}.json`);
   writeFileAtomic(jsonPath, JSON.stringify(meta, null, 1));
   if (options.keepLast !== undefined) pruneCheckpoints(dir, options.keepLast);
   return jsonPath;
 }
 
 function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return nodeCrypto().createHash('sha256').update(bytes).digest('hex');
 }
 
 /**
@@ -157,11 +159,11 @@ export class CheckpointCorruptError extends Error {
  * ```
  */
 export function listCheckpoints(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  if (!nodeFs().existsSync(dir)) return [];
+  return nodeFs().readdirSync(dir)
     .filter((f) => /^ckpt-\d+\.json$/.test(f))
     .sort()
-    .map((f) => join(dir, f));
+    .map((f) => nodePath().join(dir, f));
 }
 
 /**
@@ -182,12 +184,12 @@ function pruneCheckpoints(dir: string, keepLast: number): void {
   const all = listCheckpoints(dir);
   for (const json of all.slice(0, Math.max(0, all.length - Math.max(1, keepLast)))) {
     // JSON first: once it is gone the checkpoint no longer exists, whatever happens next.
-    unlinkSync(json);
+    nodeFs().unlinkSync(json);
     const st = json.replace(/\.json$/, '.safetensors');
-    if (existsSync(st)) unlinkSync(st);
+    if (nodeFs().existsSync(st)) nodeFs().unlinkSync(st);
   }
   // Temp files left by a writer that was killed mid-write.
-  for (const f of readdirSync(dir)) if (isTempFile(f) && !f.endsWith(`.tmp-${process.pid}`)) unlinkSync(join(dir, f));
+  for (const f of nodeFs().readdirSync(dir)) if (isTempFile(f) && !f.endsWith(`.tmp-${process.pid}`)) nodeFs().unlinkSync(nodePath().join(dir, f));
 }
 
 /**
@@ -231,22 +233,22 @@ export function latestValidCheckpoint(dir: string): { checkpoint: LoadedCheckpoi
  */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   let json = path;
-  if (existsSync(path) && statSync(path).isDirectory()) {
+  if (nodeFs().existsSync(path) && nodeFs().statSync(path).isDirectory()) {
     const latest = latestCheckpoint(path);
     if (!latest) throw new Error(`${path}: no checkpoint (ckpt-*.json) in this directory`);
     json = latest;
   } else if (!json.endsWith('.json')) json = `${json}.json`;
-  if (!existsSync(json)) throw new Error(`${json}: checkpoint not found`);
+  if (!nodeFs().existsSync(json)) throw new Error(`${json}: checkpoint not found`);
   let meta: CheckpointMeta;
   try {
-    meta = JSON.parse(readFileSync(json, 'utf8')) as CheckpointMeta;
+    meta = JSON.parse(nodeFs().readFileSync(json, 'utf8')) as CheckpointMeta;
   } catch (e) {
     throw new CheckpointCorruptError(json, `${json}: not a readable checkpoint (${(e as Error).message})`);
   }
   if (meta?.format !== FORMAT) throw new Error(`${json}: not a @residual/train checkpoint (format '${String(meta?.format)}')`);
-  const wpath = join(dirname(json), basename(String(meta.weightsFile)));
-  if (!existsSync(wpath)) throw new CheckpointCorruptError(json, `${json}: its weights file ${wpath} is missing`);
-  const bytes = new Uint8Array(readFileSync(wpath));
+  const wpath = nodePath().join(nodePath().dirname(json), nodePath().basename(String(meta.weightsFile)));
+  if (!nodeFs().existsSync(wpath)) throw new CheckpointCorruptError(json, `${json}: its weights file ${wpath} is missing`);
+  const bytes = new Uint8Array(nodeFs().readFileSync(wpath));
   if (bytes.byteLength !== meta.weightsBytes)
     throw new CheckpointCorruptError(json, `${wpath}: ${bytes.byteLength} bytes, the checkpoint recorded ${meta.weightsBytes} (incomplete or replaced file)`);
   if (meta.weightsSha256 !== undefined) {

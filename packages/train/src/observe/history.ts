@@ -1,6 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { nodeBuiltin } from '@residual/tensor';
 import { writeFileAtomic } from '../checkpoint/atomic';
+
+// Node built-ins are loaded at call time: browser bundles of this package never resolve them.
+const nodeFs = () => nodeBuiltin('node:fs', 'training history files');
+const nodePath = () => nodeBuiltin('node:path', 'training history files');
 
 /**
  * One epoch of training: losses in nats, accuracies in [0, 1], the learning rate at the epoch's end
@@ -57,9 +60,9 @@ export function historyToCsv(history: EpochRecord[]): string {
  * ```
  */
 export function writeHistory(dir: string, history: EpochRecord[]): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileAtomic(join(dir, 'history.jsonl'), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
-  writeFileAtomic(join(dir, 'history.csv'), historyToCsv(history));
+  nodeFs().mkdirSync(dir, { recursive: true });
+  writeFileAtomic(nodePath().join(dir, 'history.jsonl'), history.map((r) => JSON.stringify(r)).join('\n') + (history.length ? '\n' : ''));
+  writeFileAtomic(nodePath().join(dir, 'history.csv'), historyToCsv(history));
 }
 
 /**
@@ -72,8 +75,8 @@ export function writeHistory(dir: string, history: EpochRecord[]): void {
  * ```
  */
 export function readHistory(path: string): EpochRecord[] {
-  const file = existsSync(join(path, 'history.jsonl')) ? join(path, 'history.jsonl') : path;
-  return readFileSync(file, 'utf8')
+  const file = nodeFs().existsSync(nodePath().join(path, 'history.jsonl')) ? nodePath().join(path, 'history.jsonl') : path;
+  return nodeFs().readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
     .map((l, i) => {

@@ -1,8 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { nodeBuiltin } from '@residual/tensor';
 import { writeFileAtomic } from '../checkpoint/atomic';
-import { dirname } from 'node:path';
 import type { EpochRecord } from '../observe/history';
 import { esc, renderPanel, type Panel } from './svg';
+
+// Node built-ins are loaded at call time: browser bundles of this package never resolve them.
+const nodeFs = () => nodeBuiltin('node:fs', 'plot files');
+const nodePath = () => nodeBuiltin('node:path', 'plot files');
 
 /** Options of {@link plotHistory}. */
 export interface PlotHistoryOptions {
@@ -32,7 +35,7 @@ export interface PlotHistoryResult {
 // browser bundlers leave it out of a bundle that only draws SVG.
 const importSharp = (): Promise<{ default: typeof import('sharp') }> => {
   const specifier = 'sharp';
-  return import(/* @vite-ignore */ specifier) as Promise<{ default: typeof import('sharp') }>;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier) as Promise<{ default: typeof import('sharp') }>;
 };
 
 const TRAIN = '#1f77b4';
@@ -85,7 +88,7 @@ export async function plotHistory(history: EpochRecord[], options: PlotHistoryOp
   }
   if (options.out) {
     const stem = options.out.replace(/\.(svg|png)$/i, '');
-    mkdirSync(dirname(stem) || '.', { recursive: true });
+    nodeFs().mkdirSync(nodePath().dirname(stem) || '.', { recursive: true });
     writeFileAtomic(`${stem}.svg`, svg);
     result.files.push(`${stem}.svg`);
     if (result.png) {

@@ -75,14 +75,15 @@ export function nativeModule(shared: boolean): WebAssembly.Module {
 export function backendMemory(backend: BackendWasm): WebAssembly.Memory {
   const mod = backend.wasm as unknown as EmscriptenModule;
   const memory = mod.wasmMemory ?? mod.asm?.memory;
-  if (!(memory instanceof WebAssembly.Memory)) {
+  // Duck-typed: under jest (a vm context) the Memory may come from another realm's WebAssembly.
+  if (!memory || typeof memory.grow !== 'function' || !memory.buffer) {
     throw new Error('@residual/backend-wasm (kernels/native/runtime.ts): cannot find the wasm backend\'s memory');
   }
   return memory;
 }
 
 export function isSharedMemory(memory: WebAssembly.Memory): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  return Object.prototype.toString.call(memory.buffer) === '[object SharedArrayBuffer]';
 }
 
 /** Our kernels for `backend`, instantiated on first use. */

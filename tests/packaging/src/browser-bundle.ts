@@ -1,0 +1,68 @@
+// Helpers of the browser-bundling test: the README example bundled by esbuild, Vite and webpack with
+// their defaults (no plugins, stubs or aliases), and a static server that is cross-origin isolated.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+
+/** The README's first example, in JavaScript, reporting its result on `window.__result`. */
+export const README_EXAMPLE = `import { tf, useBackend, seed } from '@residual/tensor';
+import '@residual/backend-wasm';
+import { createModel } from '@residual/zoo';
+
+try {
+  seed(0);
+  await useBackend('wasm');
+  const model = createModel('resnet20', { numClasses: 10 }).eval();
+  const logits = model.forward(tf.zeros([1, 32, 32, 3])); // NHWC inside
+  const values = Array.from(await logits.data());
+  window.__result = { backend: tf.getBackend(), shape: logits.shape, finite: values.every(Number.isFinite) };
+} catch (e) {
+  window.__result = { error: String(e && e.stack || e) };
+}
+`;
+
+/** Writes the example and an index.html into `dir`. */
+export function writeExample(dir: string): void {
+  writeFileSync(join(dir, 'app.js'), README_EXAMPLE);
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>readme</title><script type="module" src="/app.js"></script>\n');
+}
+
+/** Copies tfjs-backend-wasm's binaries next to a bundle (where tfjs looks for them by default). */
+export function copyWasmBinaries(project: string, out: string): void {
+  const dir = join(project, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  for (const f of readdirSync(dir)) if (f.endsWith('.wasm')) copyFileSync(join(dir, f), join(out, f));
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm' };
+
+/** Serves `root` on 127.0.0.1 with COOP/COEP (a cross-origin isolated page, as WASM threads need). */
+export function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+    const file = join(root, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(root)) return void res.writeHead(403).end();
+    try {
+      const body = readFileSync(file);
+      res
+        .writeHead(200, {
+          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-embedder-policy': 'require-corp',
+        })
+        .end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${address.port}/`, close: () => new Promise((r) => server.close(() => r())) });
+    });
+  });
+}
+
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
