@@ -197,13 +197,15 @@ export async function nodeGpu(flags: string[] = []): Promise<GpuLike> {
 }
 
 /**
- * The GPU entry point of this runtime: the page's `navigator.gpu` in a browser (or wherever one is
- * already defined), Dawn in Node.
+ * The GPU entry point of this runtime: the page's `navigator.gpu` in a browser, Dawn in Node.
  */
 export async function getGpu(): Promise<GpuLike> {
   const g = globalThis as GlobalWithGpu;
   if (g[GPU_KEY]) return g[GPU_KEY]!;
-  if (g.navigator?.gpu) return g.navigator.gpu;
+  // In Node, always Dawn through nodeGpu(), which also installs the GPU* globals in this realm: Node ≥ 21's
+  // navigator is one object shared by every vm context (jest's test files), so a navigator.gpu found
+  // there may have been put by another context, whose globals this one lacks.
   if (isNode) return nodeGpu();
+  if (g.navigator?.gpu) return g.navigator.gpu;
   throw new WebGPUSetupError(platformHelp('browser'));
 }
