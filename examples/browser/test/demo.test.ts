@@ -15,6 +15,8 @@ interface DemoState {
   backend?: string;
   backendReason?: string;
   adapter?: string;
+  threads?: number;
+  isolated?: boolean;
   prediction?: { label: string; probability: number };
   losses: number[];
   error?: string;

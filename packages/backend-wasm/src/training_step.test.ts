@@ -23,7 +23,8 @@ function net(params: tf.Tensor[], x: tf.Tensor4D, labels: tf.Tensor): tf.Scalar 
   let r = tf.relu(tf.conv2d(h as tf.Tensor4D, c1 as tf.Tensor4D, 2, P1)); // [2,2,2,12]
   r = tf.conv2d(r as tf.Tensor4D, c2 as tf.Tensor4D, 1, 'same');
   const shortcutB = tf.conv2d(id as tf.Tensor4D, proj as tf.Tensor4D, 2, 'valid');
-  // Option A: subsample by 2 and zero-pad the channels (tfjs has no StridedSlice gradient, so via reshape + slice).
+  // Option A: subsample by 2 and zero-pad the channels, as @residual/nn does it (reshape + slice: one
+  // contiguous Slice kernel, faster on wasm than StridedSlice).
   const sub = tf.reshape(tf.slice(tf.reshape(id, [2, 2, 2, 2, 2, 8]), [0, 0, 0, 0, 0, 0], [2, 2, 1, 2, 1, 8]), [2, 2, 2, 8]);
   const shortcutA = tf.pad(sub, [[0, 0], [0, 0], [0, 0], [2, 2]]);
   h = tf.relu(tf.add(tf.add(r, shortcutB), shortcutA));

@@ -5,22 +5,8 @@ import { closeNames } from './util/errors';
 import type { Io } from './util/io';
 import { processIo } from './util/io';
 
-/**
- * One `residual <command>`: its help text and what it runs.
- *
- * @example
- * ```ts
- * const hello: Command = { summary: 'say hi', help: 'Usage: residual hello\n', run: async (_argv, io) => (io.out('hi\n'), 0) };
- * ```
- */
-export interface Command {
-  /** One line for the command list. */
-  summary: string;
-  /** Full `--help` text. */
-  help: string;
-  /** Runs the command; resolves to the exit code. */
-  run(argv: string[], io: Io): Promise<number>;
-}
+export type { Command } from './commands/command';
+import type { Command } from './commands/command';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   models: async () => (await import('./commands/models')).modelsCommand,

@@ -25,7 +25,6 @@ export interface ZooEntry {
   dataset: string | undefined;
   /** Reference top-1 accuracy in percent (from torchvision, or 100 − the paper's error). */
   top1: number | undefined;
-  top5: number | undefined;
   source: string | undefined;
   citation: string;
   /** Class names, when the dataset is known. Not part of the JSON listing. */
@@ -35,7 +34,6 @@ export interface ZooEntry {
 function toEntry(card: ModelCard): ZooEntry {
   const ref = card.referenceAccuracy;
   const top1 = ref?.top1 ?? (ref?.top1Error !== undefined ? 100 - ref.top1Error : undefined);
-  const top5 = (ref as { top5?: number } | null)?.top5;
   return {
     name: card.name,
     family: card.family,
@@ -49,7 +47,6 @@ function toEntry(card: ModelCard): ZooEntry {
     std: card.std,
     dataset: ref?.dataset,
     top1: top1 === undefined ? undefined : Math.round(top1 * 100) / 100,
-    top5,
     source: ref?.source,
     citation: card.citation,
   };

@@ -1,5 +1,5 @@
 /**
- * The closed-form weights of tools/zoo/gen_fixtures.py, written as a PyTorch user's
+ * The closed-form weights of tools/cli/gen_predict_fixtures.py, written as a PyTorch user's
  * `safetensors.torch.save_file(model.state_dict(), path)` would: torchvision key names, OIHW conv
  * weights, [out, in] linear weights, int64 num_batches_tracked.
  *

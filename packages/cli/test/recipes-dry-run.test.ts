@@ -59,6 +59,11 @@ describe('residual train (built binary)', () => {
         expect(report.test.acc1).toBeLessThanOrEqual(1);
         expect(report.epochs).toBe(1);
         expect(existsSync(report.lastCheckpoint)).toBe(true);
+        // The flags that changed the experiment are what recipe.json and the checkpoint's config record.
+        const recorded = JSON.parse(readFileSync(join(out, 'recipe.json'), 'utf8'));
+        expect(recorded).toMatchObject({ batchSize: 64, limits: { train: 320, test: 160 }, stop: { epochs: 1 } });
+        const meta = JSON.parse(readFileSync(String(report.lastCheckpoint).replace(/(\.json)?$/, '.json'), 'utf8'));
+        expect(meta.extra.config).toMatchObject({ batchSize: 64, limits: { train: 320, test: 160 }, stop: { epochs: 1 } });
         expect(readFileSync(join(out, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
         expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/test accuracy: top-1 \d+\.\d+%/);
         expect(r.stdout).toMatch(/fashion-mnist-resnet20: test top-1/);

@@ -5,7 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, useBackend, seed } from '@residual/tensor';
-import { encodeSafetensors, fit, multiStepLR, sgd } from '../src';
+import { fit, multiStepLR, sgd } from '../src';
+import { encodeSafetensors } from '@residual/nn';
 import { FormulaLoader, tinyNet } from '../src/testing/helpers';
 
 async function main(): Promise<void> {

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
-import { decodeSafetensors, loadCheckpoint } from '../src';
+import { loadCheckpoint } from '../src';
+import { decodeSafetensors } from '@residual/nn';
 
 const ROOT = resolve(__dirname, '../../..');
 const ITERS = 23;

@@ -8,7 +8,8 @@ import { tf, useBackend } from '@residual/tensor';
 import '@residual/backend-wasm';
 import { createModel } from '@residual/zoo';
 import { loadFormulaWeights } from '../../zoo/src/testing/formula';
-import { encodeSafetensors, fit, sgd } from '../src';
+import { fit, sgd } from '../src';
+import { encodeSafetensors } from '@residual/nn';
 import { formulaBatch, type SgdFixture } from './sgd-resnet20-data';
 
 async function main(): Promise<void> {

@@ -10,7 +10,8 @@ import '@residual/backend-webgpu';
 import { tf, toHost, useBackend } from '@residual/tensor';
 import { createModel } from '@residual/zoo';
 import { loadFormulaWeights } from '../../zoo/src/testing/formula';
-import { decodeSafetensors, fit, sgd } from '../src';
+import { fit, sgd } from '../src';
+import { decodeSafetensors } from '@residual/nn';
 import { formulaBatch, type SgdFixture } from './sgd-resnet20-data';
 
 const ROOT = resolve(__dirname, '../../..');

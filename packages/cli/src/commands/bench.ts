@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { CliError } from '../util/errors';
 
 const HELP = `Usage: residual bench [options passed to the benchmark harness]
@@ -31,7 +31,6 @@ function benchBin(): string {
 }
 
 export const benchCommand: Command = {
-  summary: 'run @residual/bench',
   help: HELP,
   async run(argv) {
     const bin = benchBin();

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { parse } from '../util/args';
 import { CliError, unknownName } from '../util/errors';
 import { defaultDataRoot } from '../recipes/data';
@@ -87,7 +87,6 @@ async function download(name: string, root: string | undefined, io: Io): Promise
 }
 
 export const datasetsCommand: Command = {
-  summary: 'download or locate datasets',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parse('datasets', argv, { root: { type: 'string' } }, true);

@@ -1,4 +1,4 @@
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { parse, required, intOption, mustExist } from '../util/args';
 import { CliError, unknownName } from '../util/errors';
 import { BACKEND_HELP, selectBackend } from '../util/backend';
@@ -48,7 +48,6 @@ function parseNorm(mean: unknown, std: unknown): { mean: number[]; std: number[]
 }
 
 export const evalCommand: Command = {
-  summary: 'evaluate weights on a dataset',
   help: HELP,
   async run(argv, io) {
     const { values } = parse('eval', argv, {

@@ -1,4 +1,4 @@
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { parse } from '../util/args';
 import { zooEntries, type ZooEntry } from '../zoo';
 
@@ -26,9 +26,8 @@ function pct(v: number | undefined): string {
 
 /** Renders the registry as an aligned text table. */
 export function modelsTable(entries: ZooEntry[]): string {
-  const withTop5 = entries.some((e) => e.top5 !== undefined);
   const rows = [
-    ['model', 'params', 'mult-adds', 'input', 'dataset', 'ref. top-1', ...(withTop5 ? ['ref. top-5'] : [])],
+    ['model', 'params', 'mult-adds', 'input', 'dataset', 'ref. top-1'],
     ...entries.map((e) => [
       e.name,
       human(e.params),
@@ -36,7 +35,6 @@ export function modelsTable(entries: ZooEntry[]): string {
       e.inputSize ? `${e.inputSize}x${e.inputSize}` : '-',
       e.dataset ?? '-',
       pct(e.top1),
-      ...(withTop5 ? [pct(e.top5)] : []),
     ]),
   ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -44,7 +42,6 @@ export function modelsTable(entries: ZooEntry[]): string {
 }
 
 export const modelsCommand: Command = {
-  summary: 'list the model zoo',
   help: HELP,
   async run(argv, io) {
     const { values } = parse('models', argv, { json: { type: 'boolean' } });

@@ -1,4 +1,4 @@
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { parse, required, intOption, mustExist } from '../util/args';
 import { CliError } from '../util/errors';
 import { readNpy, writeNpy, toFloat32 } from '../npy';
@@ -38,7 +38,6 @@ ${BACKEND_HELP}
 `;
 
 export const predictCommand: Command = {
-  summary: 'run a model on an .npy batch or images',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parse('predict', argv, {

@@ -1,4 +1,4 @@
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { parse } from '../util/args';
 import { CliError } from '../util/errors';
 import { listRecipes, loadRecipe, readRecipeFile } from '../recipes/load';
@@ -18,7 +18,6 @@ Options:
 `;
 
 export const recipesCommand: Command = {
-  summary: 'list and validate recipes',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parse('recipes', argv, { json: { type: 'boolean' } }, true);

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '@residual/train';
 import { join, resolve } from 'node:path';
 import { encodeSafetensors } from '@residual/nn';
 import { toHost } from '@residual/tensor';
-import type { Command } from '../cli';
+import type { Command } from './command';
 import { parse, intOption, required } from '../util/args';
 import { CliError } from '../util/errors';
 import { prepareRunDir } from '../util/out-dir';
@@ -172,7 +172,6 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
 }
 
 export const trainCommand: Command = {
-  summary: 'train from a recipe',
   help: HELP,
   async run(argv, io) {
     const { values } = parse('train', argv, {

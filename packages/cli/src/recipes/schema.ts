@@ -81,6 +81,10 @@ export type SchedulerSpec =
  * ```
  */
 export interface Recipe {
+  /** The JSON Schema editors check the file against (`recipe.schema.json` of `@residual/cli`); ignored. */
+  $schema?: string;
+  /** A note for readers; ignored. */
+  $comment?: string;
   /** Identifier (file name without `.json`). */
   name: string;
   /** What the recipe reproduces. */

@@ -95,7 +95,7 @@ class Checker {
   }
   unknownKeys(o: Obj, path: string, allowed: string[]): void {
     for (const k of Object.keys(o)) {
-      if (!allowed.includes(k) && k !== '$comment') {
+      if (!allowed.includes(k) && k !== '$comment' && k !== '$schema') {
         this.fail(path ? `${path}.${k}` : k, `unknown field (allowed: ${allowed.join(', ')})`);
       }
     }

@@ -48,15 +48,6 @@ export function intOption(values: Record<string, unknown>, name: string, min = 1
   return n;
 }
 
-/** Parses a number option. */
-export function numberOption(values: Record<string, unknown>, name: string): number | undefined {
-  const v = values[name];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new CliError(`--${name} must be a number, got '${String(v)}'`, 2);
-  return n;
-}
-
 /** Throws a CliError naming `path` when it does not exist. */
 export function mustExist(path: string, what: string): void {
   if (!existsSync(path)) throw new CliError(`${what} not found: ${path}`);

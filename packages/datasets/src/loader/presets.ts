@@ -1,6 +1,6 @@
 import { CenterCrop, Compose, RandomCrop, RandomHorizontalFlip, RandomResizedCrop, Resize } from '@residual/transforms';
 import type { SampleTransform } from '../types';
-import type { PresetOptions } from './preset-spec';
+import type { PresetOptions } from './preset-options';
 
 const identity: SampleTransform = { apply: (img) => img };
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, useBackend, seed } from '@residual/tensor';
-import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from './index';
+import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader } from '@residual/nn';
 import { writeFileAtomic } from './atomic';
 import { CheckpointCorruptError, latestValidCheckpoint, listCheckpoints, loadCheckpoint, restoreModel, restoreOptimizer, saveCheckpoint } from './checkpoint';
 import { sgd } from '../optim/sgd';

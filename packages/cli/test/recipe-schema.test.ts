@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv, { type ErrorObject } from 'ajv';
+
+// recipe.schema.json is generated from the Recipe type (scripts/gen-recipe-schema.mjs); editors check
+// recipe files against it through their "$schema". Here: it is current, every shipped recipe passes,
+// and a typo is reported at the field, as an editor would underline it.
+const PKG = join(__dirname, '..');
+const RECIPES = join(PKG, '..', '..', 'examples', 'recipes', 'recipes');
+const schema = JSON.parse(readFileSync(join(PKG, 'recipe.schema.json'), 'utf8'));
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+const names = readdirSync(RECIPES).filter((f) => f.endsWith('.json'));
+
+function errorsOf(recipe: unknown): ErrorObject[] {
+  return validate(recipe) ? [] : [...(validate.errors ?? [])];
+}
+
+test('recipe.schema.json is what the Recipe type generates', () => {
+  const out = execFileSync(process.execPath, [join(PKG, 'scripts', 'gen-recipe-schema.mjs'), '--check'], { encoding: 'utf8' });
+  expect(out).toMatch(/matches/);
+}, 60_000);
+
+test.each(names)('%s passes the schema and points at it', (name) => {
+  const recipe = JSON.parse(readFileSync(join(RECIPES, name), 'utf8'));
+  expect(errorsOf(recipe)).toEqual([]);
+  expect(recipe.$schema).toBe('../../../packages/cli/recipe.schema.json');
+});
+
+test('a misspelt field is reported with its path, top level and nested', () => {
+  const good = JSON.parse(readFileSync(join(RECIPES, 'fashion-mnist-quick.json'), 'utf8'));
+  expect(names.length).toBeGreaterThanOrEqual(8);
+
+  const top = structuredClone(good);
+  top.batchSise = top.batchSize;
+  delete top.batchSize;
+  const e1 = errorsOf(top);
+  expect(e1).toContainEqual(expect.objectContaining({ keyword: 'additionalProperties', params: { additionalProperty: 'batchSise' } }));
+  expect(e1).toContainEqual(expect.objectContaining({ keyword: 'required', params: { missingProperty: 'batchSize' } }));
+
+  const nested = structuredClone(good);
+  nested.optimizer.weightDecy = 1e-4;
+  expect(errorsOf(nested)).toContainEqual(
+    expect.objectContaining({ instancePath: '/optimizer', keyword: 'additionalProperties', params: { additionalProperty: 'weightDecy' } }),
+  );
+
+  const badType = structuredClone(good);
+  badType.stop = { epochs: 'ten' };
+  expect(errorsOf(badType)).toContainEqual(expect.objectContaining({ instancePath: '/stop/epochs', keyword: 'type' }));
+});
