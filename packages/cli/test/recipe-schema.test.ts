@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
+import { TRANSFORM_FIELDS } from '../src/recipes/schema';
+import { SCHED_FIELDS, SGD_FIELDS } from '../src/recipes/validate';
 
 // recipe.schema.json is generated from the Recipe type (scripts/gen-recipe-schema.mjs); editors check
 // recipe files against it through their "$schema". Here: it is current, every shipped recipe passes,
@@ -47,4 +49,27 @@ test('a misspelt field is reported with its path, top level and nested', () => {
   const badType = structuredClone(good);
   badType.stop = { epochs: 'ten' };
   expect(errorsOf(badType)).toContainEqual(expect.objectContaining({ instancePath: '/stop/epochs', keyword: 'type' }));
+});
+
+// The validator's per-name field lists (for its one-line messages) must match the declarations the
+// schema comes from: @residual/train's SchedulerSpec and SGD spec, the recipe's TransformSpec.
+type Variant = { properties: Record<string, unknown>; required?: string[] };
+const defs = schema.definitions as Record<string, { anyOf?: Variant[] } & Variant>;
+const byName = (variants: Variant[]) =>
+  Object.fromEntries(variants.map((v) => [(v.properties.name as { const: string }).const, v]));
+
+test('the validator allows exactly the fields the schema declares, per scheduler, transform and optimizer', () => {
+  const schedulers = byName(defs.SchedulerSpec!.anyOf!);
+  expect(Object.keys(SCHED_FIELDS).sort()).toEqual(Object.keys(schedulers).sort());
+  for (const [name, fields] of Object.entries(SCHED_FIELDS)) {
+    expect([name, [...fields].sort()]).toEqual([name, Object.keys(schedulers[name]!.properties).filter((k) => k !== 'name').sort()]);
+  }
+  const transforms = byName(defs.TransformSpec!.anyOf!);
+  expect(Object.keys(TRANSFORM_FIELDS).sort()).toEqual(Object.keys(transforms).sort());
+  for (const [name, { required, optional }] of Object.entries(TRANSFORM_FIELDS)) {
+    const v = transforms[name]!;
+    expect([name, [...required, ...optional].sort()]).toEqual([name, Object.keys(v.properties).filter((k) => k !== 'name').sort()]);
+    expect([name, [...required].sort()]).toEqual([name, (v.required ?? []).filter((k) => k !== 'name').sort()]);
+  }
+  expect([...SGD_FIELDS].sort()).toEqual(Object.keys(defs.SGDSpec!.properties).sort());
 });

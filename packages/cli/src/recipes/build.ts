@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Module } from '@residual/nn';
 import type { Dataset, DataLoader } from '@residual/datasets';
 import type { Optimizer, Scheduler } from '@residual/train';
-import type { RunSpec, SchedulerSpec } from './schema';
+import type { RunSpec } from './schema';
 import { DATASET_INFO, buildTransforms, fakeDataset, holdoutSize, loadSplits } from './data';
 import { CliError } from '../util/errors';
 import { buildModel } from '../zoo';
@@ -41,30 +41,6 @@ function subset(ds: Dataset, n: number | undefined, seed: number, Subset: typeof
   if (n === undefined || n >= ds.length) return ds;
   const perm = Rng.derive(seed, 11).permutation(ds.length);
   return new Subset(ds, Array.from(perm.slice(0, n)).sort((a, b) => a - b));
-}
-
-function buildScheduler(train: typeof import('@residual/train'), opt: Optimizer<{ lr: number }>, spec: SchedulerSpec): Scheduler {
-  switch (spec.name) {
-    case 'MultiStepLR':
-      return train.multiStepLR(opt, { milestones: spec.milestones, gamma: spec.gamma, interval: spec.interval });
-    case 'StepLR':
-      return train.stepLR(opt, { stepSize: spec.stepSize, gamma: spec.gamma, interval: spec.interval });
-    case 'CosineAnnealingLR':
-      return train.cosineAnnealingLR(opt, { tMax: spec.tMax, etaMin: spec.etaMin, interval: spec.interval });
-    case 'ConstantLR':
-      return train.constantLR(opt, { factor: spec.factor, totalIters: spec.totalIters, interval: spec.interval });
-    case 'ReduceLROnPlateau': {
-      return train.reduceLROnPlateau(opt, {
-        mode: spec.mode,
-        factor: spec.factor,
-        patience: spec.patience,
-        cooldown: spec.cooldown,
-        threshold: spec.threshold,
-        minLr: spec.minLr,
-        monitor: spec.monitor,
-      });
-    }
-  }
 }
 
 /**
@@ -143,24 +119,10 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
   const model = buildModel(run.model.name, mopts);
   summary.push(`model: ${run.model.name} ${JSON.stringify(mopts)}: ${model.numParameters().toLocaleString('en')} parameters`);
 
-  // Optimizer and schedule.
+  // Optimizer and schedule: the recipe's specs, built by @residual/train's factories.
+  const optimizer = trainPkg.createOptimizer(model, run.optimizer);
+  const scheduler: Scheduler | null = run.scheduler ? trainPkg.createScheduler(optimizer, run.scheduler, run.warmup) : null;
   const o = run.optimizer;
-  const params = o.noDecayOnNormAndBias ? trainPkg.noDecayOnNormAndBias(model) : model;
-  const optimizer = trainPkg.sgd({
-    params: params as never,
-    lr: o.lr,
-    momentum: o.momentum ?? 0,
-    weightDecay: o.weightDecay ?? 0,
-    nesterov: o.nesterov ?? false,
-    dampening: o.dampening ?? 0,
-  }) as unknown as Optimizer<{ lr: number }>;
-  let scheduler: Scheduler | null = null;
-  if (run.scheduler) {
-    const spec = run.scheduler;
-    scheduler = run.warmup
-      ? trainPkg.withWarmup(optimizer, (opt) => buildScheduler(trainPkg, opt as Optimizer<{ lr: number }>, spec) as never, run.warmup)
-      : buildScheduler(trainPkg, optimizer, spec);
-  }
   summary.push(
     `optimizer: SGD lr ${o.lr}, momentum ${o.momentum ?? 0}, weight decay ${o.weightDecay ?? 0}${o.nesterov ? ', nesterov' : ''}`,
     `schedule: ${run.scheduler ? JSON.stringify(run.scheduler) : 'constant lr'}${run.warmup ? ` after warmup ${JSON.stringify(run.warmup)}` : ''}`,

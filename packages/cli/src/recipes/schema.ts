@@ -3,6 +3,7 @@
  * paper's experimental section does: model, data and augmentation, optimizer, learning-rate schedule,
  * stopping rule and evaluation protocol. Names mirror torchvision / torch.optim (camelCase).
  */
+import type { OptimizerSpec, SchedulerSpec as TrainSchedulerSpec } from '@residual/train';
 
 /**
  * Datasets a recipe can train on. `fake` is random data of the right shape, for dry runs.
@@ -54,22 +55,14 @@ export const TRANSFORM_FIELDS: Record<TransformSpec['name'], { required: string[
   Normalize: { required: ['mean', 'std'], optional: [] },
 };
 
-/** Learning-rate schedule (torch.optim.lr_scheduler names). `interval` says what milestones count. */
-export type SchedulerSpec =
-  | { name: 'MultiStepLR'; milestones: number[]; gamma?: number; interval?: 'epoch' | 'iteration' }
-  | { name: 'StepLR'; stepSize: number; gamma?: number; interval?: 'epoch' | 'iteration' }
-  | { name: 'CosineAnnealingLR'; tMax: number; etaMin?: number; interval?: 'epoch' | 'iteration' }
-  | {
-      name: 'ReduceLROnPlateau';
-      mode?: 'min' | 'max';
-      factor?: number;
-      patience?: number;
-      cooldown?: number;
-      threshold?: number;
-      minLr?: number;
-      monitor?: string;
-    }
-  | { name: 'ConstantLR'; factor?: number; totalIters?: number; interval?: 'epoch' | 'iteration' };
+/**
+ * Learning-rate schedule: `@residual/train`'s {@link TrainSchedulerSpec} (torch.optim.lr_scheduler names and
+ * options), which its `createScheduler` builds. `interval` says what milestones count.
+ */
+export type SchedulerSpec = TrainSchedulerSpec;
+
+/** The optimizer: `@residual/train`'s SGD spec (torch.optim.SGD's hyper-parameters), built by `createOptimizer`. */
+export type SGDSpec = Extract<OptimizerSpec, { name: 'sgd' }>;
 
 /**
  * A training recipe.
@@ -114,16 +107,7 @@ export interface Recipe {
     workers?: number;
   };
   batchSize: number;
-  optimizer: {
-    name: 'sgd';
-    lr: number;
-    momentum?: number;
-    weightDecay?: number;
-    nesterov?: boolean;
-    dampening?: number;
-    /** Exempt BatchNorm and bias parameters from weight decay. */
-    noDecayOnNormAndBias?: boolean;
-  };
+  optimizer: SGDSpec;
   scheduler?: SchedulerSpec;
   /** Linear warmup before the schedule (in the scheduler's interval). */
   warmup?: { steps: number; startFactor?: number; mode?: 'sequential' | 'chained' };

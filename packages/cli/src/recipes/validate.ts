@@ -1,4 +1,4 @@
-import { DATASETS, TRANSFORM_FIELDS, type Recipe, type RunSpec } from './schema';
+import { DATASETS, TRANSFORM_FIELDS, type Recipe, type RunSpec, type SchedulerSpec } from './schema';
 
 /**
  * A recipe that does not follow the schema; `problems` lists every field that is wrong.
@@ -102,13 +102,19 @@ class Checker {
   }
 }
 
-const SCHED_FIELDS: Record<string, string[]> = {
+/** Fields of each scheduler (kept equal to @residual/train's SchedulerSpec by test/recipe-schema.test.ts). */
+export const SCHED_FIELDS: Record<SchedulerSpec['name'], string[]> = {
   MultiStepLR: ['milestones', 'gamma', 'interval'],
   StepLR: ['stepSize', 'gamma', 'interval'],
+  ExponentialLR: ['gamma', 'interval'],
   CosineAnnealingLR: ['tMax', 'etaMin', 'interval'],
-  ReduceLROnPlateau: ['mode', 'factor', 'patience', 'cooldown', 'threshold', 'minLr', 'monitor'],
+  LinearLR: ['startFactor', 'endFactor', 'totalIters', 'interval'],
+  ReduceLROnPlateau: ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps', 'monitor'],
   ConstantLR: ['factor', 'totalIters', 'interval'],
 };
+
+/** Fields of the SGD optimizer spec (kept equal to @residual/train's by test/recipe-schema.test.ts). */
+export const SGD_FIELDS = ['name', 'lr', 'momentum', 'weightDecay', 'nesterov', 'dampening', 'noDecayOnNormAndBias'];
 
 function checkTransforms(c: Checker, list: unknown, path: string): void {
   if (!Array.isArray(list)) {
@@ -201,7 +207,7 @@ export function validateRecipe(value: unknown, file: string): Recipe {
 
   const opt = c.obj(r, '', 'optimizer', true);
   if (opt) {
-    c.unknownKeys(opt, 'optimizer', ['name', 'lr', 'momentum', 'weightDecay', 'nesterov', 'dampening', 'noDecayOnNormAndBias']);
+    c.unknownKeys(opt, 'optimizer', SGD_FIELDS);
     c.str(opt, 'optimizer', 'name', true, ['sgd']);
     c.num(opt, 'optimizer', 'lr', true, { gt: 0 });
     c.num(opt, 'optimizer', 'momentum', false, { min: 0, max: 1 });
@@ -215,11 +221,17 @@ export function validateRecipe(value: unknown, file: string): Recipe {
   if (sched) {
     const name = c.str(sched, 'scheduler', 'name', true, Object.keys(SCHED_FIELDS));
     if (name) {
-      c.unknownKeys(sched, 'scheduler', ['name', ...SCHED_FIELDS[name]!]);
+      c.unknownKeys(sched, 'scheduler', ['name', ...SCHED_FIELDS[name as SchedulerSpec['name']]]);
       c.str(sched, 'scheduler', 'interval', false, ['epoch', 'iteration']);
       c.num(sched, 'scheduler', 'gamma', false, { gt: 0, max: 1 });
       if (name === 'MultiStepLR') c.numArray(sched, 'scheduler', 'milestones', true, { int: true, increasing: true, min: 1 });
       if (name === 'StepLR') c.num(sched, 'scheduler', 'stepSize', true, { int: true, min: 1 });
+      if (name === 'ExponentialLR') c.num(sched, 'scheduler', 'gamma', true, { gt: 0, max: 1 });
+      if (name === 'LinearLR') {
+        c.num(sched, 'scheduler', 'startFactor', false, { gt: 0, max: 1 });
+        c.num(sched, 'scheduler', 'endFactor', false, { min: 0, max: 1 });
+        c.num(sched, 'scheduler', 'totalIters', false, { int: true, min: 1 });
+      }
       if (name === 'CosineAnnealingLR') {
         c.num(sched, 'scheduler', 'tMax', true, { int: true, min: 1 });
         c.num(sched, 'scheduler', 'etaMin', false, { min: 0 });
@@ -229,6 +241,8 @@ export function validateRecipe(value: unknown, file: string): Recipe {
         c.num(sched, 'scheduler', 'factor', false, { gt: 0, max: 0.999999 });
         c.num(sched, 'scheduler', 'patience', false, { int: true, min: 0 });
         c.num(sched, 'scheduler', 'cooldown', false, { int: true, min: 0 });
+        c.str(sched, 'scheduler', 'thresholdMode', false, ['rel', 'abs']);
+        c.num(sched, 'scheduler', 'eps', false, { min: 0 });
         c.str(sched, 'scheduler', 'monitor', false);
       }
     }
