@@ -31,5 +31,5 @@ export { ImageFileDataset, ImageFolder, IMG_EXTENSIONS } from './folder/image-fo
 export type { ImageFileOptions, ImageFolderOptions } from './folder/image-folder';
 export { ImageNet, parseSynsetMapping, parseValSolution } from './folder/imagenet';
 export type { ImageNetOptions } from './folder/imagenet';
-export { CIFAR10_NORMALIZE, IMAGENET_NORMALIZE, PRESETS_MODULE, loadPresetTransform, presetSpec } from './loader/preset-spec';
+export { CIFAR10_NORMALIZE, IMAGENET_NORMALIZE, loadPresetTransform, presetSpec, presetTransforms } from './loader/preset-spec';
 export type { PresetName, PresetOptions } from './loader/preset-spec';

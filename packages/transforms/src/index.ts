@@ -2,6 +2,8 @@ export { createImage, imageFromBytes, assertImage, cloneImage } from './image';
 export type { Image, FloatImage } from './image';
 export * from './functional/index';
 export { Compose, RandomApply } from './transforms/base';
+export { createTransform, IMAGE_TRANSFORM_NAMES } from './create';
+export type { ImageTransformSpec } from './create';
 export type { Transform } from './transforms/base';
 export {
   RandomCrop,

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Module } from '@residual/nn';
 import type { Dataset, DataLoader } from '@residual/datasets';
 import type { Optimizer, Scheduler } from '@residual/train';
@@ -92,14 +90,8 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
 
   const batchSize = options.batchSize ?? run.batchSize;
   const workers = options.workers ?? run.data.workers ?? 0;
-  // Worker threads build the transforms themselves from the built entry next to this bundle.
-  let workerModule: string | undefined;
-  if (workers > 0) {
-    workerModule = [join(__dirname, 'recipe-transform.js'), join(__dirname, '..', 'dist', 'recipe-transform.js')].find((p) => existsSync(p));
-    if (!workerModule) throw new CliError('loader workers need the built CLI (dist/recipe-transform.js); build it or pass --workers 0');
-  }
-  const trainT = await buildTransforms(run.data.train, `${run.runName}: data.train`, workerModule);
-  const testT = await buildTransforms(run.data.test, `${run.runName}: data.test`, workerModule);
+  const trainT = await buildTransforms(run.data.train, `${run.runName}: data.train`, workers > 0);
+  const testT = await buildTransforms(run.data.test, `${run.runName}: data.test`, workers > 0);
   const loader = (ds: Dataset, t: typeof trainT, shuffle: boolean) =>
     new datasets.DataLoader(ds, { batchSize, shuffle, seed, transform: t.transform, normalize: t.normalize, numWorkers: workers });
   const train = loader(trainSet, trainT, true);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset, DataLoaderOptions } from '@residual/datasets';
+import type { ImageTransformSpec } from '@residual/transforms';
 import type { DatasetName, RunSpec, TransformSpec } from './schema';
 import { CliError } from '../util/errors';
 
@@ -92,55 +93,16 @@ class FakeDataset implements Dataset {
   }
 }
 
-type TransformsModule = typeof import('@residual/transforms');
-
-/** The uint8 image transforms of a spec list (the steps before `ToTensor`) as one `Compose`. */
-export function composeFromSpecs(T: TransformsModule, specs: TransformSpec[], where = 'transforms'): InstanceType<TransformsModule['Compose']> | undefined {
-  const ops: unknown[] = [];
-  for (const s of specs) {
-    if (s.name === 'ToTensor') break;
-    switch (s.name) {
-      case 'RandomCrop':
-        ops.push(new T.RandomCrop(s.size, { padding: s.padding, paddingMode: s.paddingMode }));
-        break;
-      case 'RandomHorizontalFlip':
-        ops.push(new T.RandomHorizontalFlip(s.p ?? 0.5));
-        break;
-      case 'RandomResizedCrop':
-        ops.push(new T.RandomResizedCrop(s.size, { scale: s.scale, ratio: s.ratio }));
-        break;
-      case 'RandomShortestSize': {
-        const sizes = s.minSizeRange
-          ? Array.from({ length: s.minSizeRange[1] - s.minSizeRange[0] + 1 }, (_, i) => s.minSizeRange![0] + i)
-          : (s.minSize as number | number[]);
-        ops.push(new T.RandomShortestSize(sizes, s.maxSize === undefined ? {} : { maxSize: s.maxSize }));
-        break;
-      }
-      case 'Resize':
-        ops.push(new T.Resize(s.size));
-        break;
-      case 'CenterCrop':
-        ops.push(new T.CenterCrop(s.size));
-        break;
-      case 'AutoAugment':
-        ops.push(new T.AutoAugment({ policy: s.policy.toLowerCase() as 'cifar10' | 'imagenet' | 'svhn' }));
-        break;
-      case 'Normalize':
-        throw new Error(`${where}: Normalize must come after ToTensor`);
-    }
-  }
-  return ops.length ? new T.Compose(ops as never) : undefined;
-}
-
 /**
  * Splits a recipe's transform list at `ToTensor`: the steps before it run on uint8 images
  * (`@residual/transforms`), a trailing `Normalize` becomes the loader's per-channel normalisation.
- * With `workerModule`, the transform is handed to the loader as a spec its worker threads build.
+ * With `workers`, the transform is handed to the loader as a spec its worker threads build themselves
+ * with `@residual/transforms`' `createTransform`, imported by package name.
  */
 export async function buildTransforms(
   specs: TransformSpec[],
   where: string,
-  workerModule?: string,
+  workers = false,
 ): Promise<{ transform?: DataLoaderOptions['transform']; normalize?: DataLoaderOptions['normalize']; describe: string[] }> {
   const T = await import('@residual/transforms');
   const describe = specs.map((s) => JSON.stringify(s));
@@ -152,15 +114,16 @@ export async function buildTransforms(
     if (s.name !== 'Normalize') throw new CliError(`${where}: ${s.name} after ToTensor is not supported (put image transforms before ToTensor)`);
     normalize = { mean: s.mean, std: s.std };
   }
+  if (before.length === 0) return { normalize, describe };
+  const steps = before as ImageTransformSpec[];
   let compose;
   try {
-    compose = composeFromSpecs(T, before, where);
+    compose = T.createTransform(steps);
   } catch (e) {
-    throw new CliError((e as Error).message);
+    throw new CliError(`${where}: ${(e as Error).message}`);
   }
-  if (!compose) return { normalize, describe };
-  const transform = workerModule
-    ? { module: workerModule, export: 'createTransform', options: { specs: before } }
+  const transform = workers
+    ? { module: '@residual/transforms', export: 'createTransform', options: steps }
     : (compose as unknown as DataLoaderOptions['transform']);
   return { transform, normalize, describe };
 }

@@ -4,6 +4,7 @@
  * stopping rule and evaluation protocol. Names mirror torchvision / torch.optim (camelCase).
  */
 import type { OptimizerSpec, SchedulerSpec as TrainSchedulerSpec } from '@residual/train';
+import type { ImageTransformSpec } from '@residual/transforms';
 
 /**
  * Datasets a recipe can train on. `fake` is random data of the right shape, for dry runs.
@@ -26,22 +27,11 @@ export const DATASETS = ['cifar10', 'cifar100', 'fashion-mnist', 'imagenet', 'fa
  */
 export type DatasetName = (typeof DATASETS)[number];
 
-/** One step of a torchvision-style transform pipeline. */
-export type TransformSpec =
-  | { name: 'RandomCrop'; size: number; padding?: number; paddingMode?: 'constant' | 'edge' | 'reflect' | 'symmetric' }
-  | { name: 'RandomHorizontalFlip'; p?: number }
-  | { name: 'RandomResizedCrop'; size: number; scale?: [number, number]; ratio?: [number, number] }
-  /**
-   * torchvision v2 `RandomShortestSize`: the shorter side becomes a size drawn from `minSize` (or every
-   * integer of `minSizeRange`, inclusive: He et al.'s scale augmentation is [256, 480]); `maxSize` caps the
-   * longer side.
-   */
-  | { name: 'RandomShortestSize'; minSize?: number | number[]; minSizeRange?: [number, number]; maxSize?: number }
-  | { name: 'Resize'; size: number }
-  | { name: 'CenterCrop'; size: number }
-  | { name: 'AutoAugment'; policy: 'CIFAR10' | 'IMAGENET' | 'SVHN' }
-  | { name: 'ToTensor' }
-  | { name: 'Normalize'; mean: number[]; std: number[] };
+/**
+ * One step of a torchvision-style transform pipeline: an image transform of `@residual/transforms`
+ * (built by its `createTransform`), then `ToTensor` and an optional `Normalize`, which the DataLoader does.
+ */
+export type TransformSpec = ImageTransformSpec | { name: 'ToTensor' } | { name: 'Normalize'; mean: number[]; std: number[] };
 
 export const TRANSFORM_FIELDS: Record<TransformSpec['name'], { required: string[]; optional: string[] }> = {
   RandomCrop: { required: ['size'], optional: ['padding', 'paddingMode'] },

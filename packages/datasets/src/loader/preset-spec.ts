@@ -1,16 +1,6 @@
 import type { SampleTransform } from '../types';
+import type { ImageTransformSpec } from '@residual/transforms';
 import type { TransformSpec } from './spec';
-
-/**
- * Module name that the DataLoader resolves to these built-in presets in every thread; the `module`
- * of every {@link presetSpec} result.
- * @example
- * ```ts
- * import { PRESETS_MODULE, type TransformSpec } from '@residual/datasets';
- * const spec: TransformSpec = { module: PRESETS_MODULE, options: { name: 'cifar-eval' } };
- * ```
- */
-export const PRESETS_MODULE = '@residual/datasets/presets';
 
 export type { PresetName, PresetOptions } from './preset-options';
 import type { PresetName, PresetOptions } from './preset-options';
@@ -37,7 +27,38 @@ export const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.
 export const CIFAR10_NORMALIZE = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
 
 /**
- * A {@link TransformSpec} for a built-in recipe, usable with any number of workers.
+ * The image transforms of a built-in recipe, as `@residual/transforms` specs:
+ * - `cifar-train`: `RandomCrop(32, padding 4)` + `RandomHorizontalFlip()` (He et al. 2016, §4.2);
+ * - `cifar-eval`: none (the image as is);
+ * - `imagenet-train`: `RandomResizedCrop(224)` + `RandomHorizontalFlip()`;
+ * - `imagenet-eval`: `Resize(256)` + `CenterCrop(224)` (only the crop with `resizedOnLoad`).
+ *
+ * @example
+ * ```ts
+ * presetTransforms('cifar-train'); // [{ name: 'RandomCrop', size: 32, padding: 4 }, { name: 'RandomHorizontalFlip' }]
+ * ```
+ */
+export function presetTransforms(name: PresetName, options: Omit<PresetOptions, 'name'> = {}): ImageTransformSpec[] {
+  const crop = options.cropSize ?? 224;
+  switch (name) {
+    case 'cifar-train':
+      return [{ name: 'RandomCrop', size: 32, padding: options.padding ?? 4 }, { name: 'RandomHorizontalFlip' }];
+    case 'cifar-eval':
+      return [];
+    case 'imagenet-train':
+      return [{ name: 'RandomResizedCrop', size: crop }, { name: 'RandomHorizontalFlip' }];
+    case 'imagenet-eval':
+      return options.resizedOnLoad
+        ? [{ name: 'CenterCrop', size: crop }]
+        : [{ name: 'Resize', size: options.resizeSize ?? 256 }, { name: 'CenterCrop', size: crop }];
+    default:
+      throw new RangeError(`unknown transform preset ${JSON.stringify(name)}`);
+  }
+}
+
+/**
+ * A {@link TransformSpec} for a built-in recipe, usable with any number of workers: each worker builds it
+ * with `@residual/transforms`' `createTransform`, imported by package name.
  *
  * @example
  * ```ts
@@ -45,7 +66,7 @@ export const CIFAR10_NORMALIZE = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 
  * ```
  */
 export function presetSpec(name: PresetName, options: Omit<PresetOptions, 'name'> = {}): TransformSpec {
-  return { module: PRESETS_MODULE, export: 'createTransform', options: { ...options, name } };
+  return { module: '@residual/transforms', export: 'createTransform', options: presetTransforms(name, options) };
 }
 
 /**
@@ -59,6 +80,7 @@ export function presetSpec(name: PresetName, options: Omit<PresetOptions, 'name'
  * ```
  */
 export async function loadPresetTransform(options: PresetOptions): Promise<SampleTransform> {
-  const { createPresetTransform } = await import('./presets');
-  return createPresetTransform(options);
+  const { createTransform } = await import('@residual/transforms');
+  const { name, ...rest } = options;
+  return createTransform(presetTransforms(name, rest)) as unknown as SampleTransform;
 }

@@ -72,8 +72,7 @@ async function build(spec: TransformSpec): Promise<unknown> {
   const target = isAbsolute(spec.module) && process.platform === 'win32' ? pathToFileURL(spec.module).href : spec.module;
   let mod: Record<string, unknown>;
   try {
-    // Built-in presets are bundled with the loader and its worker: no path to resolve.
-    mod = (spec.module === '@residual/datasets/presets' ? await import('./presets') : await import(target)) as Record<string, unknown>;
+    mod = (await import(target)) as Record<string, unknown>;
   } catch (e) {
     throw new Error(`cannot import transform module ${spec.module}: ${(e as Error).message}`);
   }
