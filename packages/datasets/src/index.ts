@@ -33,3 +33,5 @@ export { ImageNet, parseSynsetMapping, parseValSolution } from './folder/imagene
 export type { ImageNetOptions } from './folder/imagenet';
 export { CIFAR10_NORMALIZE, IMAGENET_NORMALIZE, loadPresetTransform, presetSpec, presetTransforms } from './loader/preset-spec';
 export type { PresetName, PresetOptions } from './loader/preset-spec';
+export { CIFAR100_CLASSES, DATASET_NAMES, IMAGENET_CLASSES, classNamesFor, datasetInfo } from './registry';
+export type { DatasetInfo, DatasetName } from './registry';

@@ -4,7 +4,11 @@ import { CliError, unknownName } from '../util/errors';
 import { BACKEND_HELP, selectBackend } from '../util/backend';
 import { buildModel, findEntry, loadWeights } from '../zoo';
 import { DATASETS, type DatasetName } from '../recipes/schema';
-import { DATASET_INFO, loadSplits, buildTransforms } from '../recipes/data';
+import { datasetFacts, loadSplits, buildTransforms } from '../recipes/data';
+import { datasetInfo } from '@residual/datasets';
+
+/** Fashion-MNIST's normalisation (the zoo's cards carry CIFAR or ImageNet statistics). */
+const fashionNorm = () => ({ mean: [...datasetInfo('fashion-mnist').mean], std: [...datasetInfo('fashion-mnist').std] });
 
 const HELP = `Usage: residual eval --model NAME --weights FILE.safetensors --dataset NAME [options]
 
@@ -32,7 +36,6 @@ ${BACKEND_HELP}
 `;
 
 // Fashion-MNIST's per-channel statistics (the fashion-mnist-resnet20 recipe normalises with them).
-const FASHION_NORM = { mean: [0.286], std: [0.353] };
 
 function parseNorm(mean: unknown, std: unknown): { mean: number[]; std: number[] } | undefined {
   if (mean === undefined && std === undefined) return undefined;
@@ -92,7 +95,7 @@ export const evalCommand: Command = {
       ? [{ name: 'Resize' as const, size: 256 }, { name: 'CenterCrop' as const, size: tenCrop || scales ? 256 : 224 }]
       : [];
     const t = await buildTransforms(specs, 'eval');
-    const normalize = parseNorm(values.mean, values.std) ?? (dataset === 'fashion-mnist' ? FASHION_NORM : { mean: entry.mean, std: entry.std });
+    const normalize = parseNorm(values.mean, values.std) ?? (dataset === 'fashion-mnist' ? fashionNorm() : { mean: entry.mean, std: entry.std });
     const loader = new datasets.DataLoader(testSet, { batchSize, transform: t.transform, normalize });
 
     const channels = dataset === 'fashion-mnist' ? 1 : 3;
@@ -117,7 +120,7 @@ export const evalCommand: Command = {
         onBatch,
         tenCrop,
         scales,
-        cropSize: intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : DATASET_INFO[dataset as DatasetName].height),
+        cropSize: intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : datasetFacts(dataset as DatasetName).height),
       });
       const result = { model: modelName, weights, dataset, protocol: { tenCrop, scales: scales ?? null }, ...r, seconds: (Date.now() - started) / 1000 };
       if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');

@@ -2,7 +2,7 @@ import type { Module } from '@residual/nn';
 import type { Dataset, DataLoader } from '@residual/datasets';
 import type { Optimizer, Scheduler } from '@residual/train';
 import type { RunSpec } from './schema';
-import { DATASET_INFO, buildTransforms, fakeDataset, holdoutSize, loadSplits } from './data';
+import { buildTransforms, datasetFacts, fakeDataset, holdoutSize, loadSplits } from './data';
 import { CliError } from '../util/errors';
 import { buildModel } from '../zoo';
 
@@ -55,7 +55,7 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
   const [datasets, trainPkg, tensor] = await Promise.all([import('@residual/datasets'), import('@residual/train'), import('@residual/tensor')]);
   const seed = run.seed ?? 0;
   const name = run.data.dataset;
-  const info = DATASET_INFO[name];
+  const info = datasetFacts(name);
   const summary: string[] = [];
 
   // Data.

@@ -2,18 +2,16 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Dataset, DataLoaderOptions } from '@residual/datasets';
+import { datasetInfo } from '@residual/datasets';
 import type { ImageTransformSpec } from '@residual/transforms';
 import type { DatasetName, RunSpec, TransformSpec } from './schema';
 import { CliError } from '../util/errors';
 
-/** Shape and size of each dataset, for fake stand-ins and for model defaults. */
-export const DATASET_INFO: Record<DatasetName, { height: number; width: number; channels: number; classes: number; train: number; test: number }> = {
-  cifar10: { height: 32, width: 32, channels: 3, classes: 10, train: 50000, test: 10000 },
-  cifar100: { height: 32, width: 32, channels: 3, classes: 100, train: 50000, test: 10000 },
-  'fashion-mnist': { height: 28, width: 28, channels: 1, classes: 10, train: 60000, test: 10000 },
-  imagenet: { height: 256, width: 256, channels: 3, classes: 1000, train: 1281167, test: 50000 },
-  fake: { height: 32, width: 32, channels: 3, classes: 10, train: 512, test: 128 },
-};
+/** Shape, classes and split sizes of a recipe's dataset, from @residual/datasets' registry. */
+export function datasetFacts(name: DatasetName): { height: number; width: number; channels: number; classes: number; train: number; test: number } {
+  const info = datasetInfo(name);
+  return { height: info.height, width: info.width, channels: info.channels, classes: info.numClasses, ...info.splits };
+}
 
 /** Where a dataset's files are looked for when the recipe and the command line give no directory. */
 export function defaultDataRoot(name: DatasetName): string {
@@ -49,7 +47,7 @@ export async function loadSplits(name: DatasetName, root: string | undefined): P
         return { train: await ds.ImageFolder.load({ root: join(r, 'train') }), test: await ds.ImageFolder.load({ root: join(r, 'val') }) };
       }
       case 'fake':
-        return { train: fakeDataset(name, DATASET_INFO.fake.train, 1), test: fakeDataset(name, DATASET_INFO.fake.test, 2) };
+        return { train: fakeDataset(name, datasetFacts('fake').train, 1), test: fakeDataset(name, datasetFacts('fake').test, 2) };
     }
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -62,7 +60,7 @@ export async function loadSplits(name: DatasetName, root: string | undefined): P
  * is absent. Deterministic in `stream`.
  */
 export function fakeDataset(name: DatasetName, n: number, stream: number): Dataset {
-  const info = DATASET_INFO[name];
+  const info = datasetFacts(name);
   // Kept small: ImageNet-sized fakes only need to exercise the pipeline.
   const h = Math.min(info.height, 64);
   const w = Math.min(info.width, 64);

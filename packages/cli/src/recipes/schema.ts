@@ -5,9 +5,11 @@
  */
 import type { OptimizerSpec, SchedulerSpec as TrainSchedulerSpec } from '@residual/train';
 import type { ImageTransformSpec } from '@residual/transforms';
+import { DATASET_NAMES, type DatasetName as RegistryDatasetName } from '@residual/datasets';
 
 /**
- * Datasets a recipe can train on. `fake` is random data of the right shape, for dry runs.
+ * Datasets a recipe can train on: `@residual/datasets`' registry. `fake` is random data of the right shape,
+ * for dry runs.
  *
  * @example
  * ```ts
@@ -15,17 +17,9 @@ import type { ImageTransformSpec } from '@residual/transforms';
  * DATASETS.includes('cifar10'); // true
  * ```
  */
-export const DATASETS = ['cifar10', 'cifar100', 'fashion-mnist', 'imagenet', 'fake'] as const;
-/**
- * A dataset name a recipe's `data.dataset` may hold: one of {@link DATASETS}.
- *
- * @example
- * ```ts
- * import { DATASETS, type DatasetName } from '@residual/cli';
- * const isDatasetName = (s: string): s is DatasetName => (DATASETS as readonly string[]).includes(s);
- * ```
- */
-export type DatasetName = (typeof DATASETS)[number];
+export const DATASETS = DATASET_NAMES;
+/** A dataset name a recipe's `data.dataset` may hold: one of {@link DATASETS}. */
+export type DatasetName = RegistryDatasetName;
 
 /**
  * One step of a torchvision-style transform pipeline: an image transform of `@residual/transforms`

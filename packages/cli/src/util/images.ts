@@ -14,8 +14,10 @@ export async function loadImages(paths: string[], entry: ZooEntry): Promise<Tens
   const channels = entry.inChannels ?? 3;
   // The card's statistics fit its default input; a grey-scale model here is a Fashion-MNIST one.
   const fits = entry.mean?.length === channels && entry.std?.length === channels;
-  const mean = fits ? entry.mean : channels === 1 ? [0.286] : [0.485, 0.456, 0.406];
-  const std = fits ? entry.std : channels === 1 ? [0.353] : [0.229, 0.224, 0.225];
+  const { datasetInfo } = await import('@residual/datasets');
+  const fallback = datasetInfo(channels === 1 ? 'fashion-mnist' : 'imagenet');
+  const mean = fits ? entry.mean : [...fallback.mean];
+  const std = fits ? entry.std : [...fallback.std];
   const pixels = new Float32Array(paths.length * size * size * channels);
   for (let n = 0; n < paths.length; n++) {
     const path = paths[n]!;

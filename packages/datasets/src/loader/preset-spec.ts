@@ -1,6 +1,7 @@
 import type { SampleTransform } from '../types';
 import type { ImageTransformSpec } from '@residual/transforms';
 import type { TransformSpec } from './spec';
+import { datasetInfo } from '../registry';
 
 export type { PresetName, PresetOptions } from './preset-options';
 import type { PresetName, PresetOptions } from './preset-options';
@@ -14,7 +15,7 @@ import type { PresetName, PresetOptions } from './preset-options';
  * const loader = new DataLoader(val, { batchSize: 64, transform: presetSpec('imagenet-eval'), normalize: IMAGENET_NORMALIZE });
  * ```
  */
-export const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+export const IMAGENET_NORMALIZE = { mean: [...datasetInfo('imagenet').mean], std: [...datasetInfo('imagenet').std] };
 /**
  * Per-channel (RGB) mean and std of the CIFAR-10 training set, commonly used for the DataLoader's `normalize`.
  * @example
@@ -24,7 +25,7 @@ export const IMAGENET_NORMALIZE = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.
  * const loader = new DataLoader(train, { batchSize: 128, shuffle: true, transform: presetSpec('cifar-train'), normalize: CIFAR10_NORMALIZE });
  * ```
  */
-export const CIFAR10_NORMALIZE = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
+export const CIFAR10_NORMALIZE = { mean: [...datasetInfo('cifar10').mean], std: [...datasetInfo('cifar10').std] };
 
 /**
  * The image transforms of a built-in recipe, as `@residual/transforms` specs:

@@ -1,0 +1,44 @@
+import { DATASET_NAMES, classNamesFor, datasetInfo } from './index';
+import { FashionMNIST } from '../mnist/mnist';
+
+describe('dataset registry', () => {
+  it.each([...DATASET_NAMES])('%s: consistent entry', (name) => {
+    const info = datasetInfo(name);
+    expect(info.name).toBe(name);
+    expect(info.classNames).toHaveLength(info.numClasses);
+    expect(new Set(info.classNames).size).toBe(info.numClasses);
+    expect(info.mean).toHaveLength(info.channels);
+    expect(info.std).toHaveLength(info.channels);
+    expect(info.splits.train).toBeGreaterThan(info.splits.test);
+  });
+
+  it('Fashion-MNIST statistics are those of the real training images (Debian dataset-fashion-mnist)', async () => {
+    const train = await FashionMNIST.load({ split: 'train' });
+    expect(train.length).toBe(datasetInfo('fashion-mnist').splits.train);
+    let sum = 0;
+    let sq = 0;
+    let n = 0;
+    for (let i = 0; i < train.length; i++) {
+      const { data } = train.get(i).image!;
+      for (let j = 0; j < data.length; j++) {
+        const v = data[j]! / 255;
+        sum += v;
+        sq += v * v;
+      }
+      n += data.length;
+    }
+    const mean = sum / n;
+    const std = Math.sqrt(sq / n - mean * mean);
+    const info = datasetInfo('fashion-mnist');
+    expect(Math.abs(mean - info.mean[0]!)).toBeLessThan(1e-3);
+    expect(Math.abs(std - info.std[0]!)).toBeLessThan(1e-3);
+  });
+
+  it('names unknown datasets and guesses class names from a head', () => {
+    expect(() => datasetInfo('mnist10')).toThrow(/unknown dataset 'mnist10' \(known: cifar10, cifar100, fashion-mnist, imagenet, fake\)/);
+    expect(classNamesFor({ numClasses: 10, inChannels: 1 })?.[1]).toBe('Trouser');
+    expect(classNamesFor({ numClasses: 10, inChannels: 3 })?.[3]).toBe('cat');
+    expect(classNamesFor({ numClasses: 1000, inChannels: 3 })?.[207]).toBe('golden retriever');
+    expect(classNamesFor({ numClasses: 7, inChannels: 3 })).toBeUndefined();
+  });
+});
