@@ -5,11 +5,10 @@ const { createServer } = require('node:http');
 const { readFile } = require('node:fs/promises');
 const { extname, join, normalize } = require('node:path');
 
-const root = join(__dirname, 'dist');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm', '.map': 'application/json' };
 
-/** Starts the server; resolves to `{ url, close }`. */
-function serve(port = Number(process.env.PORT ?? 8080)) {
+/** Starts the server for `root` (default dist/); resolves to `{ url, close }`. */
+function serve(port = Number(process.env.PORT ?? 8080), root = join(__dirname, 'dist')) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     const file = join(root, path === '/' ? 'index.html' : path);

@@ -53,10 +53,15 @@ test('a misspelt field is reported with its path, top level and nested', () => {
 
 // The validator's per-name field lists (for its one-line messages) must match the declarations the
 // schema comes from: @residual/train's SchedulerSpec and SGD spec, the recipe's TransformSpec.
-type Variant = { properties: Record<string, unknown>; required?: string[] };
-const defs = schema.definitions as Record<string, { anyOf?: Variant[] } & Variant>;
+type Variant = { properties: Record<string, unknown>; required?: string[]; anyOf?: Variant[]; $ref?: string };
+const defs = schema.definitions as Record<string, Variant>;
+// The object variants of a union, through `$ref`s and nested `anyOf`s (TransformSpec = ImageTransformSpec | …).
+const flatten = (v: Variant): Variant[] => {
+  if (v.$ref) return flatten(defs[v.$ref.replace('#/definitions/', '')]!);
+  return v.anyOf ? v.anyOf.flatMap(flatten) : [v];
+};
 const byName = (variants: Variant[]) =>
-  Object.fromEntries(variants.map((v) => [(v.properties.name as { const: string }).const, v]));
+  Object.fromEntries(variants.flatMap(flatten).map((v) => [(v.properties.name as { const: string }).const, v]));
 
 test('the validator allows exactly the fields the schema declares, per scheduler, transform and optimizer', () => {
   const schedulers = byName(defs.SchedulerSpec!.anyOf!);

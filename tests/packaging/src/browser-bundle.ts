@@ -1,8 +1,7 @@
 // Helpers of the browser-bundling test: the README example bundled by esbuild, Vite and webpack with
-// their defaults (no plugins, stubs or aliases), and a static server that is cross-origin isolated.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+// their defaults (no plugins, stubs or aliases), served cross-origin isolated.
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The README's first example, in JavaScript, reporting its result on `window.__result`. */
 export const README_EXAMPLE = `import { tf, useBackend, seed } from '@residual/tensor';
@@ -33,33 +32,16 @@ export function copyWasmBinaries(project: string, out: string): void {
   for (const f of readdirSync(dir)) if (f.endsWith('.wasm')) copyFileSync(join(dir, f), join(out, f));
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-/** Serves `root` on 127.0.0.1 with COOP/COEP (a cross-origin isolated page, as WASM threads need). */
+/**
+ * Serves `root` on 127.0.0.1 with COOP/COEP (a cross-origin isolated page, as WASM threads need): the
+ * browser demo's own server.
+ */
 export function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(root, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(root)) return void res.writeHead(403).end();
-    try {
-      const body = readFileSync(file);
-      res
-        .writeHead(200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'cross-origin-opener-policy': 'same-origin',
-          'cross-origin-embedder-policy': 'require-corp',
-        })
-        .end(body);
-    } catch {
-      res.writeHead(404).end('not found');
-    }
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${address.port}/`, close: () => new Promise((r) => server.close(() => r())) });
-    });
-  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { serve } = require(join(__dirname, '..', '..', '..', 'examples', 'browser', 'serve.cjs')) as {
+    serve(port: number, root: string): Promise<{ url: string; close(): Promise<void> }>;
+  };
+  return serve(0, root);
 }
 
 export function ensureDir(dir: string): string {
