@@ -3,7 +3,7 @@
  * weight loading with errors that say what to do.
  */
 import { readFileSync } from 'node:fs';
-import { decodeSafetensors, type Module } from '@residual/nn';
+import { decodeWeights, type Module } from '@residual/nn';
 import { createModel, getModelCard, hasModel, listModels, type CreateModelOptions, type ModelCard } from '@residual/zoo';
 import { unknownName, CliError } from './util/errors';
 import { classNamesFor } from './classes';
@@ -91,9 +91,10 @@ export function readWeightsFile(path: string): Uint8Array {
 export async function loadWeights(model: Module, path: string, bytes?: Uint8Array): Promise<void> {
   let sd: Record<string, import('@residual/tensor').Tensor>;
   try {
-    sd = decodeSafetensors(bytes ?? readWeightsFile(path), { source: path });
+    // A PyTorch .pth (torchvision downloads, torch.save) or safetensors, told apart by content.
+    sd = decodeWeights(bytes ?? readWeightsFile(path), { source: path });
   } catch (e) {
-    throw new CliError(`${path}: cannot read safetensors (${(e as Error).message})`);
+    throw new CliError(`${path}: cannot read weights (${(e as Error).message})`);
   }
   // A residual training checkpoint holds the model's state dict under 'model.'; accept it as well.
   const own = new Set([...model.namedParameters(), ...model.namedBuffers()].map(([n]) => n));

@@ -139,3 +139,20 @@ describe('residual predict --image', () => {
     }
   });
 });
+
+describe('predict with .pth weights', () => {
+  it('reads a torch.save state dict (the zoo fixture written by PyTorch) and gives its logits', () => {
+    const fixture = join(__dirname, '..', '..', 'zoo', 'fixtures', 'pth');
+    const ref = JSON.parse(readFileSync(join(fixture, 'resnet20.json'), 'utf8')) as { input_nchw: number[]; logits: number[] };
+    const dir = mkdtempSync(join(tmpdir(), 'residual-pth-'));
+    const input = join(dir, 'x.npy');
+    writeNpy(input, { dtype: 'float32', shape: [2, 3, 32, 32], data: Float32Array.from(ref.input_nchw) });
+    const out = join(dir, 'y.npy');
+    const r = runCli(['predict', '--model', 'resnet20', '--weights', join(fixture, 'resnet20.pth'), '--input', input, '--output', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const logits = readNpy(out);
+    const scale = Math.max(...ref.logits.map(Math.abs));
+    ref.logits.forEach((v, i) => expect(Math.abs(Number(logits.data[i]) - v) / scale).toBeLessThanOrEqual(1e-4));
+  });
+});

@@ -42,5 +42,7 @@ export type {
   EncodeOptions,
 } from './safetensors/format';
 export { saveSafetensors, loadSafetensors } from './safetensors/file';
+export { decodePth, PthError } from './weights/pth';
+export { decodeWeights, isPthBytes, loadWeights } from './weights/load';
 export { foldBatchNorm } from './inference/fold-batchnorm';
 export type { FoldedModel } from './inference/fold-batchnorm';

@@ -25,6 +25,16 @@ const SMOKES: Record<string, Smoke> = {
       console.log(JSON.stringify({ same: a.uniform() === b.uniform(), perm: Array.from(new Rng(1).permutation(3)).sort() }));`,
     expected: { same: true, perm: [0, 1, 2] },
   },
+  pickle: {
+    file: 'smoke.cjs',
+    // {'a': [1, 'x']}, then a pickle that names posix.system: data comes back, the global is refused.
+    source: `const { readPickle } = require('@residual/pickle');
+      const v = readPickle(Uint8Array.from([0x80, 2, 0x7d, 0x8c, 1, 97, 0x5d, 0x28, 0x4b, 1, 0x8c, 1, 120, 0x65, 0x73, 0x2e]), 'ok.pkl');
+      let refused = '';
+      try { readPickle(Uint8Array.from([0x80, 2, 0x63, ...Buffer.from('posix\\nsystem\\n'), 0x2e]), 'evil.pkl'); } catch (e) { refused = e.message; }
+      console.log(JSON.stringify({ a: v.get('a'), refused }));`,
+    expected: { a: [1, 'x'], refused: 'evil.pkl: pickle: refusing global posix.system at byte 16' },
+  },
   tensor: {
     file: 'smoke.mjs',
     source: `import { tf, useBackend, backendInfo } from '@residual/tensor';

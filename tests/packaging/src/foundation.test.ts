@@ -11,7 +11,7 @@ describe('packed @residual/tensor + backend-wasm + nn', () => {
   beforeAll(() => {
     const dest = mkdtempSync(join(tmpdir(), 'residual-tgz-'));
     const names = [...new Set([...closure('nn'), ...closure('backend-wasm')])];
-    expect(names.sort()).toEqual(['backend-wasm', 'nn', 'random', 'tensor']);
+    expect(names.sort()).toEqual(['backend-wasm', 'nn', 'pickle', 'random', 'tensor']);
     project = installIntoEmptyProject(names.map((n) => pack(n, dest)));
   });
 

@@ -10,16 +10,16 @@ import { datasetInfo } from '@residual/datasets';
 /** Fashion-MNIST's normalisation (the zoo's cards carry CIFAR or ImageNet statistics). */
 const fashionNorm = () => ({ mean: [...datasetInfo('fashion-mnist').mean], std: [...datasetInfo('fashion-mnist').std] });
 
-const HELP = `Usage: residual eval --model NAME --weights FILE.safetensors --dataset NAME [options]
+const HELP = `Usage: residual eval --model NAME --weights FILE.pth|FILE.safetensors --dataset NAME [options]
 
-Evaluates weights (a torch-style .safetensors state dict) on a dataset's test split in eval mode:
+Evaluates weights (a torch-style state dict: .pth or .safetensors) on a dataset's test split in eval mode:
 top-1/top-5 accuracy and error, and the cross-entropy. Inputs are normalised with the model card's
 mean and std. ImageNet images are resized to 256 and center-cropped to 224 (or 256 when
 --ten-crop/--scales average over crops and scales, as He et al. §3.4 do).
 
 Options:
   --model NAME          a model of 'residual models'
-  --weights FILE        .safetensors state dict
+  --weights FILE        state dict: a PyTorch .pth or .safetensors
   --dataset NAME        cifar10, cifar100, fashion-mnist or imagenet
   --data-dir DIR        dataset directory (default: $RESIDUAL_DATA/<dataset>, ~/.cache/residual/<dataset>)
   --ten-crop            average softmax scores over ten crops

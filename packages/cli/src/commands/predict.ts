@@ -8,20 +8,21 @@ import { selectBackend, BACKEND_HELP } from '../util/backend';
 import { loadImages } from '../util/images';
 
 const HELP = `Usage:
-  residual predict --model NAME --weights FILE.safetensors --input X.npy --output Y.npy [options]
-  residual predict --model NAME --weights FILE.safetensors --image A.jpg [B.png ...] [options]
+  residual predict --model NAME --weights FILE.pth|FILE.safetensors --input X.npy --output Y.npy [options]
+  residual predict --model NAME --weights FILE.pth|FILE.safetensors --image A.jpg [B.png ...] [options]
 
 Runs a forward pass. With --input, X.npy holds an NCHW float batch (as PyTorch holds data; it is
 transposed to NHWC inside) and the logits [N, classes] are written to Y.npy as float32. With
 --image, each image is resized and normalized as the model's card says (ImageNet models: shorter
 side to 256, center crop 224) and the top-5 classes are printed.
 
-Weights are a .safetensors file as torch saves it (safetensors.torch.save_file(model.state_dict()))
-with torchvision key names and layouts (OIHW convolutions); every key must match the model.
+Weights are a state dict as PyTorch writes it — torch.save(model.state_dict(), 'w.pth'), torchvision's
+downloaded .pth files, or safetensors.torch.save_file(...) — with torchvision key names and layouts (OIHW
+convolutions); every key must match the model. .pth files are read without running any of their code.
 
 Options:
   --model NAME        a model of 'residual models' (e.g. resnet18, resnet20)
-  --weights FILE      .safetensors state dict
+  --weights FILE      state dict: a PyTorch .pth (torch.save, torchvision downloads) or .safetensors
   --input X.npy       NCHW batch (float32/float64/uint8/... are read as float32)
   --output Y.npy      where to write the logits (with --input)
   --image FILE...     image files (jpg, png, webp, ...) to classify instead of --input

@@ -1,5 +1,5 @@
 import { DatasetError } from '../errors';
-import { readPickle, type PickleValue, type PickledNdarray } from '../io/pickle';
+import { readPickle, type PickleValue, type PickledNdarray } from '@residual/pickle';
 
 /**
  * Pixels (HWC, uint8) and labels parsed from CIFAR files: `images` holds `labels.length` images

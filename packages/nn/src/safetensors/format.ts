@@ -3,7 +3,7 @@ import { tf } from '@residual/tensor';
 /** Element types of the safetensors format that residual reads. */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
-const SIZES: Record<SafetensorsDtype, number> = {
+export const SIZES: Record<SafetensorsDtype, number> = {
   F64: 8,
   F32: 4,
   F16: 2,
@@ -178,7 +178,7 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
-function readValues(
+export function readValues(
   bytes: Uint8Array,
   entry: SafetensorsEntry,
   key: string,
