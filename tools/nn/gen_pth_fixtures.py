@@ -78,6 +78,16 @@ def resnet20():
         json.dump({'input_nchw': flat(x), 'logits': flat(logits), 'keys': list(model.state_dict().keys())}, f)
 
 
+def wrapped():
+    # How the widely used CIFAR training scripts save: {'epoch', 'state_dict', 'best_prec1'}, a `linear` head
+    # and DataParallel's 'module.' prefix.
+    g = torch.Generator().manual_seed(3)
+    sd = {'module.conv1.weight': torch.randn(2, 1, 1, 1, generator=g), 'module.linear.weight': torch.randn(3, 2, generator=g), 'module.linear.bias': torch.randn(3, generator=g)}
+    torch.save({'epoch': 182, 'state_dict': sd, 'best_prec1': 91.7}, os.path.join(OUT, 'wrapped.pth'))
+    with open(os.path.join(OUT, 'wrapped.json'), 'w') as f:
+        json.dump({k: flat(v) for k, v in sd.items()}, f)
+
+
 def evil():
     class Evil:
         def __reduce__(self):
@@ -85,8 +95,9 @@ def evil():
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w', zipfile.ZIP_STORED) as z:
-        z.writestr('archive/data.pkl', pickle.dumps({'weight': Evil()}, protocol=2))
-        z.writestr('archive/version', '3\n')
+        # Fixed timestamps: the file is the same bytes on every run.
+        z.writestr(zipfile.ZipInfo('archive/data.pkl', date_time=(1980, 1, 1, 0, 0, 0)), pickle.dumps({'weight': Evil()}, protocol=2))
+        z.writestr(zipfile.ZipInfo('archive/version', date_time=(1980, 1, 1, 0, 0, 0)), '3\n')
     with open(os.path.join(OUT, 'evil.pth'), 'wb') as f:
         f.write(buf.getvalue())
 
@@ -94,5 +105,6 @@ def evil():
 if __name__ == '__main__':
     views()
     resnet20()
+    wrapped()
     evil()
     print('wrote', sorted(os.listdir(OUT)), sorted(os.listdir(ZOO_OUT)))

@@ -3,7 +3,7 @@
  * weight loading with errors that say what to do.
  */
 import { readFileSync } from 'node:fs';
-import { decodeWeights, type Module } from '@residual/nn';
+import { decodeWeights, renameKeys, type Module } from '@residual/nn';
 import { createModel, getModelCard, hasModel, listModels, type CreateModelOptions, type ModelCard } from '@residual/zoo';
 import { unknownName, CliError } from './util/errors';
 import { classNamesFor } from './classes';
@@ -88,11 +88,13 @@ export function readWeightsFile(path: string): Uint8Array {
  * with the right shape. The error names the file and the keys that do not fit. `bytes` are the
  * file's contents when the caller has already read them.
  */
-export async function loadWeights(model: Module, path: string, bytes?: Uint8Array): Promise<void> {
+export async function loadWeights(model: Module, path: string, bytes?: Uint8Array, rename: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
   let sd: Record<string, import('@residual/tensor').Tensor>;
   try {
     // A PyTorch .pth (torchvision downloads, torch.save) or safetensors, told apart by content.
     sd = decodeWeights(bytes ?? readWeightsFile(path), { source: path });
+    // Other checkpoint layouts (--rename-keys module.= --rename-keys linear.=fc.).
+    if (rename.length) sd = renameKeys(sd, rename);
   } catch (e) {
     throw new CliError(`${path}: cannot read weights (${(e as Error).message})`);
   }
@@ -122,4 +124,22 @@ export async function loadWeights(model: Module, path: string, bytes?: Uint8Arra
   } finally {
     Object.values(sd).forEach((t) => t.dispose());
   }
+}
+
+/**
+ * Parses repeatable `--rename-keys FROM=TO` values (key prefixes; an empty TO strips FROM).
+ *
+ * @example
+ * ```ts
+ * parseRenameKeys(['module.=', 'linear.=fc.']); // [['module.', ''], ['linear.', 'fc.']]
+ * ```
+ */
+export function parseRenameKeys(values: unknown): Array<[string, string]> {
+  const list = values === undefined ? [] : Array.isArray(values) ? values : [values];
+  return list.map((v) => {
+    const s = String(v);
+    const i = s.indexOf('=');
+    if (i <= 0) throw new CliError(`--rename-keys expects FROM=TO (a key prefix and its replacement, TO may be empty), got '${s}'`, 2);
+    return [s.slice(0, i), s.slice(i + 1)];
+  });
 }

@@ -156,3 +156,34 @@ describe('predict with .pth weights', () => {
     ref.logits.forEach((v, i) => expect(Math.abs(Number(logits.data[i]) - v) / scale).toBeLessThanOrEqual(1e-4));
   });
 });
+
+describe('predict --rename-keys', () => {
+  it('loads a checkpoint with a `linear.` head and a `module.` prefix, and refuses a malformed rule', async () => {
+    const { decodePth, encodeSafetensors, renameKeys } = await import('@residual/nn');
+    const fixture = join(__dirname, '..', '..', 'zoo', 'fixtures', 'pth');
+    const ref = JSON.parse(readFileSync(join(fixture, 'resnet20.json'), 'utf8')) as { input_nchw: number[]; logits: number[] };
+    const dir = mkdtempSync(join(tmpdir(), 'residual-rename-'));
+    // The layout of the common CIFAR scripts under DataParallel: module.conv1.weight … module.linear.bias.
+    const sd = renameKeys(decodePth(new Uint8Array(readFileSync(join(fixture, 'resnet20.pth')))), [
+      ['', 'module.'],
+      ['module.fc.', 'module.linear.'],
+    ]);
+    const weights = join(dir, 'cifar-script.safetensors');
+    writeFileSync(weights, encodeSafetensors(sd));
+    const input = join(dir, 'x.npy');
+    writeNpy(input, { dtype: 'float32', shape: [2, 3, 32, 32], data: Float32Array.from(ref.input_nchw) });
+    const out = join(dir, 'y.npy');
+    const bad = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--input', input, '--output', out]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/does not fit the model .*unexpected keys: module\.conv1\.weight/);
+    const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--rename-keys', 'module.=', '--rename-keys', 'linear.=fc.', '--input', input, '--output', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const logits = readNpy(out);
+    const scale = Math.max(...ref.logits.map(Math.abs));
+    ref.logits.forEach((v, i) => expect(Math.abs(Number(logits.data[i]) - v) / scale).toBeLessThanOrEqual(1e-4));
+    const malformed = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--rename-keys', 'linear.', '--input', input, '--output', out]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/--rename-keys expects FROM=TO/);
+  });
+});

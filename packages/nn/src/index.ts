@@ -43,6 +43,6 @@ export type {
 } from './safetensors/format';
 export { saveSafetensors, loadSafetensors } from './safetensors/file';
 export { decodePth, PthError } from './weights/pth';
-export { decodeWeights, isPthBytes, loadWeights } from './weights/load';
+export { decodeWeights, isPthBytes, loadWeights, renameKeys } from './weights/load';
 export { foldBatchNorm } from './inference/fold-batchnorm';
 export type { FoldedModel } from './inference/fold-batchnorm';

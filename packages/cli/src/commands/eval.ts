@@ -2,7 +2,7 @@ import type { Command } from './command';
 import { parse, required, intOption, mustExist } from '../util/args';
 import { CliError, unknownName } from '../util/errors';
 import { BACKEND_HELP, selectBackend } from '../util/backend';
-import { buildModel, findEntry, loadWeights } from '../zoo';
+import { buildModel, findEntry, loadWeights, parseRenameKeys } from '../zoo';
 import { DATASETS, type DatasetName } from '../recipes/schema';
 import { datasetFacts, loadSplits, buildTransforms } from '../recipes/data';
 import { datasetInfo } from '@residual/datasets';
@@ -20,6 +20,7 @@ mean and std. ImageNet images are resized to 256 and center-cropped to 224 (or 2
 Options:
   --model NAME          a model of 'residual models'
   --weights FILE        state dict: a PyTorch .pth or .safetensors
+  --rename-keys F=T     rename key prefix F to T first (repeatable; e.g. module.= linear.=fc.)
   --dataset NAME        cifar10, cifar100, fashion-mnist or imagenet
   --data-dir DIR        dataset directory (default: $RESIDUAL_DATA/<dataset>, ~/.cache/residual/<dataset>)
   --ten-crop            average softmax scores over ten crops
@@ -56,6 +57,7 @@ export const evalCommand: Command = {
     const { values } = parse('eval', argv, {
       model: { type: 'string' },
       weights: { type: 'string' },
+      'rename-keys': { type: 'string', multiple: true },
       dataset: { type: 'string' },
       'data-dir': { type: 'string' },
       'ten-crop': { type: 'boolean' },
@@ -102,7 +104,7 @@ export const evalCommand: Command = {
     const numClasses = dataset === 'cifar100' ? 100 : dataset === 'imagenet' ? 1000 : 10;
     const model = buildModel(modelName, { numClasses, inChannels: channels });
     try {
-      await loadWeights(model, weights);
+      await loadWeights(model, weights, undefined, parseRenameKeys(values['rename-keys']));
       // Inference: BatchNorm folded into the convolutions (same results to float32 rounding, faster).
       model.eval();
       if (!values['no-fold']) (await import('@residual/nn')).foldBatchNorm(model);

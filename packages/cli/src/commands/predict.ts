@@ -3,7 +3,7 @@ import { parse, required, intOption, mustExist } from '../util/args';
 import { CliError } from '../util/errors';
 import { readNpy, writeNpy, toFloat32 } from '../npy';
 import { readSafetensorsHeader } from '@residual/nn';
-import { buildModel, findEntry, loadWeights, readWeightsFile, type ZooEntry } from '../zoo';
+import { buildModel, findEntry, loadWeights, parseRenameKeys, readWeightsFile, type ZooEntry } from '../zoo';
 import { selectBackend, BACKEND_HELP } from '../util/backend';
 import { loadImages } from '../util/images';
 
@@ -23,6 +23,7 @@ convolutions); every key must match the model. .pth files are read without runni
 Options:
   --model NAME        a model of 'residual models' (e.g. resnet18, resnet20)
   --weights FILE      state dict: a PyTorch .pth (torch.save, torchvision downloads) or .safetensors
+  --rename-keys F=T   rename key prefix F to T first (repeatable; e.g. module.= linear.=fc. for CIFAR scripts)
   --input X.npy       NCHW batch (float32/float64/uint8/... are read as float32)
   --output Y.npy      where to write the logits (with --input)
   --image FILE...     image files (jpg, png, webp, ...) to classify instead of --input
@@ -44,6 +45,7 @@ export const predictCommand: Command = {
     const { values, positionals } = parse('predict', argv, {
       model: { type: 'string' },
       weights: { type: 'string' },
+      'rename-keys': { type: 'string', multiple: true },
       input: { type: 'string' },
       output: { type: 'string' },
       image: { type: 'string', multiple: true },
@@ -82,7 +84,7 @@ export const predictCommand: Command = {
     await selectBackend(values.backend as string | undefined, values.threads as string | undefined);
     const model = buildModel(modelName, shapeOptions);
     const { tf } = await import('@residual/tensor');
-    await loadWeights(model, weights, weightBytes);
+    await loadWeights(model, weights, weightBytes, parseRenameKeys(values['rename-keys']));
     if (values['train-mode']) model.train();
     else {
       model.eval();

@@ -61,3 +61,29 @@ export async function loadWeights(source: string | URL | Uint8Array): Promise<Re
   }
   return decodeWeights(bytes, { source: name });
 }
+
+/**
+ * Rename the keys of a state dict by prefix — for checkpoints of other layouts, e.g. the common CIFAR
+ * scripts' `linear.*` head (`['linear.', 'fc.']`) or DataParallel's `module.` prefix (`['module.', '']`).
+ * Rules apply in order, each to the key the previous ones left; the tensors are moved, not copied.
+ *
+ * @example
+ * ```ts
+ * import { loadWeights, renameKeys } from '@residual/nn';
+ * const sd = renameKeys(await loadWeights('checkpoint.pth'), [['module.', ''], ['linear.', 'fc.']]);
+ * ```
+ */
+export function renameKeys<T>(
+  stateDict: Record<string, T>,
+  rules: ReadonlyArray<readonly [from: string, to: string]>,
+): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [key, value] of Object.entries(stateDict)) {
+    let name = key;
+    // Rules apply in order, each to the result of the previous (strip 'module.', then map 'linear.').
+    for (const [from, to] of rules) if (name.startsWith(from)) name = to + name.slice(from.length);
+    if (name in out) throw new Error(`renameKeys: '${key}' and another key both become '${name}'`);
+    out[name] = value;
+  }
+  return out;
+}

@@ -89,3 +89,27 @@ describe('decodePth', () => {
     tf.dispose([...Object.values(a), ...Object.values(b)]);
   });
 });
+
+describe('checkpoints of other layouts', () => {
+  it('takes the state dict out of a {epoch, state_dict} checkpoint, and renameKeys maps module./linear. prefixes', async () => {
+    const { renameKeys } = await import('./load');
+    const expected = JSON.parse(readFileSync(join(DIR, 'wrapped.json'), 'utf8')) as Record<string, number[]>;
+    const sd = decodePth(read('wrapped.pth'), { source: 'wrapped.pth' });
+    expect(Object.keys(sd).sort()).toEqual(Object.keys(expected).sort());
+    const renamed = renameKeys(sd, [
+      ['module.', ''],
+      ['linear.', 'fc.'],
+    ]);
+    expect(Object.keys(renamed).sort()).toEqual(['conv1.weight', 'fc.bias', 'fc.weight']);
+    expect(Array.from(renamed['fc.bias']!.dataSync())).toEqual(
+      expected['module.linear.bias']!.map(Math.fround),
+    );
+    expect(() =>
+      renameKeys({ 'a.x': 1, 'b.x': 2 }, [
+        ['a.', ''],
+        ['b.', ''],
+      ]),
+    ).toThrow(/'b.x' and another key both become 'x'/);
+    tf.dispose(Object.values(sd));
+  });
+});

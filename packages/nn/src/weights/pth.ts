@@ -131,9 +131,14 @@ export function decodePth(bytes: Uint8Array, options: { source?: string } = {}):
   });
   if (!(root instanceof Map))
     throw new PthError(file, 'the pickle is not a dict of tensors (save model.state_dict(), not the model)');
+  // Training scripts often save {'epoch': …, 'state_dict': …} (or 'model'): take the state dict inside.
+  const isTensor = (v: PickleValue) => (v as { kind?: string })?.kind === 'torch-tensor';
+  const inner = [root.get('state_dict'), root.get('model')].find((v) => v instanceof Map) as
+    Map<PickleValue, PickleValue> | undefined;
+  const dict = inner && ![...root.values()].every(isTensor) ? inner : root;
   const out: Record<string, tf.Tensor> = {};
   try {
-    for (const [k, v] of root) {
+    for (const [k, v] of dict) {
       if (typeof k !== 'string') throw new PthError(file, `a key that is not a string (${String(k)})`);
       if ((v as { kind?: string })?.kind !== 'torch-tensor')
         throw new PthError(file, `'${k}' is not a tensor`);
