@@ -31,7 +31,7 @@ describe('createTransform', () => {
     for (let seed = 0; seed < 5; seed++) expect(Array.from(run(createTransform(list), seed).data)).toEqual(Array.from(run(direct, seed).data));
     // minSizeRange is every integer of the range, inclusive.
     const rss = createTransform({ name: 'RandomShortestSize', minSizeRange: [20, 30] });
-    const ref = new RandomShortestSize(Array.from({ length: 11 }, (_, i) => 20 + i));
+    const ref = new RandomShortestSize(Array.from({ length: 11 }, (_, i) => 20 + i), { rounding: 'exact' });
     for (let seed = 0; seed < 5; seed++) expect(run(rss, seed).height).toBe(run(ref, seed).height);
     expect(run(createTransform([{ name: 'Resize', size: 30 }, { name: 'CenterCrop', size: 20 }]), 0)).toEqual(run(new Compose([new Resize(30), new CenterCrop(20)]), 0));
     // Every spec builds and runs.
@@ -44,5 +44,24 @@ describe('createTransform', () => {
     expect(() => createTransform({ name: 'ColourJitter' } as never)).toThrow(/unknown transform 'ColourJitter'; known: RandomCrop, /);
     expect(() => createTransform([{ name: 'Normalize' } as never])).toThrow(/Normalize is the loader's job/);
     expect(() => createTransform({ name: 'RandomShortestSize' })).toThrow(/needs minSize or minSizeRange/);
+  });
+
+  it("RandomShortestSize specs draw the paper's uniform shorter sides; torchvision's arithmetic skips some", () => {
+    const sizes = Array.from({ length: 225 }, (_, i) => 256 + i);
+    const exact = new RandomShortestSize(sizes, { rounding: 'exact' });
+    const tv = new RandomShortestSize(sizes);
+    const shorter = (t: RandomShortestSize) => sizes.map((s) => Math.min(...t.outputSize(375, 500, s)));
+    // The 375×500 example: every size once in exact mode, 15 lost to truncation in torchvision's.
+    expect(new Set(shorter(exact)).size).toBe(225);
+    expect(shorter(exact)).toEqual(sizes);
+    expect(225 - new Set(shorter(tv)).size).toBe(15);
+    expect(exact.outputSize(375, 500, 300)).toEqual([300, 400]);
+    expect(exact.outputSize(500, 375, 300)).toEqual([400, 300]);
+    // maxSize still caps the longer edge (then both edges scale as torchvision does).
+    expect(new RandomShortestSize([480], { rounding: 'exact', maxSize: 600 }).outputSize(375, 500, 480)).toEqual([450, 600]);
+    // The spec's default is exact; the class's stays torchvision's.
+    const spec = createTransform({ name: 'RandomShortestSize', minSize: 300 }) as RandomShortestSize;
+    expect(spec.options.rounding).toBe('exact');
+    expect(new RandomShortestSize(300).options.rounding).toBeUndefined();
   });
 });

@@ -15,9 +15,10 @@ export type ImageTransformSpec =
   /**
    * torchvision v2 `RandomShortestSize`: the shorter side becomes a size drawn from `minSize` (or every
    * integer of `minSizeRange`, inclusive: He et al.'s scale augmentation is [256, 480]); `maxSize` caps the
-   * longer side.
+   * longer side. `rounding` defaults to `'exact'` here (the paper's uniform sizes; the class's default is
+   * torchvision's arithmetic, which skips some sizes): see `RandomShortestSizeOptions`.
    */
-  | { name: 'RandomShortestSize'; minSize?: number | number[]; minSizeRange?: [number, number]; maxSize?: number }
+  | { name: 'RandomShortestSize'; minSize?: number | number[]; minSizeRange?: [number, number]; maxSize?: number; rounding?: 'exact' | 'torchvision' }
   | { name: 'Resize'; size: number }
   | { name: 'CenterCrop'; size: number }
   /** torchvision's `AutoAugment(AutoAugmentPolicy.CIFAR10 | IMAGENET | SVHN)`. */
@@ -38,7 +39,7 @@ function createOne(s: ImageTransformSpec): Transform<Image, Image> {
       const range = s.minSizeRange;
       const sizes = range ? Array.from({ length: range[1] - range[0] + 1 }, (_, i) => range[0] + i) : s.minSize;
       if (sizes === undefined) throw new Error('createTransform: RandomShortestSize needs minSize or minSizeRange');
-      return new RandomShortestSize(sizes, s.maxSize === undefined ? {} : { maxSize: s.maxSize });
+      return new RandomShortestSize(sizes, { rounding: s.rounding ?? 'exact', ...(s.maxSize === undefined ? {} : { maxSize: s.maxSize }) });
     }
     case 'Resize':
       return new Resize(s.size);

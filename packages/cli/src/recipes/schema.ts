@@ -31,7 +31,7 @@ export const TRANSFORM_FIELDS: Record<TransformSpec['name'], { required: string[
   RandomCrop: { required: ['size'], optional: ['padding', 'paddingMode'] },
   RandomHorizontalFlip: { required: [], optional: ['p'] },
   RandomResizedCrop: { required: ['size'], optional: ['scale', 'ratio'] },
-  RandomShortestSize: { required: [], optional: ['minSize', 'minSizeRange', 'maxSize'] },
+  RandomShortestSize: { required: [], optional: ['minSize', 'minSizeRange', 'maxSize', 'rounding'] },
   Resize: { required: ['size'], optional: [] },
   CenterCrop: { required: ['size'], optional: [] },
   AutoAugment: { required: ['policy'], optional: [] },

@@ -141,6 +141,7 @@ function checkTransforms(c: Checker, list: unknown, path: string): void {
       const range = c.numArray(t, p, 'minSizeRange', false, { int: true, min: 1, length: 2 });
       if (range && range[0]! > range[1]!) c.fail(`${p}.minSizeRange`, `must be [lo, hi] with lo ≤ hi, got ${show(range)}`);
       c.num(t, p, 'maxSize', false, { int: true, min: 1 });
+      c.str(t, p, 'rounding', false, ['exact', 'torchvision']);
     }
     if (name === 'AutoAugment') c.str(t, p, 'policy', true, ['CIFAR10', 'IMAGENET', 'SVHN']);
     if (name === 'Normalize') {

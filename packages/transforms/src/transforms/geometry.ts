@@ -253,6 +253,13 @@ export function pyRound(x: number): number {
 export interface RandomShortestSizeOptions extends ResizeTransformOptions {
   /** Upper bound on the longer edge (torchvision `max_size`). */
   maxSize?: number;
+  /**
+   * `'torchvision'` (default): v2's arithmetic, `int(H·s/min(H, W))`, which truncates some shorter edges to
+   * `s − 1` (on a 375×500 image, 15 of the 225 sizes of [256, 480] never occur and 15 occur twice).
+   * `'exact'`: the shorter edge is exactly `s` (the paper's uniform scale augmentation), the longer
+   * `int(s·long/short)` as `F.resize(img, s)`; `maxSize` still caps the longer edge.
+   */
+  rounding?: 'torchvision' | 'exact';
 }
 
 /**
@@ -295,8 +302,14 @@ export class RandomShortestSize implements Transform<Image, Image> {
 
   /** Output [height, width] for a drawn shorter-edge size `s` (v2's `_get_params` arithmetic). */
   outputSize(height: number, width: number, s: number): [number, number] {
-    let r = s / Math.min(height, width);
-    if (this.options.maxSize !== undefined) r = Math.min(r, this.options.maxSize / Math.max(height, width));
+    const short = Math.min(height, width);
+    const long = Math.max(height, width);
+    if (this.options.rounding === 'exact' && (this.options.maxSize === undefined || Math.trunc((s * long) / short) <= this.options.maxSize)) {
+      const other = Math.trunc((s * long) / short);
+      return height <= width ? [s, other] : [other, s];
+    }
+    let r = s / short;
+    if (this.options.maxSize !== undefined) r = Math.min(r, this.options.maxSize / long);
     return [Math.trunc(height * r), Math.trunc(width * r)];
   }
 
