@@ -2,7 +2,12 @@ import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs } from '@residual/tensor';
 import { assertFloat32 } from './kernel_util';
-import { nativeRuntime, type NativeRuntime } from './native/runtime';
+import { nativeRuntime, runSplit } from './native/runtime';
+
+// Statistics split across threads by blocks of 4 channels (each sum is made by one thread); the
+// elementwise passes by pixels, and only with this many pixels per thread.
+const CHANNEL_BLOCK = 4;
+const MIN_PIXELS_PER_THREAD = 1024;
 
 /**
  * Training-mode batch norm in two passes over x (native/batch_norm.c): per-channel sum and sum of
@@ -24,9 +29,9 @@ export function batchNormTraining(args: {
   const scratch = rt.malloc(8 * 2 * c + 4 * c);
   try {
     const k = scratch + 16 * c;
-    runByChannels(rt, c, (c0, c1) => ['bn_stats', [xp, p, c, c0, c1, scratch, mp, vp]]);
+    runSplit(rt, 'bn_stats', c, Infinity, (c0, c1) => [xp, p, c, c0, c1, scratch, mp, vp], CHANNEL_BLOCK);
     rt.exports.bn_factor(vp, sp, attrs.epsilon, c, k);
-    runByPixels(rt, p, (p0, p1) => ['bn_normalize', [xp, yp, mp, k, op, p0, p1, c]]);
+    runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, p0, p1, c]);
   } finally {
     rt.free(scratch);
   }
@@ -58,9 +63,9 @@ export function batchNormTrainingGrad(args: {
   const scratch = rt.malloc(8 * 2 * c + 3 * 4 * c);
   try {
     const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c + 4 * c * i);
-    runByChannels(rt, c, (c0, c1) => ['bn_grad_sums', [dyp, xp, mp, p, c, c0, c1, scratch]]);
+    runSplit(rt, 'bn_grad_sums', c, Infinity, (c0, c1) => [dyp, xp, mp, p, c, c0, c1, scratch], CHANNEL_BLOCK);
     rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp);
-    runByPixels(rt, p, (p0, p1) => ['bn_grad_dx', [dyp, xp, mp, kp, ap, bp, p0, p1, c, dxp]]);
+    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dyp, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
   } finally {
     rt.free(scratch);
   }
@@ -81,31 +86,6 @@ function layout(kernel: string, x: TensorInfo, perChannel: Record<string, Tensor
     }
   }
   return { p, c };
-}
-
-type Call = readonly ['bn_stats' | 'bn_grad_sums' | 'bn_normalize' | 'bn_grad_dx', readonly number[]];
-
-/** Splits channels in blocks of 4 across threads: each per-channel sum is made by one thread. */
-function runByChannels(rt: NativeRuntime, c: number, call: (c0: number, c1: number) => Call): void {
-  const blocks = Math.ceil(c / 4);
-  const used = Math.min(rt.pool?.threads ?? 1, blocks);
-  const at = (t: number) => Math.min(c, 4 * Math.floor((blocks * t) / used));
-  run(rt, Array.from({ length: used }, (_, t) => call(at(t), at(t + 1))));
-}
-
-/** Splits pixels across threads (elementwise passes). Small tensors stay on the calling thread. */
-function runByPixels(rt: NativeRuntime, p: number, call: (p0: number, p1: number) => Call): void {
-  const used = Math.max(1, Math.min(rt.pool?.threads ?? 1, Math.floor(p / 1024)));
-  const at = (t: number) => Math.floor((p * t) / used);
-  run(rt, Array.from({ length: used }, (_, t) => call(at(t), at(t + 1))));
-}
-
-function run(rt: NativeRuntime, calls: Call[]): void {
-  if (calls.length === 1 || !rt.pool) {
-    for (const [op, a] of calls) (rt.exports[op] as (...args: number[]) => void)(...a);
-    return;
-  }
-  rt.pool.runAll(calls);
 }
 
 /** Kernel configs for `tf.registerKernel`; registered by `registerAllKernels()`. */

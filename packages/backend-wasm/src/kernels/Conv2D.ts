@@ -2,7 +2,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, Tensor
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
 import { convGeometry, type ConvGeometry } from './conv_geometry';
-import { nativeRuntime } from './native/runtime';
+import { nativeRuntime, runSplit } from './native/runtime';
 import { replacingConfig, runStock } from './stock';
 
 type ConvAttrs = NamedAttrMap & {
@@ -77,38 +77,18 @@ export function nativeConv(
     // The filter's 8-channel blocks, repacked contiguously for the 4×8 tile (once per call).
     const packed = alloc(4 * taps * (g.co & ~7));
     rt.exports.conv_pack(wp, packed, taps, g.co);
-    const threads = rt.pool?.threads ?? 1;
     let xin = xp;
     if (padded) {
       xin = alloc(4 * g.n * hp * wpad * g.ci);
-      split(rt, g.n * hp, threads, (r0, r1) => ['conv_pad', [xp, xin, r0, r1, g.h, g.w, g.ci, g.padTop, g.padLeft, hp, wpad]]);
+      runSplit(rt, 'conv_pad', g.n * hp, Infinity, (r0, r1) => [xp, xin, r0, r1, g.h, g.w, g.ci, g.padTop, g.padLeft, hp, wpad]);
     }
     const geom = [hp, wpad, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.sh, g.sw];
-    split(rt, rows, Math.min(threads, Math.floor(rows / MIN_ROWS_PER_THREAD)), (r0, r1) => [
-      'conv_run',
-      [xin, wp, packed, bp, yp, r0, r1, relu ? 1 : 0, ...geom],
-    ]);
+    const rowParts = Math.floor(rows / MIN_ROWS_PER_THREAD);
+    runSplit(rt, 'conv_run', rows, rowParts, (r0, r1) => [xin, wp, packed, bp, yp, r0, r1, relu ? 1 : 0, ...geom]);
   } finally {
     for (const p of scratch) rt.free(p);
   }
   return out;
-}
-
-/** Runs `call` over [0, total) split in `threads` contiguous ranges (on the pool when there is one). */
-function split(
-  rt: ReturnType<typeof nativeRuntime>,
-  total: number,
-  threads: number,
-  call: (r0: number, r1: number) => readonly ['conv_pad' | 'conv_run', readonly number[]],
-): void {
-  const used = Math.max(1, Math.min(threads, total));
-  if (!rt.pool || used === 1) {
-    const [op, args] = call(0, total);
-    rt.exports[op](...args);
-    return;
-  }
-  const at = (t: number) => Math.floor((total * t) / used);
-  rt.pool.runAll(Array.from({ length: used }, (_, t) => call(at(t), at(t + 1))));
 }
 
 /** Kernel configs for `tf.registerKernel` (the stock kernels' setup still runs for the fallback). */

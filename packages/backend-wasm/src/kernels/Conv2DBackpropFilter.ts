@@ -9,7 +9,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
 import { assertFloat32, release, transpose } from './kernel_util';
 import { convGeometry, fitOutGrad, type ConvGeometry } from './conv_geometry';
-import { nativeRuntime } from './native/runtime';
+import { nativeRuntime, runSplit } from './native/runtime';
 
 /**
  * Gradient of `conv2d` with respect to its filter, by our own wasm SIMD kernel (native/filter_grad.c).
@@ -57,15 +57,7 @@ function nativeFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g
   const dwp = rt.offset(out.dataId);
   const items = rt.exports.fg_items(g.co, g.kh, g.kw);
   // Threads split the filter, never the sum: results do not depend on the thread count.
-  const used = Math.min(rt.pool?.threads ?? 1, items);
-  if (!rt.pool || used === 1) {
-    rt.exports.fg_run(xp, dyp, dwp, 0, items, rowsPerUnit, ...geom);
-    return out;
-  }
-  const split = (t: number) => Math.floor((items * t) / used);
-  rt.pool.runAll(
-    Array.from({ length: used }, (_, t) => ['fg_run', [xp, dyp, dwp, split(t), split(t + 1), rowsPerUnit, ...geom]] as const),
-  );
+  runSplit(rt, 'fg_run', items, items, (i0, i1) => [xp, dyp, dwp, i0, i1, rowsPerUnit, ...geom]);
   return out;
 }
 

@@ -2,7 +2,7 @@ import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ReluGrad, SGDStep, tf, type SGDStepAttrs } from '@residual/tensor';
 import { assertFloat32 } from './kernel_util';
-import { nativeRuntime } from './native/runtime';
+import { nativeRuntime, runSplit } from './native/runtime';
 
 function sameShape(kernel: string, a: TensorInfo, b: TensorInfo, names: [string, string]): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
@@ -23,11 +23,8 @@ export function reluGrad(args: { inputs: NamedTensorInfoMap; backend: BackendWas
   const dx = backend.makeOutput(x.shape, 'float32');
   const n = tf.util.sizeFromShape(x.shape);
   const [dyp, xp, dxp] = [dy, x, dx].map((t) => rt.offset(t.dataId));
-  const used = Math.max(1, Math.min(rt.pool?.threads ?? 1, Math.floor(n / 65536)));
-  // Chunks on 4-element boundaries so every thread runs the SIMD loop.
-  const at = (t: number) => (t === used ? n : 4 * Math.floor((n * t) / used / 4));
-  if (!rt.pool || used === 1) rt.exports.relu_grad(dyp, xp, dxp, 0, n);
-  else rt.pool.runAll(Array.from({ length: used }, (_, t) => ['relu_grad', [dyp, xp, dxp, at(t), at(t + 1)]] as const));
+  // Threads only for large tensors; chunks on 4-element boundaries so every thread runs the SIMD loop.
+  runSplit(rt, 'relu_grad', n, Math.floor(n / 65536), (i0, i1) => [dyp, xp, dxp, i0, i1], 4);
   return dx;
 }
 

@@ -109,6 +109,29 @@ export function nativeRuntime(backend: BackendWasm): NativeRuntime {
   return rt;
 }
 
+/**
+ * Runs `op` over [0, total) in at most `parts` contiguous ranges, one per thread (the caller's first), with
+ * `args(lo, hi)` its arguments: on the pool when there is one and more than one range, else in one call.
+ * Range bounds are multiples of `unit` (the last ends at `total`), e.g. 4 to keep SIMD loops whole.
+ */
+export function runSplit(
+  rt: NativeRuntime,
+  op: NativeOp,
+  total: number,
+  parts: number,
+  args: (lo: number, hi: number) => readonly number[],
+  unit = 1,
+): void {
+  const blocks = Math.ceil(total / unit);
+  const used = Math.max(1, Math.min(rt.pool?.threads ?? 1, parts, blocks));
+  if (!rt.pool || used === 1) {
+    (rt.exports[op] as (...a: number[]) => void)(...args(0, total));
+    return;
+  }
+  const at = (t: number) => (t === used ? total : Math.min(total, unit * Math.floor((blocks * t) / used)));
+  rt.pool.runAll(Array.from({ length: used }, (_, t) => [op, args(at(t), at(t + 1))] as const));
+}
+
 /** Gives `backend`'s native kernels extra threads (called by the Node threaded loader). */
 export function setNativePool(backend: BackendWasm, pool: NativePool): void {
   pools.set(backend, pool);
