@@ -6,6 +6,7 @@
  * bindings lazily (an optional peer: a user who never asks for webgpu never loads a native addon)
  * and provide both.
  */
+import { nodeBuiltin } from '@residual/tensor';
 
 /** The subset of `navigator.gpu` this package uses (typed locally: Node's lib has no WebGPU types). */
 export interface GpuLike {
@@ -96,9 +97,7 @@ export const SWIFTSHADER_ICD_PATHS = [
 export function useSwiftShader(paths: readonly string[] = SWIFTSHADER_ICD_PATHS): string | null {
   if (!isNode) return null;
   // node:fs is loaded at call time so that browser bundles of this module never see it.
-  const getBuiltin = (process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule;
-  if (!getBuiltin) throw new Error('useSwiftShader needs Node ≥ 20.16 (process.getBuiltinModule)');
-  const { existsSync } = getBuiltin('node:fs') as typeof import('node:fs');
+  const { existsSync } = nodeBuiltin('node:fs', 'useSwiftShader');
   const found = paths.find((p) => existsSync(p)) ?? null;
   if (found) process.env.VK_ICD_FILENAMES = found;
   return found;
@@ -121,10 +120,15 @@ declare const __filename: string | undefined;
  * the working directory, in that order (an optional peer may sit in any of them).
  */
 function loadDawn(): DawnModule {
-  const getBuiltin = (process as { getBuiltinModule?(id: string): unknown }).getBuiltinModule;
-  if (!getBuiltin) throw new WebGPUSetupError('@residual/backend-webgpu needs Node ≥ 20.16 (process.getBuiltinModule)');
-  const { createRequire } = getBuiltin('node:module') as typeof import('node:module');
-  const { dirname, join } = getBuiltin('node:path') as typeof import('node:path');
+  const builtin = <K extends 'node:module' | 'node:path'>(id: K) => {
+    try {
+      return nodeBuiltin(id, '@residual/backend-webgpu');
+    } catch (e) {
+      throw new WebGPUSetupError((e as Error).message);
+    }
+  };
+  const { createRequire } = builtin('node:module');
+  const { dirname, join } = builtin('node:path');
   const bases = [typeof __filename === 'string' ? __filename : undefined, process.argv[1], join(process.cwd(), 'index.js')].filter(
     (b): b is string => !!b,
   );
