@@ -4,7 +4,7 @@ import { CliError, unknownName } from '../util/errors';
 import { BACKEND_HELP, selectBackend } from '../util/backend';
 import { buildModel, findEntry, loadWeights, parseRenameKeys } from '../zoo';
 import { DATASETS, type DatasetName } from '../recipes/schema';
-import { datasetFacts, loadSplits, buildTransforms } from '../recipes/data';
+import { loadSplits, buildTransforms } from '../recipes/data';
 import { datasetInfo } from '@residual/datasets';
 
 /** Fashion-MNIST's normalisation (the zoo's cards carry CIFAR or ImageNet statistics). */
@@ -122,7 +122,7 @@ export const evalCommand: Command = {
         onBatch,
         tenCrop,
         scales,
-        cropSize: intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : datasetFacts(dataset as DatasetName).height),
+        cropSize: intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : datasetInfo(dataset as DatasetName).height),
       });
       const result = { model: modelName, weights, dataset, protocol: { tenCrop, scales: scales ?? null }, ...r, seconds: (Date.now() - started) / 1000 };
       if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');

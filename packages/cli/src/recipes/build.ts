@@ -2,7 +2,8 @@ import type { Module } from '@residual/nn';
 import type { Dataset, DataLoader } from '@residual/datasets';
 import type { Optimizer, Scheduler } from '@residual/train';
 import type { RunSpec } from './schema';
-import { buildTransforms, datasetFacts, fakeDataset, holdoutSize, loadSplits } from './data';
+import { datasetInfo } from '@residual/datasets';
+import { buildTransforms, fakeDataset, holdoutSize, loadSplits } from './data';
 import { CliError } from '../util/errors';
 import { buildModel } from '../zoo';
 
@@ -55,7 +56,7 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
   const [datasets, trainPkg, tensor] = await Promise.all([import('@residual/datasets'), import('@residual/train'), import('@residual/tensor')]);
   const seed = run.seed ?? 0;
   const name = run.data.dataset;
-  const info = datasetFacts(name);
+  const info = datasetInfo(name);
   const summary: string[] = [];
 
   // Data.
@@ -105,7 +106,7 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
 
   // Model: the dataset decides classes and channels unless the recipe says otherwise.
   const mopts = { ...(run.model.options ?? {}) } as Record<string, unknown>;
-  mopts.numClasses ??= info.classes;
+  mopts.numClasses ??= info.numClasses;
   mopts.inChannels ??= info.channels;
   tensor.seed(seed);
   const model = buildModel(run.model.name, mopts);

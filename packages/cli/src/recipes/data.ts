@@ -7,12 +7,6 @@ import type { ImageTransformSpec } from '@residual/transforms';
 import type { DatasetName, RunSpec, TransformSpec } from './schema';
 import { CliError } from '../util/errors';
 
-/** Shape, classes and split sizes of a recipe's dataset, from @residual/datasets' registry. */
-export function datasetFacts(name: DatasetName): { height: number; width: number; channels: number; classes: number; train: number; test: number } {
-  const info = datasetInfo(name);
-  return { height: info.height, width: info.width, channels: info.channels, classes: info.numClasses, ...info.splits };
-}
-
 /** Where a dataset's files are looked for when the recipe and the command line give no directory. */
 export function defaultDataRoot(name: DatasetName): string {
   const base = process.env.RESIDUAL_DATA ?? join(homedir(), '.cache', 'residual');
@@ -47,7 +41,7 @@ export async function loadSplits(name: DatasetName, root: string | undefined): P
         return { train: await ds.ImageFolder.load({ root: join(r, 'train') }), test: await ds.ImageFolder.load({ root: join(r, 'val') }) };
       }
       case 'fake':
-        return { train: fakeDataset(name, datasetFacts('fake').train, 1), test: fakeDataset(name, datasetFacts('fake').test, 2) };
+        return { train: fakeDataset(name, datasetInfo('fake').splits.train, 1), test: fakeDataset(name, datasetInfo('fake').splits.test, 2) };
     }
   } catch (e) {
     if (e instanceof CliError) throw e;
@@ -60,7 +54,7 @@ export async function loadSplits(name: DatasetName, root: string | undefined): P
  * is absent. Deterministic in `stream`.
  */
 export function fakeDataset(name: DatasetName, n: number, stream: number): Dataset {
-  const info = datasetFacts(name);
+  const info = datasetInfo(name);
   // Kept small: ImageNet-sized fakes only need to exercise the pipeline.
   const h = Math.min(info.height, 64);
   const w = Math.min(info.width, 64);
@@ -71,8 +65,8 @@ export function fakeDataset(name: DatasetName, n: number, stream: number): Datas
     s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0;
     images[i] = s >>> 24;
   }
-  const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + stream) % info.classes);
-  return new FakeDataset(images, labels, { height: h, width: w, channels: info.channels }, info.classes);
+  const labels = Int32Array.from({ length: n }, (_, i) => (i * 7 + stream) % info.numClasses);
+  return new FakeDataset(images, labels, { height: h, width: w, channels: info.channels }, info.numClasses);
 }
 
 class FakeDataset implements Dataset {
