@@ -18,13 +18,12 @@ export { seed } from './seed';
 export { toHost } from './host';
 export { nodeBuiltin } from './node-builtin';
 export type { NodeBuiltins } from './node-builtin';
-export { replaceKernels, replacedKernels, stockKernel } from './kernel-replacement';
+export { hasKernel, replaceKernels, replacedKernels, stockKernel } from './kernel-replacement';
 export {
   BatchNormTraining,
   BatchNormTrainingGrad,
   batchNormTraining,
   batchNormTrainingGradConfig,
-  hasKernel,
 } from './fused/batch_norm_training';
 export type { BatchNormTrainingAttrs } from './fused/batch_norm_training';
 export { ReluGrad, reluGradConfig } from './fused/relu_grad';

@@ -62,3 +62,15 @@ export function stockKernel(backendName: string, kernelName: string): KernelConf
 export function replacedKernels(backendName: string): ReadonlyMap<string, KernelConfig> {
   return stock.get(backendName) ?? new Map();
 }
+
+/**
+ * Whether the active backend registers `kernelName` (e.g. the fused `BatchNormTraining` on wasm).
+ * @example
+ * ```ts
+ * hasKernel('BatchNormTraining'); // true on wasm with @residual/backend-wasm, false on cpu
+ * ```
+ */
+export function hasKernel(kernelName: string): boolean {
+  const backend = tf.getBackend();
+  return !!backend && tf.getKernel(kernelName, backend) !== undefined;
+}

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * Kernel: training-mode batch norm of NHWC `x` over its channels in one kernel. Inputs `x`, `scale` (γ)
  * and `offset` (β); attrs {@link BatchNormTrainingAttrs}; outputs `[y, mean, variance]`
  * (the batch's mean and biased variance, shape `[C]`). Backends that lack it get tfjs op chains instead
- * (see {@link hasKernel}).
+ * (see `hasKernel`).
  */
 export const BatchNormTraining = 'BatchNormTraining';
 /**
@@ -20,21 +20,9 @@ export interface BatchNormTrainingAttrs {
 }
 
 /**
- * Whether the active backend registers `kernelName` (e.g. {@link BatchNormTraining} on wasm).
- * @example
- * ```ts
- * hasKernel(BatchNormTraining); // true on wasm with @residual/backend-wasm, false on cpu
- * ```
- */
-export function hasKernel(kernelName: string): boolean {
-  const backend = tf.getBackend();
-  return !!backend && tf.getKernel(kernelName, backend) !== undefined;
-}
-
-/**
  * Training-mode batch normalisation as one kernel: `y = (x − mean) / √(variance + ε) · scale + offset`
  * with the batch's statistics over every axis but the last, and its gradient with respect to `x`,
- * `scale` and `offset` as one kernel too. Only on backends where {@link hasKernel}`(BatchNormTraining)`;
+ * `scale` and `offset` as one kernel too. Only on backends where `hasKernel(BatchNormTraining)`;
  * `@residual/nn`'s BatchNorm2d uses it there and falls back to op chains elsewhere. `mean` and
  * `variance` are for the running statistics: no gradient flows through them.
  *

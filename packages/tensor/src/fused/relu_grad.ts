@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { hasKernel } from './batch_norm_training';
+import { hasKernel } from '../kernel-replacement';
 
 /**
  * Kernel: the gradient of `Relu`, `dx = dy · step(x)`, in one pass. Inputs `dy`, `x`; output `dx`. Where
