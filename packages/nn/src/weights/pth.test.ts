@@ -56,6 +56,7 @@ describe('decodePth', () => {
     expect(() => decodePth(new TextEncoder().encode('{"not": "a pth"}'), { source: 'x.pth' })).toThrow(
       PthError,
     );
+    expect(() => decodePth(new Uint8Array(0), { source: 'empty.pth' })).toThrow(/empty\.pth: not a PyTorch zip checkpoint/);
     expect(() => decodePth(zipSync({ 'a/other.txt': new Uint8Array(1) }), { source: 'nopkl.pth' })).toThrow(
       /nopkl\.pth: no <archive>\/data\.pkl inside/,
     );
