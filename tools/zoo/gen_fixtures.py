@@ -192,7 +192,8 @@ def main():
 
     # 2. State-dict keys, parameter counts and multiply-adds of every architecture the zoo registers.
     imagenet = {n: getattr(tv, n)() for n in
-                ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d']}
+                ['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d',
+                 'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2']}
     refs = {}
     for n, m in imagenet.items():
         refs[n] = (m, (3, 224, 224))

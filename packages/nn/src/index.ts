@@ -23,10 +23,9 @@ export {
   ResidualBlock,
   PreActBasicBlock,
   PreActBottleneck,
-  blockClass,
-  createBlock,
+  WideBasicBlock,
 } from './blocks';
-export type { BlockOptions, ShortcutType, BlockType } from './blocks';
+export type { BlockOptions, ShortcutType } from './blocks';
 export { subsample, shortcutA } from './functional/shortcut';
 export {
   encodeSafetensors,

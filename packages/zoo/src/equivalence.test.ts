@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import '@residual/backend-wasm';
 import { tf, useBackend } from '@residual/tensor';
 import type { Module } from '@residual/nn';
-import { createModel, wideResNet } from './index';
+import { createModel, WideResNet } from './index';
 import { formulaInput, formulaUniform, loadFormulaWeights } from './testing/formula';
 import { FastRng } from './testing/fast-rng';
 
@@ -39,7 +39,7 @@ const BUILD: Record<string, () => Module> = {
   preact_resnet18: () => createModel('preact_resnet18', { rng }),
   resnet18_cifar: () => createModel('resnet18_cifar', { rng }),
   cifar_resnet47_bottleneck: () => createModel('cifar_resnet', { depth: 47, block: 'bottleneck', rng }),
-  wide_resnet16_2: () => wideResNet({ depth: 16, widenFactor: 2, rng }),
+  wide_resnet16_2: () => new WideResNet({ depth: 16, widenFactor: 2, rng }),
   resnext50_32x4d: () => createModel('resnext50_32x4d', { rng }),
 };
 // Everything runs on wasm: the cpu backend is too slow for CI at these sizes, and the conformance

@@ -16,22 +16,23 @@ export {
   getModelCard,
   hasModel,
   modelOptions,
+  COMMON_MODEL_OPTIONS,
 } from './registry';
 export type {
   ModelCard,
   ModelFamily,
   ModelFactory,
+  ModelDefinition,
+  ModelOptions,
+  FamilyOption,
   CreateModelOptions,
   ReferenceAccuracy,
-  RegisterModelOptions,
 } from './registry';
 export { countMacs } from './macs';
 export type { MacsReport } from './macs';
-export { ResNet, PreActResNet, WideBasicBlock } from './nets/resnet';
-export type { ResNetConfig, PreActResNetConfig } from './nets/resnet';
-// Each model file registers its networks when imported.
-export * from './models/cifar_resnet';
+// One file per family, as torchvision's models/: the network class, then a factory per registered
+// model, each registering itself when the file is imported.
 export * from './models/resnet';
+export * from './models/cifar_resnet';
 export * from './models/preact_resnet';
 export * from './models/wide_resnet';
-export * from './models/resnext';

@@ -10,9 +10,15 @@ import {
   listModels,
   modelOptions,
   registerModel,
-  wideResNet,
+  WideResNet,
+  resnet20,
+  resnet56,
+  cifar_resnet,
+  wide_resnet28_10,
   type ModelCard,
 } from './index';
+import * as zoo from './index';
+import type { ModelFactory } from './index';
 import { FastRng } from './testing/fast-rng';
 
 beforeAll(async () => {
@@ -25,6 +31,7 @@ const ISSUE_MODELS = [
   'resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152',
   'resnet18_cifar', 'resnet34_cifar', 'resnet50_cifar',
   'preact_resnet18', 'wide_resnet28_10', 'resnext50_32x4d',
+  'resnext101_32x8d', 'resnext101_64x4d', 'wide_resnet50_2', 'wide_resnet101_2',
 ];
 
 describe('registry', () => {
@@ -46,6 +53,28 @@ describe('registry', () => {
     expect(() => createModel('resnet20', { numClasses: 0 })).toThrow(/numClasses must be a positive integer/);
     expect(() => createModel('resnet20', { inChannels: 1.5 })).toThrow(/inChannels/);
     expect(modelOptions('resnet20')).toEqual(expect.arrayContaining(['numClasses', 'inChannels', 'shortcut']));
+  });
+
+  it("exports every registered model's factory under its registry name, typed with its options", () => {
+    const exported = zoo as unknown as Record<string, unknown>;
+    for (const name of listModels().filter((n) => !n.startsWith('tiny_'))) {
+      const f = exported[name] as ModelFactory | undefined;
+      expect(typeof f).toBe('function');
+      expect(f!.modelName).toBe(name);
+      expect(f!.card).toBe(getModelCard(name));
+    }
+    const rng = new FastRng(2);
+    const [a, b] = [resnet56({ shortcut: 'B', rng }), createModel('resnet56', { shortcut: 'B', rng })];
+    expect(a.namedParameters().map(([k]) => k)).toEqual(b.namedParameters().map(([k]) => k));
+    expect(a.numParameters()).toBe(855770);
+    a.dispose();
+    b.dispose();
+    expect(cifar_resnet({ depth: 20, block: 'basic', rng }).numParameters()).toBe(269722);
+    // The options type comes from the same list as the runtime check.
+    // @ts-expect-error resnet20 takes no dropRate
+    expect(() => resnet20({ dropRate: 0.1 })).toThrow(/option 'dropRate' does not apply/);
+    // @ts-expect-error wide_resnet28_10 takes no shortcut
+    expect(() => wide_resnet28_10({ shortcut: 'A' })).toThrow(/option 'shortcut' does not apply/);
   });
 
   it('builds grey-scale, n-class and option-B variants', () => {
@@ -83,10 +112,10 @@ describe('registry', () => {
   });
 
   it('drops units in train mode only when a wide ResNet has a dropRate', () => {
-    const net = wideResNet({ depth: 10, widenFactor: 1, dropRate: 0.5, rng: new FastRng(6) });
+    const net = new WideResNet({ depth: 10, widenFactor: 1, dropRate: 0.5, rng: new FastRng(6) });
     const x = tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 1);
     try {
-      const plain = wideResNet({ depth: 10, widenFactor: 1, rng: new FastRng(7) });
+      const plain = new WideResNet({ depth: 10, widenFactor: 1, rng: new FastRng(7) });
       expect(net.namedParameters().map(([k]) => k)).toEqual(plain.namedParameters().map(([k]) => k));
       plain.dispose();
       const [a, b] = [net.forward(x), net.forward(x)];
@@ -120,11 +149,18 @@ describe('registry', () => {
       params: 40,
       macs: 30,
     };
-    registerModel('tiny_test_net', (o) => new Tiny(o.numClasses ?? 10), card);
+    const tiny_test_net = registerModel({ card, build: (o) => new Tiny(o.numClasses ?? 10) });
     expect(createModel('tiny_test_net').numParameters()).toBe(40);
-    expect(() => registerModel('tiny_test_net', () => new Tiny(10), card)).toThrow(/already registered/);
-    expect(() => registerModel('TinyNet', () => new Tiny(10), card)).toThrow(/snake_case/);
-    expect(() => registerModel('other_net', () => new Tiny(10), card)).toThrow(/card is named 'tiny_test_net'/);
+    expect(tiny_test_net({ numClasses: 5 }).numParameters()).toBe(20);
+    expect(tiny_test_net.card).toBe(getModelCard('tiny_test_net'));
+    // The factory validates as createModel does: options outside its list are refused by name.
+    expect(() => tiny_test_net({ shortcut: 'B' } as never)).toThrow(/option 'shortcut' does not apply/);
+    expect(() => registerModel({ card, build: () => new Tiny(10) })).toThrow(/already registered/);
+    expect(registerModel({ card, build: () => new Tiny(3), override: true })().numParameters()).toBe(12);
+    expect(() => registerModel({ card: { ...card, name: 'TinyNet' }, build: () => new Tiny(10) })).toThrow(/snake_case/);
+    expect(() =>
+      registerModel({ card: { ...card, name: 'tiny_other' }, accepts: ['numClasses'] as never, build: () => new Tiny(10) }),
+    ).toThrow(/'numClasses' is taken by every model/);
   });
   it('shares one registry between the ESM and the CJS build loaded in one process (no spurious "already registered")', () => {
     const root = join(__dirname, '..', '..', '..');

@@ -89,11 +89,46 @@ export interface CreateModelOptions {
   rng?: Rng;
 }
 
-/** Builds a model from options; called by {@link createModel}. */
-export type ModelFactory = (options: CreateModelOptions) => Module;
+/** Options every model takes, whatever its family. */
+export const COMMON_MODEL_OPTIONS = ['numClasses', 'inChannels', 'rng'] as const;
+
+/** An option of {@link CreateModelOptions} that only some families take. */
+export type FamilyOption = Exclude<keyof CreateModelOptions, (typeof COMMON_MODEL_OPTIONS)[number]>;
+
+/**
+ * The options type of a model that accepts the family options `A`: the one list a model declares
+ * (`accepts`) gives both its TypeScript type and what {@link createModel} lets through.
+ */
+export type ModelOptions<A extends readonly FamilyOption[] = readonly []> = Pick<
+  CreateModelOptions,
+  (typeof COMMON_MODEL_OPTIONS)[number] | A[number]
+>;
+
+/** Everything a model is, declared once: {@link registerModel} takes this. */
+export interface ModelDefinition<A extends readonly FamilyOption[], M extends Module> {
+  /** The card; `card.name` is the registry name (snake_case, as torchvision's: `resnext50_32x4d`). */
+  card: ModelCard;
+  /** Family options the model takes besides `numClasses`, `inChannels` and `rng`. @defaultValue [] */
+  accepts?: A;
+  /** Builds the model; receives the card's `defaults` overlaid with the caller's options. */
+  build: (options: ModelOptions<A>) => M;
+  /** Replace an existing registration of the same name instead of throwing. @defaultValue false */
+  override?: boolean;
+}
+
+/**
+ * A registered model's factory: `resnet50(options)` is `createModel('resnet50', options)`, typed
+ * with the options that model takes, and carries its card.
+ */
+export interface ModelFactory<A extends readonly FamilyOption[] = readonly FamilyOption[], M extends Module = Module> {
+  (options?: ModelOptions<A>): M;
+  /** The registry name, equal to `card.name`. */
+  readonly modelName: string;
+  readonly card: ModelCard;
+}
 
 interface Entry {
-  factory: ModelFactory;
+  build: (options: CreateModelOptions) => Module;
   card: ModelCard;
   options: ReadonlySet<keyof CreateModelOptions>;
   /** Which loaded copy of this module registered it (see {@link registerModel}). */
@@ -104,53 +139,59 @@ interface Entry {
 // sharing one registry, and both register every model when they load.
 const COPY = Symbol('@residual/zoo copy');
 
-const COMMON_OPTIONS: Array<keyof CreateModelOptions> = ['numClasses', 'inChannels', 'rng'];
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 // Kept on globalThis so the ESM and CJS builds loaded in one process share one registry.
 const KEY = Symbol.for('@residual/zoo/registry');
 const registry: Map<string, Entry> = ((globalThis as Record<symbol, unknown>)[KEY] as Map<string, Entry>) ??
   ((globalThis as Record<symbol, unknown>)[KEY] = new Map<string, Entry>());
 
-/** Options of {@link registerModel}. */
-export interface RegisterModelOptions {
-  /**
-   * Options of {@link CreateModelOptions} the factory understands besides `numClasses`, `inChannels`
-   * and `rng`; {@link createModel} rejects any other.
-   */
-  accepts?: Array<keyof CreateModelOptions>;
-  /** Replace an existing registration of the same name instead of throwing. @defaultValue false */
-  override?: boolean;
-}
-
 /**
- * Add a model to the registry, next to its definition. The card must describe what
- * `factory({})` builds; the conformance suite checks it does.
+ * Add a model to the registry, next to its definition, and return its typed factory. The card must
+ * describe what the factory builds with no options; the conformance suite checks it does.
  *
  * @example
  * ```ts
  * import { registerModel, createModel } from '@residual/zoo';
- * registerModel('tiny_net', (o) => new TinyNet(o.numClasses ?? 10), tinyNetCard);
- * const net = createModel('tiny_net', { numClasses: 5 });
+ * export const tiny_net = registerModel({
+ *   card: tinyNetCard, // { name: 'tiny_net', params: …, macs: …, … }
+ *   accepts: ['dropRate'],
+ *   build: (o) => new TinyNet(o.numClasses ?? 10, o.dropRate ?? 0),
+ * });
+ * tiny_net({ dropRate: 0.1 }); // same as createModel('tiny_net', { dropRate: 0.1 })
  * ```
  */
-export function registerModel(
-  name: string,
-  factory: ModelFactory,
-  card: ModelCard,
-  options: RegisterModelOptions = {},
-): void {
-  if (!NAME_RE.test(name)) {
+export function registerModel<const A extends readonly FamilyOption[] = readonly [], M extends Module = Module>(
+  definition: ModelDefinition<A, M>,
+): ModelFactory<A, M> {
+  const { card, accepts = [] as unknown as A, build, override = false } = definition;
+  const name = card.name;
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new Error(`registerModel: invalid name '${name}' (snake_case: lower-case letters, digits, '_')`);
   }
-  if (card.name !== name) throw new Error(`registerModel('${name}'): the card is named '${card.name}'`);
-  const existing = registry.get(name);
-  if (existing && !options.override) {
-    // The other build of this package registering the same definition: keep the first, silently.
-    if (existing.copy !== COPY && JSON.stringify(existing.card) === JSON.stringify({ ...card })) return;
-    throw new Error(`registerModel: '${name}' is already registered (pass { override: true } to replace it)`);
+  for (const key of accepts) {
+    if ((COMMON_MODEL_OPTIONS as readonly string[]).includes(key)) {
+      throw new Error(`registerModel('${name}'): '${key}' is taken by every model; list only family options`);
+    }
   }
-  const accepted = new Set<keyof CreateModelOptions>([...COMMON_OPTIONS, ...(options.accepts ?? [])]);
-  registry.set(name, { factory, card: Object.freeze({ ...card }), options: accepted, copy: COPY });
+  const existing = registry.get(name);
+  let registered = true;
+  if (existing && !override) {
+    // The other build of this package registering the same definition: keep the first, silently.
+    if (existing.copy !== COPY && JSON.stringify(existing.card) === JSON.stringify({ ...card })) registered = false;
+    else throw new Error(`registerModel: '${name}' is already registered (pass override: true to replace it)`);
+  }
+  if (registered) {
+    const options = new Set<keyof CreateModelOptions>([...COMMON_MODEL_OPTIONS, ...accepts]);
+    registry.set(name, {
+      build: build as (options: CreateModelOptions) => Module,
+      card: Object.freeze({ ...card }),
+      options,
+      copy: COPY,
+    });
+  }
+  const factory = (options: ModelOptions<A> = {} as ModelOptions<A>): M => createModel<M>(name, options);
+  Object.defineProperty(factory, 'name', { value: name });
+  return Object.assign(factory, { modelName: name, card: registry.get(name)!.card });
 }
 
 function entry(name: string, caller: string): Entry {
@@ -193,7 +234,8 @@ export function createModel<M extends Module = Module>(name: string, options: Cr
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
     throw new Error(`createModel('${name}'): inChannels must be a positive integer, got ${c}`);
   }
-  return e.factory({ ...e.card.defaults, ...options }) as M;
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  return e.build({ ...e.card.defaults, ...given }) as M;
 }
 
 /**

@@ -1,13 +1,12 @@
-import { tf, useBackend } from '@residual/tensor';
+import { Rng, tf, useBackend } from '@residual/tensor';
 import {
   BasicBlock,
   BatchNorm2d,
   Bottleneck,
   Conv2d,
   PreActBasicBlock,
-  PreActBottleneck,
   Sequential,
-  createBlock,
+  WideBasicBlock,
   shortcutA,
   subsample,
 } from '../index';
@@ -119,13 +118,27 @@ describe('block structure and state-dict keys', () => {
     expect(b.forward(tf.zeros([1, 8, 8, 8])).shape).toEqual([1, 4, 4, 16]);
   });
 
-  it('createBlock picks the variant; bad options fail clearly', () => {
-    expect(createBlock('basic', 8, 8)).toBeInstanceOf(BasicBlock);
-    expect(createBlock('bottleneck', 8, 2, { preact: true })).toBeInstanceOf(PreActBottleneck);
-    expect(createBlock('basic', 8, 8, { preact: true })).toBeInstanceOf(PreActBasicBlock);
+  it('bad options fail clearly', () => {
     expect(() => new BasicBlock(8, 8, { groups: 2 })).toThrow(/groups=1/);
     expect(() => new BasicBlock(8, 8, { shortcut: 'D' as 'A' })).toThrow(/unknown shortcut type 'D'/);
     expect(() => new BasicBlock(8, 8, { stride: 0 })).toThrow(/stride must be a positive integer/);
-    expect(() => createBlock('wide' as 'basic', 8, 8)).toThrow(/unknown block type 'wide'/);
+  });
+
+  it('WideBasicBlock is a PreActBasicBlock with dropout between its convolutions, in train mode only', () => {
+    const rng = new Rng(3);
+    const wide = new WideBasicBlock(4, 8, 0.5, { stride: 2, rng });
+    const pre = new PreActBasicBlock(4, 8, { stride: 2, rng });
+    expect(wide.namedParameters().map(([k]) => k)).toEqual(pre.namedParameters().map(([k]) => k));
+    const x = tf.randomUniform([2, 6, 6, 4], -1, 1, 'float32', 1);
+    const [a, b] = [wide.forward(x), wide.forward(x)];
+    expect(a.shape).toEqual([2, 3, 3, 8]);
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeGreaterThan(0);
+    wide.eval();
+    pre.loadStateDict(wide.stateDict());
+    pre.eval();
+    // In eval mode the dropout is the identity, so the two blocks compute the same function.
+    expect(Array.from(wide.forward(x).dataSync())).toEqual(Array.from(pre.forward(x).dataSync()));
+    expect(() => new WideBasicBlock(4, 8, 1)).toThrow(/WideBasicBlock: dropRate must be in \[0, 1\), got 1/);
+    expect(() => new WideBasicBlock(4, 8, NaN)).toThrow(/dropRate/);
   });
 });

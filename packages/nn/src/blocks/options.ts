@@ -25,8 +25,6 @@ export interface BlockOptions {
   baseWidth?: number;
   /** Dilation of the 3×3 convolution (bottlenecks only). @defaultValue 1 */
   dilation?: number;
-  /** Pre-activation ordering (He et al. 2016b), only for {@link createBlock}. @defaultValue false */
-  preact?: boolean;
   /** A ready-made shortcut module, used instead of the one `shortcut` would build (torchvision's `downsample` argument). */
   downsample?: Module | null;
   /** Generator the weight init draws from. @defaultValue globalRng() */

@@ -2,6 +2,7 @@ import { tf } from '@residual/tensor';
 import type { Conv2d } from '../layers/conv';
 import { bottleneckWidth, conv1x1, conv3x3 } from './convs';
 import { BatchNorm2d } from '../layers/batchnorm';
+import { Dropout } from '../layers/basic';
 import { ResidualBlock } from './residual';
 import type { BlockOptions } from './options';
 
@@ -95,6 +96,39 @@ export class PreActBottleneck extends ResidualBlock {
       let out = this.conv1.forward(pre);
       out = this.conv2.forward(tf.relu(this.bn2.forward(out)));
       out = this.conv3.forward(tf.relu(this.bn3.forward(out)));
+      return sc ? tf.add(out, sc) : out;
+    });
+  }
+}
+
+/**
+ * Wide ResNet unit (Zagoruyko & Komodakis 2016): a {@link PreActBasicBlock} with dropout between its
+ * two convolutions, active in train mode only. Keys as `PreActBasicBlock` (dropout has none).
+ *
+ * @example
+ * ```ts
+ * import { tf } from '@residual/tensor';
+ * import { WideBasicBlock } from '@residual/nn';
+ * new WideBasicBlock(16, 160, 0.3).forward(tf.zeros([2, 32, 32, 16])).shape; // [2, 32, 32, 160]
+ * ```
+ */
+export class WideBasicBlock extends PreActBasicBlock {
+  readonly dropout: Dropout;
+
+  constructor(inplanes: number, planes: number, dropRate: number, options: BlockOptions = {}) {
+    super(inplanes, planes, options);
+    if (!(dropRate >= 0 && dropRate < 1)) {
+      throw new Error(`WideBasicBlock: dropRate must be in [0, 1), got ${dropRate}`);
+    }
+    this.dropout = this.registerModule('dropout', new Dropout(dropRate, { rng: options.rng }));
+  }
+
+  override forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const pre = tf.relu(this.bn1.forward(x));
+      const sc = this.shortcutOf(x, pre);
+      const mid = this.dropout.forward(tf.relu(this.bn2.forward(this.conv1.forward(pre))));
+      const out = this.conv2.forward(mid);
       return sc ? tf.add(out, sc) : out;
     });
   }

@@ -1,16 +1,15 @@
 // CIFAR networks of He et al. (2016), §4.2: 3×3 stem, three stages of widths 16/32/64 on 32×32,
-// 16×16 and 8×8 maps, global average pooling and a 10-way fully connected layer.
-import { registerModel, type CreateModelOptions, type ModelCard } from '../registry';
-import { ResNet } from '../nets/resnet';
+// 16×16 and 8×8 maps, global average pooling and a 10-way fully connected layer; their plain
+// (shortcut-free) twins of Fig. 6; and the bottleneck 9n+2 nets of He et al. 2016b.
+import { registerModel, type ModelCard, type ModelFactory, type ModelOptions } from '../registry';
+import { ResNet } from './resnet';
 import { CIFAR10_MEAN, CIFAR10_STD, HE_2016, HE_2016B } from './common';
 
-/** Options of the CIFAR ResNets. */
-export type CifarResNetOptions = Pick<
-  CreateModelOptions,
-  'numClasses' | 'inChannels' | 'shortcut' | 'zeroInitResidual' | 'rng'
->;
+const CIFAR_OPTIONS = ['shortcut', 'zeroInitResidual'] as const;
+/** Options of the paper's CIFAR ResNets (`resnet20` … `resnet1202`). */
+export type CifarResNetOptions = ModelOptions<typeof CIFAR_OPTIONS>;
 
-/** Options of {@link cifarResNet}: any depth, basic (6n+2) or bottleneck (9n+2) units. */
+/** Configuration of {@link CifarResNet}: any depth, basic (6n+2) or bottleneck (9n+2) units. */
 export interface CifarResNetConfig extends CifarResNetOptions {
   depth: number;
   /** @defaultValue 'basic' */
@@ -26,48 +25,45 @@ export interface CifarResNetConfig extends CifarResNetOptions {
  *
  * @example
  * ```ts
- * import { cifarResNet } from '@residual/zoo';
- * const net = cifarResNet({ depth: 47, block: 'bottleneck' });
- * net.numParameters(); // 498586
+ * import { CifarResNet } from '@residual/zoo';
+ * new CifarResNet({ depth: 47, block: 'bottleneck' }).numParameters(); // 498586
+ * new CifarResNet({ depth: 56, plain: true }).numParameters(); // 853018
  * ```
  */
-export function cifarResNet(config: CifarResNetConfig): ResNet {
-  const { depth, block = 'basic', plain = false } = config;
-  const per = block === 'basic' ? 6 : 9;
-  const n = (depth - 2) / per;
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(
-      `cifar_resnet: depth ${depth} does not fit ${block} units (depth = ${per}n+2, e.g. ${per + 2}, ${2 * per + 2})`,
-    );
+export class CifarResNet extends ResNet {
+  constructor(config: CifarResNetConfig) {
+    const { depth, block = 'basic', plain = false } = config;
+    const per = block === 'basic' ? 6 : 9;
+    const n = (depth - 2) / per;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new Error(
+        `cifar_resnet: depth ${depth} does not fit ${block} units (depth = ${per}n+2, e.g. ${per + 2}, ${2 * per + 2})`,
+      );
+    }
+    if (plain && block !== 'basic') throw new Error('cifar_resnet: plain nets use basic units');
+    if (block === 'bottleneck' && config.shortcut === 'A') {
+      throw new Error("cifar_resnet: bottleneck units need projection shortcuts ('B' or 'C'), not 'A'");
+    }
+    super({
+      name: plain ? `plain${depth}` : block === 'basic' ? `resnet${depth}` : `cifar_resnet${depth}`,
+      block,
+      layers: [n, n, n],
+      widths: [16, 32, 64],
+      stem: 'cifar',
+      numClasses: config.numClasses ?? 10,
+      inChannels: config.inChannels,
+      rng: config.rng,
+      blockOptions: {
+        shortcut: config.shortcut ?? (block === 'basic' ? 'A' : 'B'),
+        plain,
+      },
+      zeroInitResidual: config.zeroInitResidual,
+    });
   }
-  if (plain && block !== 'basic') throw new Error('cifar_resnet: plain nets use basic units');
-  if (block === 'bottleneck' && config.shortcut === 'A') {
-    throw new Error("cifar_resnet: bottleneck units need projection shortcuts ('B' or 'C'), not 'A'");
-  }
-  return new ResNet({
-    name: plain ? `plain${depth}` : block === 'basic' ? `resnet${depth}` : `cifar_resnet${depth}`,
-    block,
-    layers: [n, n, n],
-    widths: [16, 32, 64],
-    stem: 'cifar',
-    numClasses: config.numClasses ?? 10,
-    inChannels: config.inChannels,
-    rng: config.rng,
-    blockOptions: {
-      shortcut: config.shortcut ?? (block === 'basic' ? 'A' : 'B'),
-      plain,
-    },
-    zeroInitResidual: config.zeroInitResidual,
-  });
 }
 
-function cifarCard(name: string, family: ModelCard['family'], extra: Partial<ModelCard>): ModelCard {
+function cifarCard(card: Pick<ModelCard, 'name' | 'family' | 'description' | 'params' | 'macs'> & Partial<ModelCard>): ModelCard {
   return {
-    name,
-    family,
-    description: '',
-    params: 0,
-    macs: 0,
     inputSize: [32, 32, 3],
     minInputSize: 4,
     mean: CIFAR10_MEAN,
@@ -75,71 +71,82 @@ function cifarCard(name: string, family: ModelCard['family'], extra: Partial<Mod
     numClasses: 10,
     referenceAccuracy: null,
     citation: HE_2016,
-    ...extra,
+    ...card,
   };
 }
 
-// depth, parameters and multiply-adds (option A, 10 classes, 32×32), CIFAR-10 test error of Table 6.
-const RESNETS: Array<[number, number, number, number]> = [
-  [20, 269722, 40551040, 8.75],
-  [32, 464154, 68862592, 7.51],
-  [44, 658586, 97174144, 7.17],
-  [56, 853018, 125485696, 6.97],
-  [110, 1727962, 252887680, 6.43],
-  [1202, 19421274, 2829238912, 7.93],
-];
-
-/** Factories of the paper's CIFAR ResNets (option A unless `shortcut: 'B'`). @example `resnet20().numParameters() // 269722` */
-export const resnet20 = (o: CifarResNetOptions = {}): ResNet => cifarResNet({ ...o, depth: 20 });
-/** ResNet-32 for CIFAR. @example `resnet32().numParameters() // 464154` */
-export const resnet32 = (o: CifarResNetOptions = {}): ResNet => cifarResNet({ ...o, depth: 32 });
-/** ResNet-44 for CIFAR. @example `resnet44().numParameters() // 658586` */
-export const resnet44 = (o: CifarResNetOptions = {}): ResNet => cifarResNet({ ...o, depth: 44 });
-/** ResNet-56 for CIFAR. @example `resnet56({ shortcut: 'B' }).numParameters() // 855770` */
-export const resnet56 = (o: CifarResNetOptions = {}): ResNet => cifarResNet({ ...o, depth: 56 });
-/** ResNet-110 for CIFAR. @example `resnet110().numParameters() // 1727962` */
-export const resnet110 = (o: CifarResNetOptions = {}): ResNet => cifarResNet({ ...o, depth: 110 });
-/** ResNet-1202 for CIFAR. @example `resnet1202().numParameters() // 19421274` */
-export const resnet1202 = (o: CifarResNetOptions = {}): ResNet => cifarResNet({ ...o, depth: 1202 });
-
-for (const [depth, params, macs, err] of RESNETS) {
-  const name = `resnet${depth}`;
-  registerModel(
-    name,
-    (o) => cifarResNet({ ...o, depth }),
-    cifarCard(name, 'cifar_resnet', {
+/** The paper's ResNet-`depth` (option A shortcuts unless `shortcut: 'B'`), with its Table 6 error. */
+function cifarResnet(depth: number, params: number, macs: number, err: number): ModelFactory<typeof CIFAR_OPTIONS, CifarResNet> {
+  return registerModel({
+    card: cifarCard({
+      name: `resnet${depth}`,
+      family: 'cifar_resnet',
       description: `ResNet-${depth} for CIFAR (6n+2, n=${(depth - 2) / 6}), option A shortcuts; 'B' selectable`,
       params,
       macs,
       referenceAccuracy: { top1Error: err, dataset: 'CIFAR-10 test', source: 'He et al. 2016, Table 6' },
       defaults: { shortcut: 'A' },
     }),
-    { accepts: ['shortcut', 'zeroInitResidual'] },
-  );
+    accepts: CIFAR_OPTIONS,
+    build: (o) => new CifarResNet({ ...o, depth }),
+  });
 }
 
-/** Plain (shortcut-free) counterpart of a CIFAR ResNet, He et al. Fig. 6. @example `plain20().numParameters() // 269722` */
-export const plain20 = (o: Omit<CifarResNetOptions, 'shortcut'> = {}): ResNet => cifarResNet({ ...o, depth: 20, plain: true });
+// Parameters and multiply-adds at option A, 10 classes, 32×32; CIFAR-10 test error of Table 6.
+/** ResNet-20 for CIFAR. @example `resnet20().numParameters() // 269722` */
+export const resnet20 = cifarResnet(20, 269722, 40551040, 8.75);
+/** ResNet-32 for CIFAR. @example `resnet32().numParameters() // 464154` */
+export const resnet32 = cifarResnet(32, 464154, 68862592, 7.51);
+/** ResNet-44 for CIFAR. @example `resnet44().numParameters() // 658586` */
+export const resnet44 = cifarResnet(44, 658586, 97174144, 7.17);
+/** ResNet-56 for CIFAR. @example `resnet56({ shortcut: 'B' }).numParameters() // 855770` */
+export const resnet56 = cifarResnet(56, 853018, 125485696, 6.97);
+/** ResNet-110 for CIFAR. @example `resnet110().numParameters() // 1727962` */
+export const resnet110 = cifarResnet(110, 1727962, 252887680, 6.43);
+/** ResNet-1202 for CIFAR. @example `resnet1202().numParameters() // 19421274` */
+export const resnet1202 = cifarResnet(1202, 19421274, 2829238912, 7.93);
 
-for (const [depth, params, macs] of RESNETS.slice(0, 5)) {
-  const name = `plain${depth}`;
-  registerModel(
-    name,
-    (o) => cifarResNet({ ...o, depth, plain: true }),
-    cifarCard(name, 'cifar_plain', {
+/** The plain (shortcut-free) twin of ResNet-`depth`, He et al. Fig. 6. */
+function plain(depth: number, params: number, macs: number): ModelFactory<readonly [], CifarResNet> {
+  return registerModel({
+    card: cifarCard({
+      name: `plain${depth}`,
+      family: 'cifar_plain',
       description: `Plain ${depth}-layer CIFAR net: ResNet-${depth} without shortcuts (He et al. Fig. 6)`,
       params,
       macs,
       // The paper shows plain nets only as training curves (Fig. 6), with no test-error table.
       referenceAccuracy: null,
     }),
-  );
+    build: (o) => new CifarResNet({ ...o, depth, plain: true }),
+  });
 }
 
-registerModel(
-  'cifar_resnet',
-  (o) => cifarResNet({ ...o, depth: o.depth ?? 164 }),
-  cifarCard('cifar_resnet', 'cifar_bottleneck', {
+/** Plain 20-layer net. @example `plain20().numParameters() // 269722` */
+export const plain20 = plain(20, 269722, 40551040);
+/** Plain 32-layer net. @example `plain32().numParameters() // 464154` */
+export const plain32 = plain(32, 464154, 68862592);
+/** Plain 44-layer net. @example `plain44().numParameters() // 658586` */
+export const plain44 = plain(44, 658586, 97174144);
+/** Plain 56-layer net. @example `plain56().numParameters() // 853018` */
+export const plain56 = plain(56, 853018, 125485696);
+/** Plain 110-layer net. @example `plain110().numParameters() // 1727962` */
+export const plain110 = plain(110, 1727962, 252887680);
+
+/**
+ * A CIFAR ResNet of any depth by options: `{ depth, block: 'basic' }` (6n+2, option A) or
+ * `{ depth, block: 'bottleneck' }` (9n+2, projection shortcuts); the bottleneck ResNet-164 by default.
+ *
+ * @example
+ * ```ts
+ * import { cifar_resnet } from '@residual/zoo';
+ * cifar_resnet({ depth: 56, block: 'bottleneck' }).numParameters(); // 591322
+ * ```
+ */
+export const cifar_resnet = registerModel({
+  card: cifarCard({
+    name: 'cifar_resnet',
+    family: 'cifar_bottleneck',
     description:
       'CIFAR ResNet of any depth: {depth, block: "basic"} (6n+2, option A) or {depth, block: "bottleneck"} ' +
       '(9n+2, projection shortcuts); defaults to the bottleneck ResNet-164',
@@ -153,5 +160,6 @@ registerModel(
     citation: `${HE_2016}; ${HE_2016B}`,
     defaults: { depth: 164, block: 'bottleneck' },
   }),
-  { accepts: ['depth', 'block', 'shortcut', 'zeroInitResidual'] },
-);
+  accepts: ['depth', 'block', 'shortcut', 'zeroInitResidual'],
+  build: (o) => new CifarResNet({ ...o, depth: o.depth ?? 164 }),
+});

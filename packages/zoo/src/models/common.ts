@@ -1,4 +1,5 @@
-// Constants shared by the model cards.
+// Constants and checks shared by the model families.
+import type { tf } from '@residual/tensor';
 
 /** CIFAR-10 training-set per-channel mean and standard deviation (0..1 scale). */
 export const CIFAR10_MEAN = [0.4914, 0.4822, 0.4465];
@@ -16,3 +17,10 @@ export const XIE_2017 =
   'S. Xie, R. Girshick, P. Dollár, Z. Tu, K. He. Aggregated Residual Transformations for Deep Neural Networks. ' +
   'CVPR 2017. arXiv:1611.05431';
 export const PYTORCH_CIFAR = 'K. Liu. pytorch-cifar, https://github.com/kuangliu/pytorch-cifar';
+
+/** Throws unless `x` is an NHWC batch with `inChannels` channels, naming the model. */
+export function checkInput(name: string, x: tf.Tensor, inChannels: number): void {
+  if (x.rank !== 4 || x.shape[3] !== inChannels) {
+    throw new Error(`${name}: expected an NHWC input [N, H, W, ${inChannels}], got [${x.shape.join(', ')}]`);
+  }
+}
