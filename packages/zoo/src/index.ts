@@ -23,6 +23,7 @@ export type {
   ModelFamily,
   ModelFactory,
   ModelDefinition,
+  ModelSpec,
   ModelOptions,
   FamilyOption,
   CreateModelOptions,

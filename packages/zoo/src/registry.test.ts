@@ -77,6 +77,17 @@ describe('registry', () => {
     expect(() => wide_resnet28_10({ shortcut: 'A' })).toThrow(/option 'shortcut' does not apply/);
   });
 
+  it('builds a model from a spec (a recipe\'s "model"), validating it as createModel does', () => {
+    const net = createModel({ name: 'resnet20', options: { shortcut: 'B', numClasses: 7 } }, { rng: new FastRng(8) });
+    expect(net.numParameters()).toBe(272474 - 3 * 65);
+    net.dispose();
+    expect(() => createModel({ name: 'resnet18', options: { shortcut: 'A' } })).toThrow(/option 'shortcut' does not apply/);
+    expect(() => createModel({ name: 'resnet19' })).toThrow(/unknown model 'resnet19'/);
+    expect(() => createModel({ name: 'resnet20', options: [] as never })).toThrow(/options must be an object/);
+    expect(() => createModel({ name: 'resnet20', options: { rng: new FastRng(1) } as never })).toThrow(/generator/);
+    expect(() => createModel({ nom: 'resnet20' } as never)).toThrow(/expected a model name or a spec/);
+  });
+
   it('builds grey-scale, n-class and option-B variants', () => {
     const rng = new FastRng(3);
     const fashion = createModel('resnet20', { inChannels: 1, numClasses: 7, rng });

@@ -203,8 +203,20 @@ function entry(name: string, caller: string): Entry {
 }
 
 /**
- * Build a registered model by name, freshly initialised (from `options.rng` or the global generator,
- * so `seed(n)` first reproduces it). The model starts in train mode, as in PyTorch.
+ * A model as data — what a recipe's `"model"` holds and {@link createModel} builds: the registry name
+ * and the options (everything of {@link CreateModelOptions} but the generator, which is not data).
+ */
+export interface ModelSpec {
+  /** Registry name (`residual models` lists them). */
+  name: string;
+  /** Options of the model (`numClasses`, `inChannels`, `shortcut`, …); those it does not take are refused. */
+  options?: Omit<CreateModelOptions, 'rng'>;
+}
+
+/**
+ * Build a registered model by name (or from a {@link ModelSpec}), freshly initialised (from
+ * `options.rng` or the global generator, so `seed(n)` first reproduces it). The model starts in train
+ * mode, as in PyTorch.
  *
  * @example
  * ```ts
@@ -213,9 +225,27 @@ function entry(name: string, caller: string): Entry {
  * seed(0);
  * const net = createModel('resnet20', { numClasses: 10, shortcut: 'B' });
  * net.numParameters(); // 272474
+ * createModel({ name: 'resnet20', options: { shortcut: 'B' } }).numParameters(); // 272474
  * ```
  */
-export function createModel<M extends Module = Module>(name: string, options: CreateModelOptions = {}): M {
+export function createModel<M extends Module = Module>(spec: ModelSpec, extra?: Pick<CreateModelOptions, 'rng'>): M;
+export function createModel<M extends Module = Module>(name: string, options?: CreateModelOptions): M;
+export function createModel<M extends Module = Module>(
+  nameOrSpec: string | ModelSpec,
+  options: CreateModelOptions = {},
+): M {
+  if (typeof nameOrSpec !== 'string') {
+    if (nameOrSpec === null || typeof nameOrSpec !== 'object' || typeof nameOrSpec.name !== 'string') {
+      throw new Error(`createModel: expected a model name or a spec { name, options }, got ${JSON.stringify(nameOrSpec)}`);
+    }
+    const given = nameOrSpec.options ?? {};
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      throw new Error(`createModel('${nameOrSpec.name}'): options must be an object, got ${JSON.stringify(given)}`);
+    }
+    if ('rng' in given) throw new Error(`createModel('${nameOrSpec.name}'): a spec's options cannot hold a generator (rng)`);
+    return createModel<M>(nameOrSpec.name, { ...given, ...options });
+  }
+  const name = nameOrSpec;
   const e = entry(name, 'createModel');
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined) continue;

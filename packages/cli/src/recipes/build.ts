@@ -105,7 +105,7 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
   );
 
   // Model: the dataset decides classes and channels unless the recipe says otherwise.
-  const mopts = { ...(run.model.options ?? {}) } as Record<string, unknown>;
+  const mopts = { ...run.model.options };
   mopts.numClasses ??= info.numClasses;
   mopts.inChannels ??= info.channels;
   tensor.seed(seed);

@@ -5,6 +5,7 @@
  */
 import type { OptimizerSpec, SchedulerSpec as TrainSchedulerSpec } from '@residual/train';
 import type { ImageTransformSpec } from '@residual/transforms';
+import type { ModelSpec } from '@residual/zoo';
 import { DATASET_NAMES, type DatasetName as RegistryDatasetName } from '@residual/datasets';
 
 /**
@@ -69,12 +70,8 @@ export interface Recipe {
   /** Paper and table the settings come from. */
   reference?: string;
   seed?: number;
-  model: {
-    /** Name in the zoo (`residual models`). */
-    name: string;
-    /** Options of createModel (numClasses, inChannels, shortcut, ...). */
-    options?: Record<string, unknown>;
-  };
+  /** The model, as `@residual/zoo`'s `createModel` takes it (numClasses/inChannels default to the dataset's). */
+  model: ModelSpec;
   data: {
     dataset: DatasetName;
     /** Directory of the dataset files; default: the dataset's standard location. */
