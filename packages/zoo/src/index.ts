@@ -17,7 +17,11 @@ export {
   hasModel,
   modelOptions,
   COMMON_MODEL_OPTIONS,
+  getWeights,
 } from './registry';
+export { fetchWeights, weightsCacheDir } from './weights/hub';
+export type { FetchWeightsOptions, FetchedWeights } from './weights/hub';
+export type { PretrainedWeights, WeightsPreprocessing } from './weights/types';
 export type {
   ModelCard,
   ModelFamily,

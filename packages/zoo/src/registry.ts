@@ -1,4 +1,6 @@
-import type { Module } from '@residual/nn';
+import { decodeWeights, type Module } from '@residual/nn';
+import { fetchWeights, type FetchWeightsOptions } from './weights/hub';
+import type { PretrainedWeights } from './weights/types';
 import type { Rng } from '@residual/tensor';
 
 /** The architecture family a registered model belongs to. */
@@ -58,6 +60,8 @@ export interface ModelCard {
   citation: string;
   /** Options the factory was called with for this card (besides `numClasses`). */
   defaults?: Partial<CreateModelOptions>;
+  /** Published weight sets (torchvision's `Weights` enum of the model), for `createModel(name, { weights })`. */
+  weights?: readonly PretrainedWeights[];
 }
 
 /**
@@ -228,12 +232,22 @@ export interface ModelSpec {
  * createModel({ name: 'resnet20', options: { shortcut: 'B' } }).numParameters(); // 272474
  * ```
  */
+export function createModel<M extends Module = Module>(
+  name: string,
+  options: CreateModelOptions & { weights: string },
+  fetchOptions?: FetchWeightsOptions,
+): Promise<M>;
 export function createModel<M extends Module = Module>(spec: ModelSpec, extra?: Pick<CreateModelOptions, 'rng'>): M;
 export function createModel<M extends Module = Module>(name: string, options?: CreateModelOptions): M;
 export function createModel<M extends Module = Module>(
   nameOrSpec: string | ModelSpec,
-  options: CreateModelOptions = {},
-): M {
+  options: CreateModelOptions & { weights?: string } = {},
+  fetchOptions: FetchWeightsOptions = {},
+): M | Promise<M> {
+  if (typeof nameOrSpec === 'string' && options.weights !== undefined) {
+    const { weights, ...rest } = options;
+    return createPretrained<M>(nameOrSpec, rest, weights, fetchOptions);
+  }
   if (typeof nameOrSpec !== 'string') {
     if (nameOrSpec === null || typeof nameOrSpec !== 'object' || typeof nameOrSpec.name !== 'string') {
       throw new Error(`createModel: expected a model name or a spec { name, options }, got ${JSON.stringify(nameOrSpec)}`);
@@ -266,6 +280,60 @@ export function createModel<M extends Module = Module>(
   }
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
   return e.build({ ...e.card.defaults, ...given }) as M;
+}
+
+/**
+ * The weight set `tag` of a registered model (`'DEFAULT'`: torchvision's default), or an error naming
+ * the ones it has.
+ *
+ * @example
+ * ```ts
+ * import { getWeights } from '@residual/zoo';
+ * getWeights('resnet50', 'IMAGENET1K_V2').preprocessing; // { resizeSize: 232, cropSize: 224, … }
+ * ```
+ */
+export function getWeights(name: string, tag: string): PretrainedWeights {
+  const list = entry(name, 'getWeights').card.weights ?? [];
+  const w = tag === 'DEFAULT' ? list.find((x) => x.isDefault) : list.find((x) => x.tag === tag);
+  if (!w) {
+    throw new Error(
+      list.length
+        ? `${name}: no weights '${tag}'; it has ${list.map((x) => x.tag).join(', ')} (or DEFAULT)`
+        : `${name}: no published weights (load your own with loadWeights from @residual/nn)`,
+    );
+  }
+  return w;
+}
+
+/** `createModel(name, { weights })`: build, fetch (cached), verify, load strictly, eval mode. */
+async function createPretrained<M extends Module>(
+  name: string,
+  options: CreateModelOptions,
+  tag: string,
+  fetchOptions: FetchWeightsOptions,
+): Promise<M> {
+  const w = getWeights(name, tag);
+  if (options.numClasses !== undefined && options.numClasses !== w.numClasses) {
+    throw new Error(`createModel('${name}'): weights ${w.tag} have ${w.numClasses} classes, not numClasses ${options.numClasses}`);
+  }
+  if (options.inChannels !== undefined && options.inChannels !== 3) {
+    throw new Error(`createModel('${name}'): weights ${w.tag} take RGB input, not inChannels ${options.inChannels}`);
+  }
+  const { bytes, path } = await fetchWeights(w, fetchOptions);
+  const source = path ?? w.url;
+  const model = createModel<M>(name, options);
+  let sd: ReturnType<typeof decodeWeights> | undefined;
+  try {
+    sd = decodeWeights(bytes, { source });
+    model.loadStateDict(sd);
+  } catch (e) {
+    model.dispose();
+    throw new Error(`${source}: cannot load into ${name} (${(e as Error).message})`);
+  } finally {
+    if (sd) Object.values(sd).forEach((t) => t.dispose());
+  }
+  model.eval();
+  return model;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   ZAGORUYKO_2016,
   checkInput,
 } from './common';
+import { TORCHVISION_WEIGHTS } from '../weights/torchvision';
 
 /** Configuration of the {@link ResNet} class, from which every post-activation net is built. */
 export interface ResNetConfig {
@@ -145,6 +146,7 @@ function define(v: Variant): ResNetFactory {
       numClasses: imagenet ? 1000 : 10,
       referenceAccuracy: v.referenceAccuracy,
       citation: v.citation,
+      ...(TORCHVISION_WEIGHTS[v.name] ? { weights: TORCHVISION_WEIGHTS[v.name] } : {}),
     },
     accepts: RESNET_OPTIONS,
     build: (o) =>
