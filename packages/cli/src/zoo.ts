@@ -27,6 +27,8 @@ export interface ZooEntry {
   top1: number | undefined;
   source: string | undefined;
   citation: string;
+  /** Published weight sets (`--weights TAG`), with their top-1 accuracy. */
+  weights: Array<{ tag: string; top1: number; isDefault: boolean }>;
   /** Class names, when the dataset is known. Not part of the JSON listing. */
   classes?: readonly string[];
 }
@@ -49,6 +51,7 @@ function toEntry(card: ModelCard): ZooEntry {
     top1: top1 === undefined ? undefined : Math.round(top1 * 100) / 100,
     source: ref?.source,
     citation: card.citation,
+    weights: (card.weights ?? []).map((w) => ({ tag: w.tag, top1: w.accuracy.top1, isDefault: w.isDefault })),
   };
 }
 
@@ -83,26 +86,43 @@ export function readWeightsFile(path: string): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
+type StateDict = Record<string, import('@residual/tensor').Tensor>;
+
 /**
- * Loads a torch-style `.safetensors` state dict into `model`, strictly: every key must be there
- * with the right shape. The error names the file and the keys that do not fit. `bytes` are the
- * file's contents when the caller has already read them.
+ * Decodes a weights file (a PyTorch .pth — torchvision downloads, torch.save — or safetensors, told apart
+ * by content) and applies `--rename-keys` rules (other checkpoint layouts: `module.=`, `linear.=fc.`).
+ * Errors name the file.
  */
-export async function loadWeights(model: Module, path: string, bytes?: Uint8Array, rename: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
-  let sd: Record<string, import('@residual/tensor').Tensor>;
+export function decodeWeightsFile(path: string, bytes?: Uint8Array, rename: ReadonlyArray<readonly [string, string]> = []): StateDict {
   try {
-    // A PyTorch .pth (torchvision downloads, torch.save) or safetensors, told apart by content.
-    sd = decodeWeights(bytes ?? readWeightsFile(path), { source: path });
-    // Other checkpoint layouts (--rename-keys module.= --rename-keys linear.=fc.).
-    if (rename.length) sd = renameKeys(sd, rename);
+    const sd = decodeWeights(bytes ?? readWeightsFile(path), { source: path });
+    return rename.length ? renameKeys(sd, rename) : sd;
   } catch (e) {
     throw new CliError(`${path}: cannot read weights (${(e as Error).message})`);
   }
+}
+
+/** `numClasses` / `inChannels` a state dict's head and stem imply (`fc.weight` [out, in], `conv1.weight` OIHW). */
+export function headShape(sd: StateDict): { numClasses?: number; inChannels?: number } {
+  const fc = sd['fc.weight'] ?? sd['model.fc.weight'];
+  const conv = sd['conv1.weight'] ?? sd['model.conv1.weight'];
+  const out: { numClasses?: number; inChannels?: number } = {};
+  if (fc?.rank === 2) out.numClasses = fc.shape[0];
+  if (conv?.rank === 4) out.inChannels = conv.shape[1];
+  return out;
+}
+
+/**
+ * Loads a decoded state dict into `model`, strictly: every key must be there with the right shape. The
+ * error names the file and the keys that do not fit. The state dict's tensors are disposed.
+ */
+export function loadStateInto(model: Module, path: string, stateDict: StateDict): void {
+  let sd = stateDict;
   // A residual training checkpoint holds the model's state dict under 'model.'; accept it as well.
   const own = new Set([...model.namedParameters(), ...model.namedBuffers()].map(([n]) => n));
   const keys = Object.keys(sd);
   if (!keys.some((k) => own.has(k)) && keys.some((k) => k.startsWith('model.') && own.has(k.slice(6)))) {
-    const stripped: typeof sd = {};
+    const stripped: StateDict = {};
     for (const k of keys) {
       if (k.startsWith('model.') && own.has(k.slice(6))) stripped[k.slice(6)] = sd[k]!;
       else sd[k]!.dispose();
@@ -124,6 +144,11 @@ export async function loadWeights(model: Module, path: string, bytes?: Uint8Arra
   } finally {
     Object.values(sd).forEach((t) => t.dispose());
   }
+}
+
+/** {@link decodeWeightsFile} then {@link loadStateInto}. `bytes` are the file's contents when already read. */
+export async function loadWeights(model: Module, path: string, bytes?: Uint8Array, rename: ReadonlyArray<readonly [string, string]> = []): Promise<void> {
+  loadStateInto(model, path, decodeWeightsFile(path, bytes, rename));
 }
 
 /**

@@ -103,10 +103,15 @@ describe('residual predict --image', () => {
       const keys = (JSON.parse(readFileSync(join(FIX, 'resnet20.keys.json'), 'utf8')) as { keys: KeySpec[] }).keys;
       const weights = join(dir, 'w.safetensors');
       writeFormulaSafetensors(weights, keys);
-      const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, '--image', img, img, '--top', '3', '--json']);
+      // The same pixels tagged "rotate 90°": shown to the model as stored (as torchvision), and said so.
+      const rot = join(dir, 'rot.png');
+      await sharp(px, { raw: { width: w, height: h, channels: 3 } }).withMetadata({ orientation: 6 }).png().toFile(rot);
+      const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, img, img, rot, '--top', '3', '--json']);
       expect(r.code).toBe(0);
+      expect(r.stderr).toBe(`${rot}: EXIF orientation 6 not applied (as torchvision): the model sees the image as stored\n`);
       const out = JSON.parse(r.stdout) as Array<{ image: string; predictions: Array<{ index: number; label: string; probability: number }> }>;
-      expect(out).toHaveLength(2);
+      expect(out).toHaveLength(3);
+      expect(out[2]).toEqual({ ...out[0], image: rot });
       const cifar = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
       for (const o of out) {
         expect(o.predictions).toHaveLength(3);

@@ -14,6 +14,11 @@ export interface ImageU8 {
   height: number;
   width: number;
   channels: number;
+  /**
+   * The file's EXIF orientation tag when it is not 1 (2–8: mirrored and/or rotated), set by
+   * `decodeImage`, which — like PIL and torchvision — does not apply it.
+   */
+  exifOrientation?: number;
 }
 
 /**

@@ -37,6 +37,18 @@ describe('decodeImage (sharp)', () => {
     expect(Array.from(a.data.subarray(3, 6))).toEqual([100, 101, 102]);
   });
 
+  it('keeps pixels as stored when the EXIF orientation says rotate (as PIL/torchvision), and reports the tag', async () => {
+    const f = (y: number, x: number, k: number): number => (y * 30 + x * 11 + k * 70) % 256;
+    const px = raw(4, 6, 3, f);
+    await sharp(px, { raw: { width: 6, height: 4, channels: 3 } }).withMetadata({ orientation: 6 }).png().toFile(join(tmp.dir, 'rot.png'));
+    expect((await sharp(join(tmp.dir, 'rot.png')).metadata()).orientation).toBe(6);
+    const img = await decodeImage(join(tmp.dir, 'rot.png'));
+    expect([img.height, img.width, img.exifOrientation]).toEqual([4, 6, 6]);
+    expect(Array.from(img.data)).toEqual(Array.from(px));
+    await sharp(px, { raw: { width: 6, height: 4, channels: 3 } }).png().toFile(join(tmp.dir, 'plain.png'));
+    expect((await decodeImage(join(tmp.dir, 'plain.png'))).exifOrientation).toBeUndefined();
+  });
+
   it('decodes JPEG (written by sharp) close to the source colour', async () => {
     await writeImage(join(tmp.dir, 'x.jpg'), 16, 24, 'jpeg');
     const img = await decodeImage(join(tmp.dir, 'x.jpg'));

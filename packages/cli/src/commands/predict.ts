@@ -2,19 +2,29 @@ import type { Command } from './command';
 import { parse, required, intOption, mustExist } from '../util/args';
 import { CliError } from '../util/errors';
 import { readNpy, writeNpy, toFloat32 } from '../npy';
-import { readSafetensorsHeader } from '@residual/nn';
-import { buildModel, findEntry, loadWeights, parseRenameKeys, readWeightsFile, type ZooEntry } from '../zoo';
+import { existsSync } from 'node:fs';
+import { buildModel, decodeWeightsFile, findEntry, headShape, loadStateInto, parseRenameKeys, type ZooEntry } from '../zoo';
 import { selectBackend, BACKEND_HELP } from '../util/backend';
-import { loadImages } from '../util/images';
+import { cardPreprocessing, loadImages, weightsPreprocessing, type ImagePreprocessing } from '../util/images';
+import type { Io } from '../util/io';
 
 const HELP = `Usage:
-  residual predict --model NAME --weights FILE.pth|FILE.safetensors --input X.npy --output Y.npy [options]
-  residual predict --model NAME --weights FILE.pth|FILE.safetensors --image A.jpg [B.png ...] [options]
+  residual predict --model NAME --weights TAG|FILE --image A.jpg [B.png ...] [options]
+  residual predict --model NAME --weights TAG|FILE --input X.npy --output Y.npy [options]
 
-Runs a forward pass. With --input, X.npy holds an NCHW float batch (as PyTorch holds data; it is
-transposed to NHWC inside) and the logits [N, classes] are written to Y.npy as float32. With
---image, each image is resized and normalized as the model's card says (ImageNet models: shorter
-side to 256, center crop 224) and the top-5 classes are printed.
+Runs a forward pass. With --image, each image is decoded as stored (EXIF orientation is not applied,
+as torchvision does not; predict says so when a file has one), resized, cropped and normalized, and
+the top-5 classes are printed with their probabilities. With --input, X.npy holds an NCHW float batch
+(as PyTorch holds data; it is transposed to NHWC inside) and the logits [N, classes] are written to
+Y.npy as float32.
+
+--weights TAG picks a published weight set of the model ('residual models --json' lists them), e.g.
+  residual predict --model resnet50 --weights IMAGENET1K_V2 photo.jpg
+It is downloaded once into $RESIDUAL_HOME/weights (default ~/.cache/residual/weights), its SHA-256 is
+checked, and the images get that weight set's own preprocessing (IMAGENET1K_V2: shorter side 232,
+centre crop 224; V1: 256 and 224). DEFAULT is torchvision's default. Offline, the cached file is used.
+Without a tag, images are prepared as the model's card says (ImageNet-sized models: shorter side to
+256, centre crop 224; small models: resized to their input size).
 
 Weights are a state dict as PyTorch writes it — torch.save(model.state_dict(), 'w.pth'), torchvision's
 downloaded .pth files, or safetensors.torch.save_file(...) — with torchvision key names and layouts (OIHW
@@ -22,7 +32,8 @@ convolutions); every key must match the model. .pth files are read without runni
 
 Options:
   --model NAME        a model of 'residual models' (e.g. resnet18, resnet20)
-  --weights FILE      state dict: a PyTorch .pth (torch.save, torchvision downloads) or .safetensors
+  --weights TAG|FILE  a published weight set (IMAGENET1K_V1, IMAGENET1K_V2, DEFAULT) or a state dict
+                      file: a PyTorch .pth (torch.save, torchvision downloads) or .safetensors
   --rename-keys F=T   rename key prefix F to T first (repeatable; e.g. module.= linear.=fc. for CIFAR scripts)
   --input X.npy       NCHW batch (float32/float64/uint8/... are read as float32)
   --output Y.npy      where to write the logits (with --input)
@@ -32,6 +43,7 @@ Options:
   --batch-size N      images per forward pass (default 64)
   --num-classes N     classes of the head (default: read from the weights' fc.weight)
   --in-channels C     input channels (default: read from the weights' conv1.weight)
+  --mirror URL        download weight sets from this base URL instead (or RESIDUAL_WEIGHTS_MIRROR)
   --train-mode        use batch statistics in BatchNorm (model.train()); default is eval mode
   --no-fold           keep BatchNorm separate (eval mode folds it into the convolutions, as
                       @residual/nn's foldBatchNorm: same logits to float32 rounding, faster)
@@ -56,13 +68,14 @@ export const predictCommand: Command = {
       'no-fold': { type: 'boolean' },
       'num-classes': { type: 'string' },
       'in-channels': { type: 'string' },
+      mirror: { type: 'string' },
       backend: { type: 'string' },
       threads: { type: 'string' },
     }, true);
     const modelName = required('predict', values, 'model');
     findEntry(modelName);
     const images = [...((values.image as string[] | undefined) ?? []), ...positionals];
-    if (positionals.length && !values.image) throw new CliError(`unexpected argument '${positionals[0]}' (see 'residual predict --help')`, 2);
+    if (positionals.length && values.input) throw new CliError(`unexpected argument '${positionals[0]}' with --input (see 'residual predict --help')`, 2);
     if (!images.length && !values.input) throw new CliError("give --input X.npy --output Y.npy, or --image FILE... (see 'residual predict --help')", 2);
     if (images.length && values.input) throw new CliError('give either --input or --image, not both', 2);
     const weights = required('predict', values, 'weights');
@@ -75,16 +88,39 @@ export const predictCommand: Command = {
     }
     images.forEach((p) => mustExist(p, 'image'));
 
-    mustExist(weights, 'weights file');
-    const weightBytes = readWeightsFile(weights);
-    // Classes and input channels follow the weights (a Fashion-MNIST ResNet-20 has 1 channel).
-    const shapeOptions = headOptions(weightBytes, intOption(values, 'num-classes'), intOption(values, 'in-channels'));
-    const entry = findEntry(modelName, shapeOptions);
-    // The backend first: tensors made before it is chosen would live on tfjs's default (cpu) backend.
+    // The backend first: tensors made before it is chosen (the decoded weights) would live on tfjs's
+    // default (cpu) backend.
     await selectBackend(values.backend as string | undefined, values.threads as string | undefined);
+    // A published weight set by tag, or a state-dict file.
+    const zoo = await import('@residual/zoo');
+    const isTag = !existsSync(weights) && /^[A-Z][A-Z0-9_]*$/.test(weights);
+    let source = weights;
+    let bytes: Uint8Array | undefined;
+    let published: import('@residual/zoo').PretrainedWeights | undefined;
+    if (isTag) {
+      try {
+        published = zoo.getWeights(modelName, weights);
+        const got = await zoo.fetchWeights(published, { progress: downloadProgress(io), mirror: values.mirror as string | undefined });
+        bytes = got.bytes;
+        source = got.path ?? published.url;
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+    } else {
+      mustExist(weights, 'weights file');
+    }
+    const sd = decodeWeightsFile(source, bytes, parseRenameKeys(values['rename-keys']));
+    // Classes and input channels follow the weights (a Fashion-MNIST ResNet-20 has 1 channel).
+    const shapeOptions = { ...headShape(sd) };
+    const k = intOption(values, 'num-classes');
+    const c = intOption(values, 'in-channels');
+    if (k !== undefined) shapeOptions.numClasses = k;
+    if (c !== undefined) shapeOptions.inChannels = c;
+    const entry = findEntry(modelName, shapeOptions);
+    if (published) entry.classes = [...(await import('@residual/datasets')).datasetInfo(published.classes).classNames];
     const model = buildModel(modelName, shapeOptions);
     const { tf } = await import('@residual/tensor');
-    await loadWeights(model, weights, weightBytes, parseRenameKeys(values['rename-keys']));
+    loadStateInto(model, source, sd);
     if (values['train-mode']) model.train();
     else {
       model.eval();
@@ -104,7 +140,8 @@ export const predictCommand: Command = {
       }
       nhwc = tf.tidy(() => tf.transpose(tf.tensor4d(toFloat32(arr), arr.shape as [number, number, number, number]), [0, 2, 3, 1]));
     } else {
-      nhwc = await loadImages(images, entry);
+      const pre: ImagePreprocessing = published ? weightsPreprocessing(published.preprocessing) : await cardPreprocessing(entry);
+      nhwc = await loadImages(images, entry.inChannels, pre, (line) => io.err(`${line}\n`));
     }
 
     const logits = forwardInBatches(model, nhwc, batchSize, tf);
@@ -131,20 +168,17 @@ export const predictCommand: Command = {
   },
 };
 
-/** numClasses / inChannels from the command line, else from the shapes of `fc.weight` and `conv1.weight`. */
-function headOptions(weights: Uint8Array, numClasses?: number, inChannels?: number): { numClasses?: number; inChannels?: number } {
-  const shapes: Record<string, number[]> = {};
-  try {
-    for (const [k, e] of Object.entries(readSafetensorsHeader(weights).tensors)) shapes[k] = e.shape;
-  } catch {
-    // loadWeights reports an unreadable file with its reason
-  }
-  const out: { numClasses?: number; inChannels?: number } = {};
-  const k = numClasses ?? shapes['fc.weight']?.[0];
-  const c = inChannels ?? shapes['conv1.weight']?.[1];
-  if (k !== undefined) out.numClasses = k;
-  if (c !== undefined) out.inChannels = c;
-  return out;
+/** Download progress on stderr: where from and to, then a line at every tenth. */
+function downloadProgress(io: Io): (received: number, total: number) => void {
+  let shown = -1;
+  return (received, total) => {
+    if (shown < 0) io.err(`downloading${total ? ` ${(total / 1e6).toFixed(1)} MB` : ''}…\n`);
+    const tenth = total ? Math.floor((10 * received) / total) : 0;
+    if (tenth > shown) {
+      shown = tenth;
+      if (total && tenth > 0) io.err(`  ${tenth * 10}% (${(received / 1e6).toFixed(1)} MB)\n`);
+    }
+  };
 }
 
 type Tf = typeof import('@residual/tensor').tf;

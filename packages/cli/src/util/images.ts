@@ -1,68 +1,89 @@
 import type { Tensor } from '@residual/tensor';
+import type { WeightsPreprocessing } from '@residual/zoo';
 import type { ZooEntry } from '../zoo';
 import { CliError } from './errors';
 
+/** How predict prepares an image: a resize, an optional centre crop, normalisation. */
+export interface ImagePreprocessing {
+  /** `number`: shorter side to this (torchvision `Resize(n)`); `[h, w]`: exactly this size. */
+  resize: number | [number, number];
+  /** Square centre crop after the resize, if any. */
+  crop?: number;
+  interpolation: WeightsPreprocessing['interpolation'];
+  mean: number[];
+  std: number[];
+}
+
 /**
- * Decodes image files into one normalized NHWC float32 batch, as torchvision's evaluation
- * transforms do: ImageNet-sized models resize the shorter side to inputSize / 0.875 (256 for 224)
- * and take the center crop; small models (CIFAR, Fashion-MNIST) resize to inputSize × inputSize.
+ * The preprocessing of a model without published weights, from its card (torchvision's evaluation
+ * transforms): ImageNet-sized inputs resize the shorter side to inputSize / 0.875 (256 for 224) and take
+ * the centre crop; small ones (CIFAR, Fashion-MNIST) resize to inputSize × inputSize.
  */
-export async function loadImages(paths: string[], entry: ZooEntry): Promise<Tensor> {
-  const { tf } = await import('@residual/tensor');
-  const sharp = (await import('sharp')).default;
-  const size = entry.inputSize ?? 224;
-  const channels = entry.inChannels ?? 3;
+export async function cardPreprocessing(entry: ZooEntry): Promise<ImagePreprocessing> {
+  const size = entry.inputSize;
+  const channels = entry.inChannels;
   // The card's statistics fit its default input; a grey-scale model here is a Fashion-MNIST one.
-  const fits = entry.mean?.length === channels && entry.std?.length === channels;
+  const fits = entry.mean.length === channels && entry.std.length === channels;
   const { datasetInfo } = await import('@residual/datasets');
   const fallback = datasetInfo(channels === 1 ? 'fashion-mnist' : 'imagenet');
   const mean = fits ? entry.mean : [...fallback.mean];
   const std = fits ? entry.std : [...fallback.std];
-  const pixels = new Float32Array(paths.length * size * size * channels);
+  return size >= 128
+    ? { resize: Math.round(size / 0.875), crop: size, interpolation: 'bilinear', mean, std }
+    : { resize: [size, size], interpolation: 'bilinear', mean, std };
+}
+
+/** The preprocessing a published weight set was evaluated with (torchvision's `weights.transforms()`). */
+export function weightsPreprocessing(p: WeightsPreprocessing): ImagePreprocessing {
+  return { resize: p.resizeSize, crop: p.cropSize, interpolation: p.interpolation, mean: p.mean, std: p.std };
+}
+
+/** One line for the summary: `resize 232 (bilinear) → centre crop 224 → normalize mean … std …`. */
+export function describePreprocessing(p: ImagePreprocessing): string {
+  const r = typeof p.resize === 'number' ? `resize shorter side to ${p.resize}` : `resize to ${p.resize[0]}×${p.resize[1]}`;
+  return `${r} (${p.interpolation})${p.crop ? ` → centre crop ${p.crop}` : ''} → normalize mean [${p.mean.join(', ')}] std [${p.std.join(', ')}]`;
+}
+
+/**
+ * Decodes image files into one normalized NHWC float32 batch through the library's one decode path:
+ * `@residual/datasets`' `decodeImage` (as PIL: EXIF orientation not applied, as torchvision does not
+ * either — `warn` is told about files that carry one) and `@residual/transforms`' torchvision-equal
+ * resize and crop. Grey-scale models get ITU-R 601 luma, as torchvision's `Grayscale`.
+ */
+export async function loadImages(
+  paths: string[],
+  channels: number,
+  pre: ImagePreprocessing,
+  warn: (line: string) => void = () => {},
+): Promise<Tensor> {
+  const { tf } = await import('@residual/tensor');
+  const { decodeImage } = await import('@residual/datasets');
+  const T = await import('@residual/transforms');
+  let pixels: Float32Array | undefined;
+  let per = 0;
+  let shape: [number, number] | undefined;
   for (let n = 0; n < paths.length; n++) {
     const path = paths[n]!;
-    let img = sharp(path).rotate().removeAlpha();
-    img = channels === 1 ? img.grayscale() : img.toColourspace('srgb');
-    let meta;
+    let img;
     try {
-      meta = await sharp(path).rotate().metadata();
+      img = await decodeImage(path);
     } catch (e) {
-      throw new CliError(`${path}: cannot decode image (${(e as Error).message})`);
+      // DatasetError's message already starts with the file.
+      throw new CliError((e as Error).message.startsWith(path) ? (e as Error).message : `${path}: ${(e as Error).message}`);
     }
-    // EXIF orientations 5-8 rotate by 90°, swapping width and height after rotate().
-    const swap = (meta.orientation ?? 1) >= 5;
-    const w0 = (swap ? meta.height : meta.width) ?? size;
-    const h0 = (swap ? meta.width : meta.height) ?? size;
-    if (size >= 128) {
-      const resize = Math.round(size / 0.875);
-      const scale = resize / Math.min(w0, h0);
-      const w = Math.max(size, Math.round(w0 * scale));
-      const h = Math.max(size, Math.round(h0 * scale));
-      img = img.resize(w, h, { fit: 'fill' }).extract({
-        left: Math.floor((w - size) / 2),
-        top: Math.floor((h - size) / 2),
-        width: size,
-        height: size,
-      });
-    } else {
-      img = img.resize(size, size, { fit: 'fill' });
+    if (img.exifOrientation !== undefined) {
+      warn(`${path}: EXIF orientation ${img.exifOrientation} not applied (as torchvision): the model sees the image as stored`);
     }
-    let decoded;
-    try {
-      decoded = await img.raw().toBuffer({ resolveWithObject: true });
-    } catch (e) {
-      // libvips reports a truncated file only while decoding pixels ("premature end of JPEG image").
-      throw new CliError(`${path}: cannot decode image (${(e as Error).message.trim()})`);
+    let x: import('@residual/transforms').Image = channels === 1 ? T.rgbToGrayscale(img, 1) : img;
+    if (channels !== 1 && channels !== 3) throw new CliError(`images decode to RGB or grey; the model takes ${channels} channels`);
+    x = T.resize(x, pre.resize, { interpolation: pre.interpolation });
+    if (pre.crop !== undefined) x = T.centerCrop(x, pre.crop);
+    if (!shape) {
+      shape = [x.height, x.width];
+      per = x.height * x.width * channels;
+      pixels = new Float32Array(paths.length * per);
     }
-    const { data, info } = decoded;
-    if (info.channels !== channels) {
-      throw new CliError(`${path}: decoded ${info.channels} channels, ${entry.name} takes ${channels}`);
-    }
-    const off = n * size * size * channels;
-    for (let i = 0; i < size * size * channels; i++) {
-      const c = i % channels;
-      pixels[off + i] = (data[i]! / 255 - mean[c]!) / std[c]!;
-    }
+    T.normalizeToFloat32(x, { mean: pre.mean, std: pre.std, out: pixels!.subarray(n * per, (n + 1) * per) });
   }
-  return tf.tensor4d(pixels, [paths.length, size, size, channels]);
+  return tf.tensor4d(pixels!, [paths.length, shape![0], shape![1], channels]);
 }

@@ -42,7 +42,9 @@ function cmykToRgb(cmyk: Uint8Array, pixels: number): Uint8Array {
 /**
  * Decode a JPEG/PNG/WebP/TIFF/... file with sharp (libvips) to an RGB uint8 HWC image equal to PIL's
  * `Image.open(f).convert('RGB')`: alpha dropped, grayscale expanded, EXIF orientation ignored
- * (torchvision does not apply it either). Where libvips' defaults differ from PIL, PIL's rules are
+ * (torchvision does not apply it either; a tag other than 1 is reported as `exifOrientation`). This is
+ * the one decode path of the library: training, `residual eval` and `residual predict` all see an
+ * image as stored, exactly as a torchvision model trained on it did. Where libvips' defaults differ from PIL, PIL's rules are
  * applied: CMYK (JPEG, TIFF) converts with PIL's plain formula rather than through an ICC profile,
  * and a 16-bit grayscale image is clipped to 255 (PIL's mode 'I' → 'RGB') rather than scaled. Tested
  * against Pillow on such files (tools/datasets/make_pil_decode_fixtures.py). Errors name the file.
@@ -53,9 +55,17 @@ function cmykToRgb(cmyk: Uint8Array, pixels: number): Uint8Array {
  * ```
  */
 export async function decodeImage(file: string, options: DecodeOptions = {}): Promise<ImageU8> {
+  const orientation: { value?: number } = {};
+  const img = await decodePixels(file, options, orientation);
+  if (orientation.value !== undefined && orientation.value !== 1) img.exifOrientation = orientation.value;
+  return img;
+}
+
+async function decodePixels(file: string, options: DecodeOptions, orientation: { value?: number }): Promise<ImageU8> {
   try {
     let pipeline = sharp(file, { failOn: 'error' });
     const meta = await pipeline.metadata();
+    orientation.value = meta.orientation;
     // Keep the stored values (no ICC conversion) for the cases PIL converts by formula.
     const pil = meta.space === 'cmyk' ? 'cmyk' : meta.space === 'grey16' ? 'grey16' : null;
     if (pil) pipeline = pipeline.pipelineColourspace(pil);
