@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tsup.base';
 
-export default packageConfig();
+// `testing` is a separate entry: the formula weights for oracle tests stay out of the main bundle.
+export default packageConfig({ entry: { index: 'src/index.ts', testing: 'src/testing.ts' } });

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """PyTorch CPU side of `npm run bench`: times the same models as packages/bench, prints one JSON object.
 
-Run with Debian's interpreter, which has torch 1.13 / torchvision 0.14:
-    /usr/bin/python3 tools/bench/torch_bench.py --threads 2 --reps 5 --warmup 2
+Run with Debian's interpreter, which has torch 1.13 / torchvision 0.14, from the repository root:
+    /usr/bin/python3 -m tools.bench.torch_bench --threads 2 --reps 5 --warmup 2
 Cases (names shared with the JS harness):
     resnet20-train   CIFAR ResNet-20 (He et al. 2016, option A shortcuts), 32x32, batch 128, one SGD step
     resnet20-infer   same model, eval mode, no grad
@@ -18,62 +18,17 @@ import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+from tools.common.reference_models import cifar_resnet
 
 
-class PadShortcut(nn.Module):
-    """Option A: subsample spatially, zero-pad the new channels (parameter-free)."""
-
-    def __init__(self, planes_out, stride):
-        super().__init__()
-        self.stride = stride
-        self.planes_out = planes_out
-
-    def forward(self, x):
-        x = x[:, :, :: self.stride, :: self.stride]
-        extra = self.planes_out - x.shape[1]
-        return F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
-
-
-class Basic(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = PadShortcut(cout, stride) if (stride != 1 or cin != cout) else nn.Identity()
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        y = self.bn2(self.conv2(y))
-        return F.relu(y + self.shortcut(x))
-
-
-class CifarResNet(nn.Module):
-    def __init__(self, depth=20, num_classes=10):
-        super().__init__()
-        n = (depth - 2) // 6
-        self.conv1 = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(16)
-        layers, cin = [], 16
-        for i, width in enumerate((16, 32, 64)):
-            blocks = []
-            for j in range(n):
-                stride = 2 if (i > 0 and j == 0) else 1
-                blocks.append(Basic(cin, width, stride))
-                cin = width
-            layers.append(nn.Sequential(*blocks))
-        self.layer1, self.layer2, self.layer3 = layers
-        self.fc = nn.Linear(64, num_classes)
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.kaiming_normal_(m.weight)
-
-    def forward(self, x):
-        x = F.relu(self.bn1(self.conv1(x)))
-        x = self.layer3(self.layer2(self.layer1(x)))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+def cifar_resnet20():
+    """The CIFAR ResNet-20 the zoo is tested against (option A), He-initialised as the JS side is."""
+    model = cifar_resnet(20, 'A')
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight)
+    return model
 
 
 def timed(fn, warmup, reps):
@@ -149,9 +104,9 @@ def main():
     peak, _ = timed(lambda: torch.mm(a, a), 2, 5)
     peak_gflops = 2 * 1024**3 / (statistics.median(peak) * 1e6)
     if want("resnet20-train"):
-        results.append(case("resnet20-train", "train", 128, bench_train(CifarResNet(20), 128, 32, args.warmup, args.reps)))
+        results.append(case("resnet20-train", "train", 128, bench_train(cifar_resnet20(), 128, 32, args.warmup, args.reps)))
     if want("resnet20-infer"):
-        results.append(case("resnet20-infer", "infer", 128, bench_infer(CifarResNet(20), 128, 32, args.warmup, args.reps)))
+        results.append(case("resnet20-infer", "infer", 128, bench_infer(cifar_resnet20(), 128, 32, args.warmup, args.reps)))
     if want("resnet50-infer"):
         import torchvision
 

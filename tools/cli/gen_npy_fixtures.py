@@ -3,7 +3,7 @@
 
 Every array's values follow a formula the jest test recomputes: value[i] = f(i) for the flat
 C-order index i (see `formula` below), so the test never compares our reader with our writer.
-Run: /usr/bin/python3 tools/cli/gen_npy_fixtures.py
+Run: /usr/bin/python3 -m tools.cli.gen_npy_fixtures
 """
 import os
 import numpy as np

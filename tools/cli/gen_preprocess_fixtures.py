@@ -7,7 +7,7 @@ resize ('tensor': torchvision 0.14's weights.transforms() would not antialias a 
 deterministic 257x300 RGB image, odd sizes on purpose) and, per weight set, every 23rd value (6 significant digits) of the
 CHW float32 result.
 
-    /usr/bin/python3 tools/cli/gen_preprocess_fixtures.py
+    /usr/bin/python3 -m tools.cli.gen_preprocess_fixtures
 """
 import json
 import os

@@ -2,7 +2,7 @@
 """Writes packages/datasets/src/registry/imagenet-classes.ts: the 1000 ImageNet-1k class names in torchvision's
 order (torchvision.models._meta), so `residual predict --image` labels ImageNet models' outputs.
 
-Run: /usr/bin/python3 tools/cli/gen_class_names.py
+Run: /usr/bin/python3 -m tools.datasets.gen_class_names
 """
 import json
 import os

@@ -4,7 +4,7 @@ python3-torch), with the values a reader must recover, for @residual/nn's decode
 - views.pth: a state dict whose tensors exercise the format: contiguous float32, a transposed
   (non-contiguous) view, a slice with a storage offset sharing its storage with another entry, float64,
   float16, bfloat16, int64 (num_batches_tracked), uint8, bool, an nn.Parameter, a 0-d tensor.
-- (in packages/zoo/fixtures/pth) resnet20.pth: the reference CIFAR ResNet-20 (option A, tools/zoo/reference_models.py) with seeded
+- (in packages/zoo/fixtures/pth) resnet20.pth: the reference CIFAR ResNet-20 (option A, tools/common/reference_models.py) with seeded
   random weights and trained-like BatchNorm statistics, and resnet20.json: its eval-mode logits on a fixed
   input, the oracle for loading a .pth into the zoo's resnet20.
 - evil.pth: a zip whose data.pkl calls posix.system (the reader must refuse it, naming the global).
@@ -15,13 +15,11 @@ import io
 import json
 import os
 import pickle
-import sys
 import zipfile
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'zoo'))
-from reference_models import cifar_resnet  # noqa: E402
+from tools.common.reference_models import cifar_resnet
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'packages')
 OUT = os.path.join(ROOT, 'nn', 'fixtures', 'pth')

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch 1.13's print(module) text for the layers @residual/nn describes the same way.
 
-Writes packages/nn/fixtures/reprs.json. Run: /usr/bin/python3 tools/nn/gen_reprs.py
+Writes packages/nn/fixtures/reprs.json. Run: /usr/bin/python3 -m tools.nn.gen_reprs
 """
 import json
 import os

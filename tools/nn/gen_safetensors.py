@@ -6,20 +6,16 @@ Debian has no `safetensors` Python package, so the format is written here from i
 padded with spaces to a multiple of 8, then the raw little-endian tensor bytes.
 
 Writes packages/nn/fixtures/{block.safetensors, dtypes.safetensors, dtypes.json}.
-Run: /usr/bin/python3 tools/nn/gen_safetensors.py
+Run: /usr/bin/python3 -m tools.nn.gen_safetensors
 """
 import json
 import os
 import struct
-import sys
-
-sys.dont_write_bytecode = True  # importing gen_fixtures must not leave __pycache__ in the tree
-
 import torch
 import torch.nn as nn
 from torchvision.models.resnet import BasicBlock, conv1x1
 
-from gen_fixtures import make, spec_for
+from tools.nn.gen_fixtures import make, spec_for
 
 FIX = os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'nn', 'fixtures')
 DTYPES = {

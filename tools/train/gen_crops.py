@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """torchvision 0.14 TenCrop and Resize (shorter side) on a small tensor, for evaluate()'s crop helpers.
 
-Run:  /usr/bin/python3 tools/train/gen_crops.py   -> packages/train/fixtures/crops.json
+Run:  /usr/bin/python3 -m tools.train.gen_crops   -> packages/train/fixtures/crops.json
 Input: x[0, c, h, w] = c*63 + h*9 + w, shape 1x2x7x9; odd margins exercise the centre-crop rounding.
 """
 import json

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """torch.nn.functional.cross_entropy (PyTorch 1.13) with and without label smoothing, for @residual/train.
 
-Run:  /usr/bin/python3 tools/train/gen_loss.py   -> packages/train/fixtures/loss.json
+Run:  /usr/bin/python3 -m tools.train.gen_loss   -> packages/train/fixtures/loss.json
 Logits [4, 5]: l[i] = 3 sin(0.7 i + 0.3), float32; labels [0, 3, 4, 1].
 """
 import json

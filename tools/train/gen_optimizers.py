@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Parameter trajectories of torch.optim SGD / Adam / AdamW (PyTorch 1.13) for @residual/train's tests.
 
-Run:  /usr/bin/python3 tools/train/gen_optimizers.py
+Run:  /usr/bin/python3 -m tools.train.gen_optimizers
 Two parameters (a 3x4 'weight' and a 4 'bias' in a second group) start at w[i] = sin(0.37 i + k) and
 receive the formula gradients g_t[i] = sin(0.21 i + 0.9 t + k) * 0.5 + 0.1 p[i] (a gradient that depends
 on the parameter, as real ones do) for 6 steps. Writes packages/train/fixtures/optimizers.json.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A small safetensors file written by hand from the format's specification (8-byte little-endian header
 length, JSON header with dtype/shape/data_offsets, raw little-endian data), as PyTorch users' tools write
-it, to check @residual/train's reader. Run: /usr/bin/python3 tools/train/gen_safetensors.py
+it, to check @residual/train's reader. Run: /usr/bin/python3 -m tools.train.gen_safetensors
 """
 import json
 import os

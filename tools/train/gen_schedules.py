@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Learning-rate sequences of torch.optim.lr_scheduler (PyTorch 1.13) for @residual/train's tests.
 
-Run with Debian's python3-torch:  /usr/bin/python3 tools/train/gen_schedules.py
+Run with Debian's python3-torch:  /usr/bin/python3 -m tools.train.gen_schedules
 Writes packages/train/fixtures/schedules.json: for every config, the learning rate of every parameter
 group in use at steps 0..199 (read before each scheduler.step()), plus the metric sequence that drives
 ReduceLROnPlateau. The TypeScript test rebuilds each config from its `spec` and compares exactly.

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Three SGD steps of the paper's CIFAR ResNet-20 in PyTorch 1.13, float64, the oracle for @residual/train.
 
-Run:  /usr/bin/python3 tools/train/gen_sgd_resnet20.py
-The network is tools/zoo/reference_models.cifar_resnet(20, 'A') with the zoo's formula weights
-(tools/zoo/gen_fixtures.load_formula, mirrored by packages/zoo/src/testing/formula.ts), rounded to float32
+Run:  /usr/bin/python3 -m tools.train.gen_sgd_resnet20
+The network is tools/common/reference_models.cifar_resnet(20, 'A') with the zoo's formula weights
+(tools/common/formula.load_formula, mirrored by packages/zoo/src/testing/formula.ts), rounded to float32
 as the TypeScript side holds them, then computed in float64 (model.double()). Batch t (t = 0, 1, 2) is B
 images 3xSxS with NCHW flat index j valued u(j, KEY + t) (the zoo's hash uniform, rounded to float32) and
 labels y[i] = (7 i + 3 t) mod 10. Train mode, torch.optim.SGD(lr 0.1, momentum 0.9, weight_decay 1e-4),
@@ -37,10 +37,9 @@ import torch
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, '..', 'zoo'))
-from gen_fixtures import load_formula, uniform  # noqa: E402
-import reference_models  # noqa: E402
-from reference_models import cifar_resnet  # noqa: E402
+from tools.common import reference_models
+from tools.common.formula import load_formula, uniform
+from tools.common.reference_models import cifar_resnet
 
 FIXTURES = os.path.join(HERE, '..', '..', 'packages', 'train', 'fixtures')
 STEPS, STRIDE = 3, 61

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Golden fixtures for @residual/transforms, produced by torchvision 0.14 (Debian python3-torchvision).
 
-Run with Debian's interpreter (it has torch): /usr/bin/python3 tools/transforms/gen_golden.py
+Run with Debian's interpreter (it has torch): /usr/bin/python3 -m tools.transforms.gen_golden
 
 torchvision 0.14 has no `transforms.v2` (it arrived as stable in 0.15; the 0.14 prototype is not packaged
 by Debian), so every op below calls `torchvision.transforms.functional` on uint8 CHW tensors, the code path

@@ -3,7 +3,7 @@
 from torchvision's own WeightsEnum classes (URL, the SHA-256 prefix torch.hub checks from the file name,
 ImageNet accuracy, recipe and the preprocessing of weights.transforms()).
 
-    /usr/bin/python3 tools/zoo/gen_weights.py
+    /usr/bin/python3 -m tools.zoo.gen_weights
 """
 import json
 import os

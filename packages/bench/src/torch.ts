@@ -114,7 +114,9 @@ export function runTorchBench(options: TorchBenchOptions): TorchReport {
     // PyTorch runs each case once, without the harness's variants (its eval BatchNorm is oneDNN's).
     '--only', [...new Set(options.cases.map((c) => c.split('+')[0]))].join(','),
   ];
-  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(options.threads) } });
+  // The script imports tools/common (the shared reference nets): the repository root on the path.
+  const pythonPath = [root ?? resolve(dirname(script), '..', '..'), process.env.PYTHONPATH].filter(Boolean).join(':');
+  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(options.threads), PYTHONPATH: pythonPath } });
   if (r.status !== 0) throw new Error(`torch_bench.py failed (exit ${r.status}): ${(r.stderr || '').slice(-500)}`);
   return parseTorchReport(r.stdout);
 }

@@ -1,32 +1,14 @@
 /**
- * The closed-form weights of tools/cli/gen_predict_fixtures.py, written as a PyTorch user's
+ * The closed-form weights of tools/common/formula.py (via tools/cli/gen_predict_fixtures.py; the same
+ * values `@residual/zoo/testing` computes), written as a PyTorch user's
  * `safetensors.torch.save_file(model.state_dict(), path)` would: torchvision key names, OIHW conv
- * weights, [out, in] linear weights, int64 num_batches_tracked.
- *
- * k = index of the key in the sorted key list, i = flat index, t = 0.37 * i + 1.3 * k.
+ * weights, [out, in] linear weights, int64 num_batches_tracked. The encoder below is written from the
+ * format's specification, independently of `@residual/nn`'s, so the test reads a file nn did not write.
  */
 import { writeFileSync } from 'node:fs';
+import { formulaValues } from '@residual/zoo/testing';
 
 export type KeySpec = [name: string, shape: number[], dtype: 'F32' | 'I64'];
-
-function formulaValues(key: string, shape: number[], k: number): Float32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const t = 0.37 * i + 1.3 * k;
-    const s = Math.sin(t);
-    let v: number;
-    if (key.endsWith('running_mean')) v = 0.1 * s;
-    else if (key.endsWith('running_var')) v = 1 + 0.5 * Math.abs(s);
-    else if (key.endsWith('bias')) v = 0.1 * Math.cos(t);
-    else if (key.endsWith('weight') && shape.length === 4) v = s * Math.sqrt(2 / (shape[1]! * shape[2]! * shape[3]!));
-    else if (key.endsWith('weight') && shape.length === 2) v = s / Math.sqrt(shape[1]!);
-    else if (key.endsWith('weight') && shape.length === 1) v = 1 + 0.1 * s;
-    else throw new Error(`no formula for ${key}`);
-    out[i] = v;
-  }
-  return out;
-}
 
 /** Encodes tensors in the safetensors format (8-byte little-endian header length, JSON header, data). */
 export function encodeSafetensors(entries: Array<{ name: string; dtype: 'F32' | 'I64'; shape: number[]; bytes: Uint8Array }>): Uint8Array {

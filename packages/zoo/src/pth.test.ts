@@ -5,7 +5,7 @@ import { loadWeights } from '@residual/nn';
 import { createModel } from './index';
 
 // A CIFAR ResNet-20 saved by PyTorch 1.13's torch.save(model.state_dict()) (tools/nn/gen_pth_fixtures.py,
-// the option-A reference of tools/zoo/reference_models.py) and its eval-mode logits.
+// the option-A reference of tools/common/reference_models.py) and its eval-mode logits.
 const DIR = join(__dirname, '..', 'fixtures', 'pth');
 
 test("a torch-saved .pth loads into the zoo's resnet20 with PyTorch-equal logits", async () => {

@@ -76,3 +76,36 @@ describe('type checking', () => {
     expect(files.filter((f) => !listed.has(f)).map((f) => relative(REPO, f))).toEqual([]);
   });
 });
+
+describe('the Python fixture generators (tools/)', () => {
+  const py: string[] = [];
+  const walkPy = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (name === '__pycache__') continue;
+      if (statSync(p).isDirectory()) walkPy(p);
+      else if (name.endsWith('.py')) py.push(p);
+    }
+  };
+  walkPy(join(REPO, 'tools'));
+  const text = (p: string) => readFileSync(p, 'utf8');
+
+  it('import what they share from tools/common, with no sys.path patching', () => {
+    expect(py.length).toBeGreaterThan(20);
+    expect(py.filter((p) => /sys\.path\.(insert|append)/.test(text(p))).map((p) => relative(REPO, p))).toEqual([]);
+  });
+
+  it('define the weight formula, the option-A shortcut and the MAC counter once, in tools/common', () => {
+    const defining = (re: RegExp) => py.filter((p) => re.test(text(p))).map((p) => relative(REPO, p));
+    expect(defining(/^def uniform\(/m)).toEqual(['tools/common/formula.py']);
+    expect(defining(/^def formula_tensor\(/m)).toEqual(['tools/common/formula.py']);
+    expect(defining(/^class (OptionA|PadShortcut)\b/m)).toEqual(['tools/common/reference_models.py']);
+    expect(defining(/register_forward_hook\(/)).toEqual(['tools/common/macs.py']);
+    expect(defining(/^class CifarResNet\b/m)).toEqual(['tools/common/reference_models.py']);
+  });
+
+  it('say how to run them: as modules from the repository root', () => {
+    const stale = py.filter((p) => /python3 tools\//.test(text(p))).map((p) => relative(REPO, p));
+    expect(stale).toEqual([]);
+  });
+});

@@ -22,10 +22,13 @@ export function formulaUniform(n: number, k: number): Float64Array {
   return out;
 }
 
-/** The formula value of state-dict tensor `key` of PyTorch shape `shape`, `k` its sorted-key index. */
-export function formulaTensor(key: string, shape: number[], k: number, dtype: tf.DataType): tf.Tensor {
+/**
+ * The float32 formula values of state-dict tensor `key` of PyTorch shape `shape` (flat, PyTorch layout),
+ * `k` its index in the sorted key list. `num_batches_tracked` is all zeros.
+ */
+export function formulaValues(key: string, shape: number[], k: number): Float32Array {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (key.endsWith('num_batches_tracked')) return tf.zeros(shape, dtype);
+  if (key.endsWith('num_batches_tracked')) return new Float32Array(n);
   const u = formulaUniform(n, k);
   const v = new Float32Array(n);
   let f: (x: number) => number;
@@ -41,7 +44,13 @@ export function formulaTensor(key: string, shape: number[], k: number, dtype: tf
   } else if (key.endsWith('weight') && shape.length === 1) f = (x) => 1 + 0.1 * x;
   else throw new Error(`formula.ts: no formula for ${key} [${shape.join(', ')}]`);
   for (let i = 0; i < n; i++) v[i] = f(u[i]);
-  return tf.tensor(v, shape, 'float32');
+  return v;
+}
+
+/** {@link formulaValues} as a tensor of `dtype` (PyTorch layout). */
+export function formulaTensor(key: string, shape: number[], k: number, dtype: tf.DataType): tf.Tensor {
+  if (key.endsWith('num_batches_tracked')) return tf.zeros(shape, dtype);
+  return tf.tensor(formulaValues(key, shape, k), shape, 'float32');
 }
 
 /** Load the formula weights into `model` (strict: its keys must be the reference's). */

@@ -5,6 +5,7 @@ layout serves every family; pre-activation units name their 1x1 projection `shor
 widely used pytorch-cifar code) and the pre-activation nets add `bn_final`, the BN-ReLU the
 pre-activation papers put before global pooling.
 
+- OptionA: the parameter-free option-A shortcut, the one every generator uses.
 - cifar_resnet: He et al. 2016, section 4.2: 6n+2 layers, widths 16/32/64, option A (zero-padded
   identity on subsampled input) or option B (1x1 conv + BN projection where the shape changes), or
   a plain net with no shortcuts at all.
@@ -20,6 +21,20 @@ import torch.nn.functional as F
 from torchvision.models.resnet import Bottleneck
 
 
+class OptionA(nn.Module):
+    """He et al.'s option A shortcut, parameter-free: x[:, :, ::s, ::s] with the extra channels
+    zero-padded evenly on both sides (no state-dict keys)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.cin, self.cout, self.stride = cin, cout, stride
+
+    def forward(self, x):
+        x = x[:, :, ::self.stride, ::self.stride]
+        extra = self.cout - self.cin
+        return F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
+
+
 class CifarBasicBlock(nn.Module):
     def __init__(self, inplanes, planes, stride, option, plain):
         super().__init__()
@@ -28,12 +43,10 @@ class CifarBasicBlock(nn.Module):
         self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(planes)
         self.plain = plain
-        self.option = option
-        self.pad = 0
-        self.stride = stride
+        self.shortcut = nn.Identity()
         if not plain and (stride != 1 or inplanes != planes):
             if option == 'A':
-                self.pad = (planes - inplanes) // 2
+                self.shortcut = OptionA(inplanes, planes, stride)
             else:
                 self.downsample = nn.Sequential(
                     nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
@@ -43,12 +56,7 @@ class CifarBasicBlock(nn.Module):
         out = self.bn2(self.conv2(out))
         if self.plain:
             return F.relu(out)
-        if hasattr(self, 'downsample'):
-            sc = self.downsample(x)
-        elif self.stride != 1 or self.pad:
-            sc = F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, self.pad, self.pad))
-        else:
-            sc = x
+        sc = self.downsample(x) if hasattr(self, 'downsample') else self.shortcut(x)
         return F.relu(out + sc)
 
 
