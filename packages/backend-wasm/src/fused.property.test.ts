@@ -1,6 +1,6 @@
 import { tf, useBackend, Rng, hasKernel, batchNormTraining, BatchNormTraining, ReluGrad } from '@residual/tensor';
 import '@residual/backend-wasm';
-import { relError, values } from './kernels/testing/conv_grads';
+import { relError, values } from './kernels/testing/conv-grads';
 import { batchNormAndGrads, bits, drawBnCase, type BnResult } from './kernels/testing/fused';
 
 const TOL = 1e-4;

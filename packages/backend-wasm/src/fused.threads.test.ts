@@ -2,7 +2,7 @@ import { tf, useBackend, backendInfo } from '@residual/tensor';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setThreadsCount } from '@residual/backend-wasm';
 import { nativeRuntime } from './kernels/native/runtime';
-import { convGrads, relError, type ConvCase } from './kernels/testing/conv_grads';
+import { convGrads, relError, type ConvCase } from './kernels/testing/conv-grads';
 import { batchNormAndGrads, bits, type BnCase } from './kernels/testing/fused';
 
 // Our native kernels split work across threads by output (filter taps × channel blocks, channels,

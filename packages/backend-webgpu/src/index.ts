@@ -1,6 +1,6 @@
 import { registerBackendProvider, type BackendProvider } from '@residual/tensor';
 import { webgpuBackendProvider } from './provider';
-import { registerAllKernels, replacedStockKernels, WEBGPU_FIXED_KERNELS } from './register_all_kernels';
+import { registerAllKernels, replacedStockKernels, WEBGPU_FIXED_KERNELS } from './register-all-kernels';
 
 export {
   webgpuBackendProvider,

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readNpy, writeNpy } from '../src/npy';
+import { readNpy, writeNpy } from '../src';
 import { writeFormulaSafetensors, type KeySpec } from './formula';
 import { runCli } from './run-cli';
 

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listRecipes, loadRecipe } from '../src/recipes/load';
-import { expandRecipe } from '../src/recipes/validate';
+import { listRecipes, loadRecipe } from '../src';
+import { expandRecipe } from '../src';
 import { runCli } from './run-cli';
 
 // Each recipe is built for real by the built CLI's --dry-run: zoo model, data pipeline (random

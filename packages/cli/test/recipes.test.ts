@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateRecipe, expandRecipe, RecipeError } from '../src/recipes/validate';
-import { listRecipes, loadRecipe } from '../src/recipes/load';
+import { validateRecipe, expandRecipe, RecipeError } from '../src';
+import { listRecipes, loadRecipe } from '../src';
 
 const DIR = join(__dirname, '..', '..', '..', 'examples', 'recipes', 'recipes');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json'));

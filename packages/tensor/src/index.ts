@@ -24,10 +24,10 @@ export {
   BatchNormTrainingGrad,
   batchNormTraining,
   batchNormTrainingGradConfig,
-} from './fused/batch_norm_training';
-export type { BatchNormTrainingAttrs } from './fused/batch_norm_training';
-export { ReluGrad, reluGradConfig } from './fused/relu_grad';
-export { SGDStep, sgdStep } from './fused/sgd_step';
-export type { SGDStepAttrs } from './fused/sgd_step';
+} from './fused/batch-norm-training';
+export type { BatchNormTrainingAttrs } from './fused/batch-norm-training';
+export { ReluGrad, reluGradConfig } from './fused/relu-grad';
+export { SGDStep, sgdStep } from './fused/sgd-step';
+export type { SGDStepAttrs } from './fused/sgd-step';
 export { globalRng, Rng } from '@residual/random';
 export { assertSingleTfjsCore, tfjsVersions } from './single-core';

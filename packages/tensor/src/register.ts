@@ -12,7 +12,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
-import { registerMissingGradients } from './gradients/register_all_gradients';
+import { registerMissingGradients } from './gradients/register-all-gradients';
 import { assertSingleTfjsCore } from './single-core';
 
 assertSingleTfjsCore();

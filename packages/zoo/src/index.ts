@@ -38,6 +38,6 @@ export type { MacsReport } from './macs';
 // One file per family, as torchvision's models/: the network class, then a factory per registered
 // model, each registering itself when the file is imported.
 export * from './models/resnet';
-export * from './models/cifar_resnet';
-export * from './models/preact_resnet';
-export * from './models/wide_resnet';
+export * from './models/cifar-resnet';
+export * from './models/preact-resnet';
+export * from './models/wide-resnet';

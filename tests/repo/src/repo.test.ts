@@ -109,3 +109,28 @@ describe('the Python fixture generators (tools/)', () => {
     expect(stale).toEqual([]);
   });
 });
+
+describe('file names and test placement (docs/architecture.md, repository conventions)', () => {
+  const files = WORKSPACES.flatMap((w) => walk(w)).map((p) => relative(REPO, p));
+
+  it('TypeScript files are kebab-case, except kernels named after their tfjs kernel', () => {
+    const bad = files.filter((p) => {
+      const base = p.split('/').pop()!.replace(/\.d\.ts$|\.tsx?$/, '');
+      if (/\/kernels\/[A-Z][A-Za-z0-9]*$/.test(p.replace(/\.tsx?$/, ''))) return false;
+      return !/^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$/.test(base);
+    });
+    expect(bad).toEqual([]);
+  });
+
+  it("a package's test/ folder reaches into src/ only through its entry, its testing/ helpers or type-only imports", () => {
+    const bad: string[] = [];
+    for (const p of files.filter((f) => /(^|\/)test\/[^/]+\.ts$/.test(f))) {
+      for (const m of readFileSync(join(REPO, p), 'utf8').matchAll(/^import\s+(type\s+)?[^'"]*from\s+'(\.\.\/src\/[^']+)'/gm)) {
+        const [, typeOnly, spec] = m;
+        if (typeOnly || spec === '../src/index' || spec.startsWith('../src/testing/')) continue;
+        bad.push(`${p}: ${spec}`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+});

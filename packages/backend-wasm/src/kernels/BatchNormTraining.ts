@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs } from '@residual/tensor';
-import { assertFloat32 } from './kernel_util';
+import { assertFloat32 } from './kernel-util';
 import { nativeRuntime, runSplit } from './native/runtime';
 
 // Statistics split across threads by blocks of 4 channels (each sum is made by one thread); the

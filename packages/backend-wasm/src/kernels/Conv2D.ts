@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
-import { convGeometry, type ConvGeometry } from './conv_geometry';
+import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { nativeRuntime, runSplit } from './native/runtime';
 import { replacingConfig, runStock } from './stock';
 

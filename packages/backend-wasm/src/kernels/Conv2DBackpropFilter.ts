@@ -7,8 +7,8 @@ import type {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
-import { assertFloat32, release, transpose } from './kernel_util';
-import { convGeometry, fitOutGrad, type ConvGeometry } from './conv_geometry';
+import { assertFloat32, release, transpose } from './kernel-util';
+import { convGeometry, fitOutGrad, type ConvGeometry } from './conv-geometry';
 import { nativeRuntime, runSplit } from './native/runtime';
 
 /**

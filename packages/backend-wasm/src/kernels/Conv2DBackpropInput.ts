@@ -7,8 +7,8 @@ import type {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
-import { assertFloat32, conv2d, cropIfNeeded, matMul2d, release, reshape, runWasmKernel, transpose } from './kernel_util';
-import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv_geometry';
+import { assertFloat32, conv2d, cropIfNeeded, matMul2d, release, reshape, runWasmKernel, transpose } from './kernel-util';
+import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv-geometry';
 
 /**
  * Gradient of `conv2d` with respect to its input (also `conv2dTranspose`), computed as one XNNPACK

@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ReluGrad, SGDStep, tf, type SGDStepAttrs } from '@residual/tensor';
-import { assertFloat32 } from './kernel_util';
+import { assertFloat32 } from './kernel-util';
 import { nativeRuntime, runSplit } from './native/runtime';
 
 function sameShape(kernel: string, a: TensorInfo, b: TensorInfo, names: [string, string]): void {

@@ -1,7 +1,7 @@
 import type { KernelConfig, KernelFunc, NamedTensorInfoMap, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
-import { release, transpose } from './kernel_util';
+import { release, transpose } from './kernel-util';
 import { replacingConfig, runStock } from './stock';
 
 /**

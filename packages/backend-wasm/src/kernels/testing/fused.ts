@@ -1,6 +1,6 @@
 // Test-only helpers for the fused-kernel tests (not exported from the package).
 import { tf, Rng, batchNormTraining, hasKernel, BatchNormTraining } from '@residual/tensor';
-import { values } from './conv_grads';
+import { values } from './conv-grads';
 
 export interface BnCase {
   n: number;

@@ -2,7 +2,7 @@ import type { Conv2DBackpropFilterAttrs, Conv2DBackpropInputAttrs } from '@tenso
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
-import { runWasmKernel } from './kernel_util';
+import { runWasmKernel } from './kernel-util';
 
 /** The sizes both conv backprop kernels need, in NHWC terms whatever the caller's data format. */
 export interface ConvGeometry {

@@ -1,6 +1,6 @@
 import { tf, useBackend, backendInfo } from '@residual/tensor';
 import { setThreadsCount } from '@residual/backend-wasm';
-import { convGrads, relError, type ConvCase } from './kernels/testing/conv_grads';
+import { convGrads, relError, type ConvCase } from './kernels/testing/conv-grads';
 
 // The kernels must also be right on the threaded SIMD build (XNNPACK splits work across workers).
 const CASES: ConvCase[] = [

@@ -1,6 +1,6 @@
 import { tf, useBackend, Rng } from '@residual/tensor';
 import '@residual/backend-wasm';
-import { relError, values } from './kernels/testing/conv_grads';
+import { relError, values } from './kernels/testing/conv-grads';
 
 // Every op a ResNet training step runs (stem conv 7×7/2, max pool 3/2 pad 1, 3×3 convs with explicit
 // pads, 1×1/2 projection shortcut, option-A shortcut, grouped conv via split/concat, batch norm from

@@ -2,7 +2,7 @@
 // widths 16k/32k/64k after a 16-channel 3×3 stem, optional dropout inside each unit. (torchvision's
 // ImageNet wide_resnet50_2/101_2 are bottleneck ResNets and live in resnet.ts, as in torchvision.)
 import { registerModel, type ModelOptions } from '../registry';
-import { PreActResNet } from './preact_resnet';
+import { PreActResNet } from './preact-resnet';
 import { CIFAR10_MEAN, CIFAR10_STD, ZAGORUYKO_2016 } from './common';
 
 const WIDE_OPTIONS = ['dropRate'] as const;

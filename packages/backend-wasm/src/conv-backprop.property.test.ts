@@ -1,6 +1,6 @@
 import { Rng } from '@residual/tensor';
 import '@residual/backend-wasm';
-import { convGrads, describeCase, onBothBackends, relError, type ConvCase, type Pad } from './kernels/testing/conv_grads';
+import { convGrads, describeCase, onBothBackends, relError, type ConvCase, type Pad } from './kernels/testing/conv-grads';
 
 const TOL = 1e-4;
 const COUNT = 60;

@@ -15,11 +15,11 @@ export function runWasmKernel(
 ): TensorInfo {
   const config = tf.getKernel(kernelName, 'wasm');
   if (!config) {
-    throw new Error(`@residual/backend-wasm (kernels/kernel_util.ts): wasm kernel '${kernelName}' is not registered`);
+    throw new Error(`@residual/backend-wasm (kernels/kernel-util.ts): wasm kernel '${kernelName}' is not registered`);
   }
   const out = config.kernelFunc({ inputs, attrs, backend });
   if (Array.isArray(out)) {
-    throw new Error(`@residual/backend-wasm (kernels/kernel_util.ts): kernel '${kernelName}' returned several outputs`);
+    throw new Error(`@residual/backend-wasm (kernels/kernel-util.ts): kernel '${kernelName}' returned several outputs`);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { tf, useBackend, Rng } from '@residual/tensor';
 import { replacedStockKernels } from '@residual/backend-wasm';
 import { maxPoolGrad } from './kernels/MaxPoolGrad';
-import { relError } from './kernels/testing/conv_grads';
+import { relError } from './kernels/testing/conv-grads';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 interface PoolCase { shape: [number, number, number, number]; k: [number, number]; s: [number, number]; pad: Pad }

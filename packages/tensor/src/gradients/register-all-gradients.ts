@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { stridedSliceGradConfig } from './strided_slice_grad';
-import { batchNormTrainingGradConfig } from '../fused/batch_norm_training';
-import { reluGradConfig } from '../fused/relu_grad';
+import { stridedSliceGradConfig } from './strided-slice-grad';
+import { batchNormTrainingGradConfig } from '../fused/batch-norm-training';
+import { reluGradConfig } from '../fused/relu-grad';
 
 /** Gradients tfjs-core lacks, registered once on import of `@residual/tensor`. */
 const GRADIENTS: tf.GradConfig[] = [stridedSliceGradConfig, batchNormTrainingGradConfig];

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
-import { TRANSFORM_FIELDS } from '../src/recipes/schema';
-import { SCHED_FIELDS, SGD_FIELDS } from '../src/recipes/validate';
+import { TRANSFORM_FIELDS } from './schema';
+import { SCHED_FIELDS, SGD_FIELDS } from './validate';
 
 // recipe.schema.json is generated from the Recipe type (scripts/gen-recipe-schema.mjs); editors check
 // recipe files against it through their "$schema". Here: it is current, every shipped recipe passes,
 // and a typo is reported at the field, as an editor would underline it.
-const PKG = join(__dirname, '..');
+const PKG = join(__dirname, '..', '..');
 const RECIPES = join(PKG, '..', '..', 'examples', 'recipes', 'recipes');
 const schema = JSON.parse(readFileSync(join(PKG, 'recipe.schema.json'), 'utf8'));
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);

@@ -2,7 +2,7 @@ import { tf, useBackend } from '@residual/tensor';
 import { registerAllKernels, replacedStockKernels } from '@residual/backend-wasm';
 import { conv2DBackpropInput } from './kernels/Conv2DBackpropInput';
 import { conv2DBackpropFilter } from './kernels/Conv2DBackpropFilter';
-import { convGrads, describeCase, onBothBackends, relError, values, type ConvCase } from './kernels/testing/conv_grads';
+import { convGrads, describeCase, onBothBackends, relError, values, type ConvCase } from './kernels/testing/conv-grads';
 import { Rng } from '@residual/tensor';
 
 const TOL = 1e-4;
