@@ -35,3 +35,5 @@ export { CIFAR10_NORMALIZE, IMAGENET_NORMALIZE, loadPresetTransform, presetSpec,
 export type { PresetName, PresetOptions } from './loader/preset-spec';
 export { CIFAR100_CLASSES, DATASET_NAMES, IMAGENET_CLASSES, classNamesFor, datasetInfo } from './registry';
 export type { DatasetInfo, DatasetName } from './registry';
+export { defaultDatasetRoot, fakeDataset } from './registry/load';
+export type { LoadDatasetOptions } from './registry/load';

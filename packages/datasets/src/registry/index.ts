@@ -1,6 +1,11 @@
 import { CIFAR10_CLASSES } from '../cifar/resources';
 import { FASHION_MNIST_CLASSES } from '../mnist/mnist';
 import { IMAGENET_CLASSES } from './imagenet-classes';
+import { loadDataset } from './load';
+import { DATASET_NAMES, type DatasetInfo, type DatasetName } from './types';
+
+export { DATASET_NAMES };
+export type { DatasetInfo, DatasetName };
 
 export { IMAGENET_CLASSES };
 
@@ -23,32 +28,9 @@ export const CIFAR100_CLASSES: readonly string[] = (
   'tractor train trout tulip turtle wardrobe whale willow_tree wolf woman worm'
 ).split(' ');
 
-/** The datasets the registry describes (`fake` is random data of CIFAR's shape, for dry runs). */
-export const DATASET_NAMES = ['cifar10', 'cifar100', 'fashion-mnist', 'imagenet', 'fake'] as const;
-/** A name of {@link DATASET_NAMES}. */
-export type DatasetName = (typeof DATASET_NAMES)[number];
-
-/** What every other package needs to know about a dataset, declared once here. */
-export interface DatasetInfo {
-  name: DatasetName;
-  numClasses: number;
-  /** Class names in label order. */
-  classNames: readonly string[];
-  /** 1 (grey) or 3 (RGB). */
-  channels: number;
-  /** Native image height and width (ImageNet: the usual 256 resize). */
-  height: number;
-  width: number;
-  /** Images per split. */
-  splits: { train: number; test: number };
-  /** Per-channel mean and std of the training images in [0, 1] (torchvision's values for ImageNet). */
-  mean: readonly number[];
-  std: readonly number[];
-}
-
 const TEN = Array.from({ length: 10 }, (_, i) => `class ${i}`);
 
-const INFO: Record<DatasetName, DatasetInfo> = {
+const FACTS: Record<DatasetName, Omit<DatasetInfo, 'load'>> = {
   cifar10: {
     name: 'cifar10', numClasses: 10, classNames: CIFAR10_CLASSES, channels: 3, height: 32, width: 32,
     splits: { train: 50000, test: 10000 }, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616],
@@ -71,6 +53,13 @@ const INFO: Record<DatasetName, DatasetInfo> = {
   },
 };
 
+const INFO = Object.fromEntries(
+  Object.entries(FACTS).map(([k, facts]) => {
+    const info: DatasetInfo = { ...facts, load: (options) => loadDataset(info, options) };
+    return [k, info];
+  }),
+) as Record<DatasetName, DatasetInfo>;
+
 /**
  * The registry entry of a dataset: classes, channels, image size, split sizes, normalisation. Every
  * package reads dataset facts from here (the CLI's recipes, eval and predict).
@@ -79,6 +68,7 @@ const INFO: Record<DatasetName, DatasetInfo> = {
  * ```ts
  * import { datasetInfo } from '@residual/datasets';
  * datasetInfo('fashion-mnist').mean; // [0.286]
+ * const test = await datasetInfo('cifar10').load({ split: 'test', root: 'data/cifar10' });
  * ```
  */
 export function datasetInfo(name: string): DatasetInfo {

@@ -42,3 +42,26 @@ describe('dataset registry', () => {
     expect(classNamesFor({ numClasses: 7, inChannels: 3 })).toBeUndefined();
   });
 });
+
+describe('datasetInfo(name).load', () => {
+  it('loads real Fashion-MNIST by name, and names the directory when a dataset is absent', async () => {
+    const { datasetInfo } = await import('./index');
+    const test = await datasetInfo('fashion-mnist').load({ split: 'test' });
+    expect(test.length).toBe(10000);
+    await expect(datasetInfo('imagenet').load({ split: 'test', root: '/nonexistent/imagenet' })).rejects.toThrow(
+      /\/nonexistent\/imagenet\/val: ImageNet not found/,
+    );
+    await expect(datasetInfo('cifar10').load({ split: 'train', root: '/nonexistent/cifar' })).rejects.toThrow(/\/nonexistent\/cifar/);
+  });
+
+  it("gives the fake dataset its registered shape and sizes, deterministically", async () => {
+    const { datasetInfo } = await import('./index');
+    const a = await datasetInfo('fake').load({ split: 'train' });
+    const b = await datasetInfo('fake').load({ split: 'train' });
+    expect(a.length).toBe(512);
+    const [x, y] = [await a.get(5), await b.get(5)];
+    expect(x.image).toMatchObject({ height: 32, width: 32, channels: 3 });
+    expect(Array.from(x.image!.data)).toEqual(Array.from(y.image!.data));
+    expect((await datasetInfo('fake').load({ split: 'test' })).length).toBe(128);
+  });
+});
