@@ -75,6 +75,17 @@ describe('residual train (built binary)', () => {
         expect(res.count).toBe(100);
         expect(res.acc1).toBeGreaterThanOrEqual(0);
         expect(res.acc5).toBeGreaterThanOrEqual(res.acc1);
+        // The paper's whole-image protocol at the images' own size is the single-view test.
+        const same = runCli(['eval', '--model', 'resnet20', '--weights', join(out, 'model.safetensors'), '--dataset', 'fashion-mnist', '--limit', '100', '--scales', '28', '--json']);
+        expect(same.code).toBe(0);
+        const s28 = JSON.parse(same.stdout);
+        expect(s28.protocol).toEqual({ tenCrop: false, scales: [28], cropSize: 28, flip: false, average: 'softmax' });
+        expect(s28.acc1).toBe(res.acc1);
+        expect(Math.abs(s28.loss - res.loss)).toBeLessThanOrEqual(1e-5);
+        const ms = runCli(['eval', '--model', 'resnet20', '--weights', join(out, 'model.safetensors'), '--dataset', 'fashion-mnist', '--limit', '40', '--scales', '28,36', '--flip', '--average', 'logits']);
+        expect(ms.code).toBe(0);
+        expect(ms.stdout).toMatch(/40 images, fully convolutional, scales 28\/36, flips, logits averaged\): top-1 \d+\.\d+%/);
+        expect(runCli(['eval', '--model', 'resnet20', '--weights', join(out, 'model.safetensors'), '--dataset', 'fashion-mnist', '--average', 'mode']).stderr).toMatch(/--average must be softmax or logits/);
         // predict reads classes and channels from the weights: a 1-channel model, Fashion-MNIST names.
         const px = Buffer.alloc(28 * 28, 0);
         for (let i = 0; i < px.length; i++) px[i] = i % 28 > 8 && i % 28 < 20 ? 220 : 10;

@@ -5,6 +5,7 @@ export * from './checkpoint';
 export * from './trainer';
 export { evaluate, NonFiniteEvalError, type EvaluateOptions, type EvaluateResult } from './eval/evaluate';
 export { tenCropBatch, resizeShorterSide } from './eval/crops';
+export { evaluateImages, imageScores, type ImageSource, type LabelledImage, type PaperEvalOptions } from './eval/paper';
 export { Progress, type ProgressOptions, type ProgressSink, type ProgressUpdate } from './observe/progress';
 export { writeHistory, readHistory, historyToCsv, type EpochRecord } from './observe/history';
 export type { Batch, BatchSource } from './data/source';

@@ -14,8 +14,18 @@ const HELP = `Usage: residual eval --model NAME --weights FILE.pth|FILE.safetens
 
 Evaluates weights (a torch-style state dict: .pth or .safetensors) on a dataset's test split in eval mode:
 top-1/top-5 accuracy and error, and the cross-entropy. Inputs are normalised with the model card's
-mean and std. ImageNet images are resized to 256 and center-cropped to 224 (or 256 when
---ten-crop/--scales average over crops and scales, as He et al. §3.4 do).
+mean and std. By default ImageNet images are resized to 256 and center-cropped to 224 (torchvision's
+single-crop protocol); other datasets are used at their size.
+
+The paper's protocols (He et al. §3.4) run on each whole image at its own aspect ratio:
+  --scales 224,256,384,480,640   fully-convolutional multi-scale testing: the shorter side resized to
+                                 each scale (from the uint8 image, antialiased as in training), the
+                                 whole image through the network
+  --ten-crop                     10-crop testing: ten crops of --crop-size from the image resized to
+                                 shorter side 256 (or to each of --scales)
+Scores are combined by averaging the class probabilities (--average softmax, the paper's "average the
+scores") or the logits (--average logits, one softmax after; torchvision's TenCrop example);
+--flip adds each scale's mirror image to the fully-convolutional test.
 
 Options:
   --model NAME          a model of 'residual models'
@@ -26,6 +36,8 @@ Options:
   --ten-crop            average softmax scores over ten crops
   --crop-size N         crop side for --ten-crop (default 224 for ImageNet, else the image side)
   --scales A,B,...      shorter sides to average over (e.g. 224,256,384,480,640)
+  --flip                also average the mirrored image (fully convolutional)
+  --average MODE        softmax (default) or logits
   --batch-size N        images per batch (default 100)
   --limit N             evaluate the first N test images only
   --mean A,B,C --std A,B,C   input normalisation (default: the model card's; Fashion-MNIST 0.286/0.353)
@@ -63,6 +75,8 @@ export const evalCommand: Command = {
       'ten-crop': { type: 'boolean' },
       'crop-size': { type: 'string' },
       scales: { type: 'string' },
+      flip: { type: 'boolean' },
+      average: { type: 'string' },
       'batch-size': { type: 'string' },
       limit: { type: 'string' },
       json: { type: 'boolean' },
@@ -86,6 +100,10 @@ export const evalCommand: Command = {
       return n;
     });
     const tenCrop = !!values['ten-crop'];
+    const average = (values.average as string | undefined) ?? 'softmax';
+    if (average !== 'softmax' && average !== 'logits') throw new CliError(`--average must be softmax or logits, got '${average}'`, 2);
+    const paper = tenCrop || scales !== undefined;
+    if (values.flip && !paper) throw new CliError('--flip applies to --scales (the fully-convolutional test)', 2);
     const batchSize = intOption(values, 'batch-size') ?? 100;
     const limit = intOption(values, 'limit');
 
@@ -93,9 +111,7 @@ export const evalCommand: Command = {
     const [datasets, train] = await Promise.all([import('@residual/datasets'), import('@residual/train')]);
     const { test } = await loadSplits(dataset as DatasetName, values['data-dir'] as string | undefined);
     const testSet = limit && limit < test.length ? new datasets.Subset(test, Array.from({ length: limit }, (_, i) => i)) : test;
-    const specs = dataset === 'imagenet'
-      ? [{ name: 'Resize' as const, size: 256 }, { name: 'CenterCrop' as const, size: tenCrop || scales ? 256 : 224 }]
-      : [];
+    const specs = dataset === 'imagenet' ? [{ name: 'Resize' as const, size: 256 }, { name: 'CenterCrop' as const, size: 224 }] : [];
     const t = await buildTransforms(specs, 'eval');
     const normalize = parseNorm(values.mean, values.std) ?? (dataset === 'fashion-mnist' ? fashionNorm() : { mean: entry.mean, std: entry.std });
     const loader = new datasets.DataLoader(testSet, { batchSize, transform: t.transform, normalize });
@@ -118,17 +134,19 @@ export const evalCommand: Command = {
         const s = (Date.now() - started) / 1000;
         io.err(`eval ${done}/${total} images, ${(done / Math.max(s, 1e-9)).toFixed(0)} img/s\n`);
       };
-      const r = await train.evaluate(model, loader, {
-        onBatch,
-        tenCrop,
-        scales,
-        cropSize: intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : datasetInfo(dataset as DatasetName).height),
-      });
-      const result = { model: modelName, weights, dataset, protocol: { tenCrop, scales: scales ?? null }, ...r, seconds: (Date.now() - started) / 1000 };
+      const cropSize = intOption(values, 'crop-size') ?? (dataset === 'imagenet' ? 224 : datasetInfo(dataset as DatasetName).height);
+      const protocol = paper
+        ? { tenCrop, scales: scales ?? (tenCrop ? [dataset === 'imagenet' ? 256 : cropSize] : []), cropSize, flip: !!values.flip, average: average as 'softmax' | 'logits' }
+        : null;
+      const r = protocol
+        ? await train.evaluateImages(model, testSet, { ...protocol, ...normalize, onImage: onBatch })
+        : await train.evaluate(model, loader, { onBatch });
+      const result = { model: modelName, weights, dataset, protocol: protocol ?? { tenCrop: false, scales: null }, ...r, seconds: (Date.now() - started) / 1000 };
       if (values.json) io.out(JSON.stringify(result, null, 2) + '\n');
       else {
         const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-        io.out(`${modelName} on ${dataset} (${r.count} images${tenCrop ? ', ten-crop' : ''}${scales ? `, scales ${scales.join('/')}` : ''}): ` +
+        const how = protocol ? `${protocol.tenCrop ? `ten-crop ${cropSize}` : 'fully convolutional'}, scales ${protocol.scales.join('/')}${protocol.flip ? ', flips' : ''}, ${average} averaged` : 'single view';
+        io.out(`${modelName} on ${dataset} (${r.count} images, ${how}): ` +
           `top-1 ${pct(r.acc1)} (error ${pct(r.top1Error)}), top-5 ${pct(r.acc5)} (error ${pct(r.top5Error)}), loss ${r.loss.toFixed(4)}\n`);
       }
     } finally {

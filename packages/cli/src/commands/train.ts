@@ -128,7 +128,11 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
   writeFileAtomic(join(outDir, 'model.safetensors'), encodeSafetensors(sd, { metadata: { recipe: run.runName, model: run.model.name } }));
   Object.values(sd).forEach((t) => t.dispose());
   const ev = run.evaluation ?? {};
-  const test = await train.evaluate(built.model, built.test, { tenCrop: ev.tenCrop, scales: ev.scales });
+  // The paper's protocols run on the whole test images; without them, the test loader as configured.
+  const test =
+    ev.tenCrop || ev.scales?.length
+      ? await train.evaluateImages(built.model, built.testImages, { ...ev, ...built.testNormalize })
+      : await train.evaluate(built.model, built.test);
   const seconds = (Date.now() - started) / 1000;
   // Loss, top-1 error and learning-rate panels, train vs val: curves.svg and curves.png.
   // Runs logged within epochs (or stopped by iterations) plot against iterations, as the paper's curves.

@@ -31,6 +31,9 @@ export interface BuiltRun {
   train: DataLoader;
   val: DataLoader | undefined;
   test: DataLoader;
+  /** The test split's whole uint8 images (for the paper's protocols), and the normalisation its loader applies. */
+  testImages: Dataset;
+  testNormalize: { mean: number[]; std: number[] };
   data: { name: string; fake: boolean; train: number; val: number; test: number; note?: string };
   /** Human-readable summary of what was built. */
   summary: string[];
@@ -133,6 +136,11 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
     train,
     val,
     test,
+    testImages: testSet,
+    // Without a Normalize step the loader only scales to [0, 1].
+    testNormalize: testT.normalize
+      ? { mean: [...testT.normalize.mean], std: [...testT.normalize.std] }
+      : { mean: new Array(info.channels).fill(0), std: new Array(info.channels).fill(1) },
     data: { name, fake, train: trainSet.length, val: valSet && valSet !== testSet ? valSet.length : 0, test: testSet.length, note },
     summary,
   };

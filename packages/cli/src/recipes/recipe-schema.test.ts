@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { TRANSFORM_FIELDS } from './schema';
-import { SCHED_FIELDS, SGD_FIELDS } from './validate';
+import { EVALUATION_FIELDS, SCHED_FIELDS, SGD_FIELDS } from './validate';
 
 // recipe.schema.json is generated from the Recipe type (scripts/gen-recipe-schema.mjs); editors check
 // recipe files against it through their "$schema". Here: it is current, every shipped recipe passes,
@@ -77,4 +77,6 @@ test('the validator allows exactly the fields the schema declares, per scheduler
     expect([name, [...required].sort()]).toEqual([name, (v.required ?? []).filter((k) => k !== 'name').sort()]);
   }
   expect([...SGD_FIELDS].sort()).toEqual(Object.keys(defs.SGDSpec!.properties).sort());
+  const evaluation = (defs.Recipe as unknown as { properties: Record<string, { properties: Record<string, unknown> }> }).properties.evaluation!;
+  expect([...EVALUATION_FIELDS].sort()).toEqual(Object.keys(evaluation.properties).sort());
 });

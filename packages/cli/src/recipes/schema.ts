@@ -3,7 +3,7 @@
  * paper's experimental section does: model, data and augmentation, optimizer, learning-rate schedule,
  * stopping rule and evaluation protocol. Names mirror torchvision / torch.optim (camelCase).
  */
-import type { OptimizerSpec, SchedulerSpec as TrainSchedulerSpec } from '@residual/train';
+import type { OptimizerSpec, PaperEvalOptions, SchedulerSpec as TrainSchedulerSpec } from '@residual/train';
 import type { ImageTransformSpec } from '@residual/transforms';
 import type { ModelSpec } from '@residual/zoo';
 import { DATASET_NAMES, type DatasetName as RegistryDatasetName } from '@residual/datasets';
@@ -99,12 +99,12 @@ export interface Recipe {
   /** Also log training metrics and validate every this many iterations (curves of short runs). */
   logEvery?: number;
   /** Test-time protocol. */
-  evaluation?: {
-    /** Ten-crop testing (He et al. §3.4). */
-    tenCrop?: boolean;
-    /** Fully-convolutional multi-scale testing: shorter sides to average over. */
-    scales?: number[];
-  };
+  /**
+   * The final test on whole images (He et al. §3.4, `@residual/train`'s `evaluateImages`): the shorter
+   * side resized to each of `scales` and the whole image scored (fully convolutional), or `tenCrop`
+   * crops of each resized image; probabilities (or logits) averaged. Absent: the test loader as is.
+   */
+  evaluation?: Omit<PaperEvalOptions, 'mean' | 'std' | 'interpolation'>;
   /**
    * A recipe that stands for several runs: each variant deep-sets dotted paths
    * (`"model.name": "plain20"`) on the base recipe and names the run `<name>/<id>`.

@@ -114,6 +114,7 @@ export const SCHED_FIELDS: Record<SchedulerSpec['name'], string[]> = {
 };
 
 /** Fields of the SGD optimizer spec (kept equal to @residual/train's by test/recipe-schema.test.ts). */
+export const EVALUATION_FIELDS = ['tenCrop', 'scales', 'cropSize', 'flip', 'average'];
 export const SGD_FIELDS = ['name', 'lr', 'momentum', 'weightDecay', 'nesterov', 'dampening', 'noDecayOnNormAndBias'];
 
 function checkTransforms(c: Checker, list: unknown, path: string): void {
@@ -277,9 +278,12 @@ export function validateRecipe(value: unknown, file: string): Recipe {
 
   const ev = c.obj(r, '', 'evaluation', false);
   if (ev) {
-    c.unknownKeys(ev, 'evaluation', ['tenCrop', 'scales']);
+    c.unknownKeys(ev, 'evaluation', EVALUATION_FIELDS);
     c.bool(ev, 'evaluation', 'tenCrop');
+    c.bool(ev, 'evaluation', 'flip');
     c.numArray(ev, 'evaluation', 'scales', false, { int: true, min: 1 });
+    c.num(ev, 'evaluation', 'cropSize', false, { int: true, min: 1 });
+    c.str(ev, 'evaluation', 'average', false, ['softmax', 'logits']);
   }
 
   if (r.variants !== undefined) {
