@@ -30,6 +30,9 @@ from torchvision.transforms import InterpolationMode as IM
 from torchvision.transforms import autoaugment as AA
 from skimage import data as skdata
 
+from tools.common.blas import require_openblas
+from tools.transforms.test_card import large_input
+
 assert torchvision.__version__.startswith("0.14"), torchvision.__version__
 torch.set_num_threads(1)
 
@@ -344,15 +347,6 @@ def gen_shortest():
         json.dump(rs, f, separators=(",", ":"))
 
 
-def large_input(h, w):
-    """A 375x500-class test card from integer arithmetic only (reproduced exactly in the TS test): rings with
-    hard wrap-around edges (aliasing-sensitive) plus a small periodic texture."""
-    y = torch.arange(h, dtype=torch.int64).view(h, 1)
-    x = torch.arange(w, dtype=torch.int64).view(1, w)
-    chans = [((x * x + 3 * y * y + 1000 * c) // 64 + (x * 31 + y * 17 + 7 * c) % 11) % 256 for c in range(3)]
-    return torch.stack(chans).to(torch.uint8)
-
-
 def gen_large():
     """Resize at the seeds' real scales (ImageNet-sized input), compared by digest: bilinear+antialias and nearest
     must be bit-exact; bicubic outputs are stored gzip'd for the 1-LSB comparison."""
@@ -376,6 +370,7 @@ def gen_large():
 
 
 if __name__ == "__main__":
+    require_openblas()  # the affine/rotate grids depend on the BLAS (tools/common/blas.py)
     gen_large()
     gen_shortest()
     write_inputs()

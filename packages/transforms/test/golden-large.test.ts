@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createImage, resize, type Image } from '../src/index';
+import { createImage, resize, rotate, type Image } from '../src/index';
 import { GOLDEN_DIR } from './golden';
 
 /** The generator's integer-only test card (tools/transforms/gen_golden.py `large_input`). */
@@ -44,4 +44,23 @@ describe('resize at ImageNet scale (375x500 input) equals torchvision', () => {
     expect(ref.length).toBe(c.shape[0] * c.shape[1] * 3);
     expect(within / ref.length).toBeGreaterThanOrEqual(0.999);
   });
+});
+
+// Quarter turns of odd-sized images put source coordinates exactly half-way between pixels: torch's float32
+// arithmetic decides whole rows there (tools/transforms/gen_rotate_large.py).
+describe('rotate by quarter turns of odd-sized images equals torchvision', () => {
+  const spec = JSON.parse(readFileSync(join(GOLDEN_DIR, 'rotate-large.json'), 'utf8')) as {
+    cases: Array<{ input: [number, number]; angle: number; interpolation: 'nearest' | 'bilinear'; expand: boolean; shape: number[]; sha256: string }>;
+  };
+  const cards = new Map<string, Image>();
+  test.each(spec.cases.map((c) => [`${c.input.join('x')} ${c.angle}° ${c.interpolation}${c.expand ? ' expand' : ''}`, c] as const))(
+    '%s is bit-exact',
+    (_name, c) => {
+      const key = c.input.join('x');
+      if (!cards.has(key)) cards.set(key, largeInput(c.input[0], c.input[1]));
+      const out = rotate(cards.get(key)!, c.angle, { interpolation: c.interpolation, expand: c.expand });
+      expect([out.height, out.width, out.channels]).toEqual(c.shape);
+      expect(createHash('sha256').update(out.data).digest('hex')).toBe(c.sha256);
+    },
+  );
 });

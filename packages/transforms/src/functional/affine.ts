@@ -1,5 +1,5 @@
 import { assertImage, type Image } from '../image';
-import { f32, roundHalfEven } from './util';
+import { addF32, f32, roundHalfEven } from './util';
 
 /** Interpolation of {@link affine} / {@link rotate} (torchvision supports these two on tensors). */
 export type GridInterpolation = 'nearest' | 'bilinear';
@@ -36,7 +36,8 @@ export function inverseAffineMatrix(
   scale: number,
   shear: readonly [number, number],
 ): number[] {
-  const rad = (d: number): number => (d * Math.PI) / 180;
+  // As Python's math.radians (torchvision's): d · (π/180), not (d · π)/180 — they differ in the last bit.
+  const rad = (d: number): number => d * (Math.PI / 180);
   const rot = rad(angle);
   const sx = rad(shear[0]);
   const sy = rad(shear[1]);
@@ -94,12 +95,18 @@ function gridTransform(
     const by = oy + 0.5 - oh * 0.5;
     for (let ox = 0; ox < ow; ox++) {
       const bx = ox + 0.5 - ow * 0.5;
-      // torch's bmm: (bx·a, then fused + by·b, then + c) in float32
-      const gx = f32(f32(f32(bx * r00) + by * r10) + r20);
-      const gy = f32(f32(f32(bx * r01) + by * r11) + r21);
-      // grid_sample unnormalise, align_corners=False: (g + 1) * size / 2 - 0.5
-      const ix = f32(f32(f32(gx + 1) * halfW) - 0.5);
-      const iy = f32(f32(f32(gy + 1) * halfH) - 0.5);
+      // torch's bmm of the [bx, by, 1] grid with theta as OpenBLAS's sgemm computes it in float32:
+      // bx·a, then fused + by·b, then + c. (With Debian's reference libblas instead, torch rounds both
+      // products before adding: its own results then differ at ties; our fixtures are made with OpenBLAS,
+      // see tools/common/blas.py.)
+      const gx = addF32(addF32(f32(bx * r00), by * r10), r20);
+      const gy = addF32(addF32(f32(bx * r01), by * r11), r21);
+      // grid_sample unnormalise, align_corners=False: (g + 1) * size / 2 - 0.5, which torch's vectorised
+      // CPU kernel computes as one fused multiply-add (one rounding). On quarter turns of odd-sized images
+      // the exact value is a half-integer tie, and that single rounding decides whole rows. (In double,
+      // (g + 1) · size/2 is exact, so one correctly rounded add gives the fused result.)
+      const ix = addF32(addF32(gx, 1) * halfW, -0.5);
+      const iy = addF32(addF32(gy, 1) * halfH, -0.5);
       const d = (oy * ow + ox) * c;
       if (mode === 'nearest') {
         const nx = roundHalfEven(ix);

@@ -2,6 +2,26 @@
 
 export const f32 = Math.fround;
 
+/**
+ * `a + b`, rounded once to float32 — what a float32 fused multiply-add (`fma(x, y, a)` with `b = x·y`
+ * exact in double) or a float32 add gives. `Math.fround(a + b)` rounds twice (to double, then to float32)
+ * and is off by one float32 step when the double sum lands exactly half-way between two float32 values
+ * while the exact sum does not: the tie cases that decide whole rows of a quarter-turn rotation.
+ */
+export function addF32(a: number, b: number): number {
+  const s = a + b;
+  const r = f32(s);
+  if (r === s) return r;
+  // TwoSum: the exact sum is s + e.
+  const bb = s - a;
+  const e = a - (s - bb) + (b - bb);
+  if (e === 0) return r;
+  const other = 2 * s - r;
+  // s half-way between the float32 values r and other: the sign of e says which side the exact sum is on.
+  if (f32(other) === other && other - s === s - r) return e > 0 === other > s ? other : r;
+  return r;
+}
+
 /** torch.round: round half to even. */
 export function roundHalfEven(x: number): number {
   const r = Math.round(x);
