@@ -21,6 +21,8 @@ interface EqFixture {
   trainLogits: number[];
   logitsShape: number[];
   runningStatsAfterTrainForward: Record<string, number[]>;
+  /** A float32 PyTorch train-mode forward's relative error against the float64 one (the conditioning). */
+  float32TrainError: number;
 }
 const fixture = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'equivalence.json'), 'utf8')) as {
   formulaCheck: { n: number; k: number; values: number[]; tailIndex: number; tail: number };
@@ -41,6 +43,9 @@ const BUILD: Record<string, () => Module> = {
   cifar_resnet47_bottleneck: () => createModel('cifar_resnet', { depth: 47, block: 'bottleneck', rng }),
   wide_resnet16_2: () => new WideResNet({ depth: 16, widenFactor: 2, rng }),
   resnext50_32x4d: () => createModel('resnext50_32x4d', { rng }),
+  resnext101_32x8d: () => createModel('resnext101_32x8d', { rng }),
+  resnext101_64x4d: () => createModel('resnext101_64x4d', { rng }),
+  wide_resnet50_2: () => createModel('wide_resnet50_2', { rng }),
 };
 // Everything runs on wasm: the cpu backend is too slow for CI at these sizes, and the conformance
 // suite checks cpu and wasm agree on every model.
@@ -99,7 +104,10 @@ describe.each(fixture.models.map((m) => [m.name, m] as const))('%s equals PyTorc
       errors[key] = maxRelErr(sd[key].dataSync(), want);
     }
     Object.values(sd).forEach((t) => t.dispose());
+    // 1e-4, or as close to the exact result as PyTorch's own float32 forward gets where that is worse
+    // (the 101-layer ResNeXts: batch statistics through 33 units amplify rounding), within a factor 2.
+    const tol = Math.max(1e-4, 2 * ref.float32TrainError);
     // Lists whatever is off, with its error, so a failure names the tensor.
-    expect(Object.entries(errors).filter(([, e]) => !(e <= 1e-4))).toEqual([]);
+    expect(Object.entries(errors).filter(([, e]) => !(e <= tol))).toEqual([]);
   });
 });
