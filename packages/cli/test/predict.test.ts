@@ -192,3 +192,18 @@ describe('predict --rename-keys', () => {
     expect(malformed.stderr).toMatch(/--rename-keys expects FROM=TO/);
   });
 });
+
+describe('predict on a real JPEG with torch.save weights', () => {
+  it("gives torchvision's top-5 classes and probabilities on the same file (tools/cli/gen_predict_photo.py)", () => {
+    const photo = join(__dirname, '..', 'fixtures', 'photo');
+    const want = JSON.parse(readFileSync(join(photo, 'chelsea.json'), 'utf8')) as { top5: Array<{ index: number; probability: number }> };
+    const weights = join(__dirname, '..', '..', 'zoo', 'fixtures', 'pth', 'resnet20.pth');
+    const r = runCli(['predict', '--model', 'resnet20', '--weights', weights, join(photo, 'chelsea.jpg'), '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const got = (JSON.parse(r.stdout) as Array<{ predictions: Array<{ index: number; label: string; probability: number }> }>)[0]!.predictions;
+    expect(got.map((p) => p.index)).toEqual(want.top5.map((p) => p.index));
+    got.forEach((p, i) => expect(Math.abs(p.probability - want.top5[i]!.probability)).toBeLessThanOrEqual(1e-4));
+    expect(got[0]!.label).toBe(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'][got[0]!.index]);
+  });
+});
