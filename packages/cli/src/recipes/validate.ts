@@ -102,7 +102,7 @@ class Checker {
   }
 }
 
-/** Fields of each scheduler (kept equal to @residual/train's SchedulerSpec by test/recipe-schema.test.ts). */
+/** Fields of each scheduler (kept equal to @residual/train's SchedulerSpec by src/recipes/recipe-schema.test.ts). */
 export const SCHED_FIELDS: Record<SchedulerSpec['name'], string[]> = {
   MultiStepLR: ['milestones', 'gamma', 'interval'],
   StepLR: ['stepSize', 'gamma', 'interval'],
@@ -113,8 +113,9 @@ export const SCHED_FIELDS: Record<SchedulerSpec['name'], string[]> = {
   ConstantLR: ['factor', 'totalIters', 'interval'],
 };
 
-/** Fields of the SGD optimizer spec (kept equal to @residual/train's by test/recipe-schema.test.ts). */
+/** Fields of a recipe's `evaluation` (kept equal to the schema's by src/recipes/recipe-schema.test.ts). */
 export const EVALUATION_FIELDS = ['tenCrop', 'scales', 'cropSize', 'flip', 'average'];
+/** Fields of the SGD optimizer spec (kept equal to @residual/train's by src/recipes/recipe-schema.test.ts). */
 export const SGD_FIELDS = ['name', 'lr', 'momentum', 'weightDecay', 'nesterov', 'dampening', 'noDecayOnNormAndBias'];
 
 function checkTransforms(c: Checker, list: unknown, path: string): void {
