@@ -101,13 +101,19 @@ describe.each(listModels())('%s conforms on webgpu', (name) => {
 
   const full = card.params <= FULL_PARAM_BUDGET;
 
-  (full ? it.skip : it)('gives the same eval-mode logits as cpu, and leaks no tensor (forward only)', async () => {
+  /** The reference's eval-mode logits on the cpu backend. */
+  async function cpuLogits(): Promise<Float32Array> {
     await useBackend('cpu');
     ref.eval();
     const xc = input(batch, s, c, 11);
     const ycpu = ref.forward(xc);
     const cpu = Float32Array.from(ycpu.dataSync());
     tf.dispose([xc, ycpu]);
+    return cpu;
+  }
+
+  (full ? it.skip : it)('gives the same eval-mode logits as cpu, and leaks no tensor (forward only)', async () => {
+    const cpu = await cpuLogits();
     await useBackend('webgpu');
     gpu.eval();
     const x = input(batch, s, c, 11);
@@ -125,12 +131,7 @@ describe.each(listModels())('%s conforms on webgpu', (name) => {
   // One forward and backward pass on webgpu gives both the logits (against cpu) and the gradients
   // (against wasm): SwiftShader time is what CI pays for.
   (full ? it : it.skip)('gives the same eval-mode logits as cpu and gradients as wasm, and leaks no tensor', async () => {
-    await useBackend('cpu');
-    ref.eval();
-    const xc = input(batch, s, c, 11);
-    const ycpu = ref.forward(xc);
-    const cpu = Float32Array.from(ycpu.dataSync());
-    tf.dispose([xc, ycpu]);
+    const cpu = await cpuLogits();
     await useBackend('wasm');
     const xw = input(batch, s, c, 11);
     const want = (await gradients(ref, xw, card.numClasses, 'eval')).grads;
