@@ -109,6 +109,11 @@ describe('property: webgpu kernels equal cpu over random shapes', () => {
     { label: 'linspace of one value (NaN in stock tfjs-webgpu)', shapes: [[1]], f: (x) => tf.add(tf.linspace(-1, 1.3, 1), x) },
     { label: 'global mean over H, W', shapes: [[3, 7, 5, 6]], f: (x) => tf.mean(x, [1, 2]) },
     { label: 'matMul and its gradient', shapes: [[3, 64], [64, 10]], f: (a, b) => tf.grad((v: tf.Tensor) => tf.sum(tf.matMul(a as tf.Tensor2D, v as tf.Tensor2D)))(b) },
+    // One row, K ≥ 2000: tfjs-webgpu's split-K program (atomic adds: its sums' order varies run to run),
+    // as a ResNet-50's 1×1 convolutions on a 1×1 last stage run it. The zoo's conformance suite pins the
+    // packed program for reproducibility, so this is where split-K's results are checked.
+    { label: 'matMul of one row with K = 2048 (split-K)', shapes: [[1, 2048], [2048, 512]], f: (a, b) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D) },
+    { label: '1×1 conv of a 1×1 map, 2048 → 512 channels (split-K), and its input gradient', shapes: [[1, 1, 1, 2048], [1, 1, 2048, 512]], f: (x, w) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(v as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'), 1.5)))(x) },
     { label: 'softmax cross-entropy gradient', shapes: [[4, 10]], f: (x) => tf.grad((v: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d([1, 3, 5, 7], 'int32'), 10), v))(x) },
   ];
 
