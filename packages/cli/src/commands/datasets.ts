@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Command } from './command';
 import { parse } from '../util/args';
 import { CliError, unknownName } from '../util/errors';
-import { defaultDataRoot } from '../recipes/data';
+import { defaultDatasetRoot } from '@residual/datasets';
 import type { Io } from '../util/io';
 
 const HELP = `Usage:
@@ -41,7 +41,7 @@ async function list(io: Io): Promise<number> {
         const t = await ds.FashionMNIST.load({ split: 'test' });
         where = `found (${t.length} test images)`;
       } else {
-        const root = defaultDataRoot(name);
+        const root = defaultDatasetRoot(name);
         const C = name === 'cifar10' ? ds.CIFAR10 : ds.CIFAR100;
         const t = await C.load({ root, split: 'test', onProgress: false });
         where = `${root} (${t.length} test images)`;
@@ -51,7 +51,7 @@ async function list(io: Io): Promise<number> {
     }
     rows.push(`${name.padEnd(14)} ${where}`);
   }
-  const im = defaultDataRoot('imagenet');
+  const im = defaultDatasetRoot('imagenet');
   rows.push(`${'imagenet'.padEnd(14)} ${existsSync(join(im, 'train')) ? im : `not found (ImageFolder layouts expected in ${im}/train and ${im}/val)`}`);
   io.out(rows.join('\n') + '\n');
   return 0;
@@ -60,7 +60,7 @@ async function list(io: Io): Promise<number> {
 async function download(name: string, root: string | undefined, io: Io): Promise<number> {
   if (!(NAMES as readonly string[]).includes(name)) throw unknownName('dataset', name, NAMES, 'downloadable: cifar10, cifar100, fashion-mnist');
   const ds = await import('@residual/datasets');
-  const dir = root ?? defaultDataRoot(name as (typeof NAMES)[number]);
+  const dir = root ?? defaultDatasetRoot(name as (typeof NAMES)[number]);
   if (name === 'fashion-mnist') {
     if (!root && existsSync(join(ds.DEBIAN_FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'))) {
       io.out(`fashion-mnist is installed at ${ds.DEBIAN_FASHION_MNIST_DIR} (Debian's dataset-fashion-mnist); nothing to download\n`);

@@ -3,7 +3,7 @@ import type { Dataset, DataLoader } from '@residual/datasets';
 import type { Optimizer, Scheduler } from '@residual/train';
 import type { RunSpec } from './schema';
 import { datasetInfo } from '@residual/datasets';
-import { buildTransforms, fakeDataset, holdoutSize, loadSplits } from './data';
+import { buildTransforms, holdoutSize, loadSplits } from './data';
 import { CliError } from '../util/errors';
 import { buildModel } from '../zoo';
 
@@ -72,7 +72,7 @@ export async function buildRun(run: RunSpec, options: BuildRunOptions = {}): Pro
     if (!options.fakeIfMissing) throw e;
     fake = true;
     note = `${(e as Error).message}; using random stand-in data of the same shape`;
-    splits = { train: fakeDataset(name, 512, 1), test: fakeDataset(name, 128, 2) };
+    splits = { train: datasets.fakeDataset(info, 512, 1), test: datasets.fakeDataset(info, 128, 2) };
   }
   const fullTrain = splits.train.length;
   let trainSet = subset(splits.train, options.limitTrain, seed, datasets.Subset, tensor.Rng);

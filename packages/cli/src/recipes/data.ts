@@ -1,13 +1,8 @@
 import type { Dataset, DataLoaderOptions } from '@residual/datasets';
-import { datasetInfo, defaultDatasetRoot, fakeDataset as fakeDatasetOf } from '@residual/datasets';
+import { datasetInfo } from '@residual/datasets';
 import type { ImageTransformSpec } from '@residual/transforms';
 import type { DatasetName, RunSpec, TransformSpec } from './schema';
 import { CliError } from '../util/errors';
-
-/** Where a dataset's files are looked for when the recipe and the command line give no directory. */
-export function defaultDataRoot(name: DatasetName): string {
-  return defaultDatasetRoot(name);
-}
 
 /**
  * The train and test splits of a dataset, loaded through the datasets registry. Throws a CliError saying
@@ -26,11 +21,6 @@ export async function loadSplits(name: DatasetName, root: string | undefined): P
   } catch (e) {
     throw new CliError(`dataset ${name} not available (${(e as Error).message.split('\n')[0]}); ${hint}`);
   }
-}
-
-/** Random images of the dataset's shape: a stand-in for dry runs where the real data is absent. */
-export function fakeDataset(name: DatasetName, n: number, stream: number): Dataset {
-  return fakeDatasetOf(datasetInfo(name), n, stream);
 }
 
 /**

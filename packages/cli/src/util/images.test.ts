@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, useBackend } from '@residual/tensor';
 import { getWeights } from '@residual/zoo';
-import { describePreprocessing, loadImages, weightsPreprocessing } from './images';
+import { loadImages, weightsPreprocessing } from './images';
 
 const FIX = join(__dirname, '..', '..', 'fixtures', 'preprocess');
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as {
@@ -46,10 +46,3 @@ describe.each(Object.keys(expected.cases))('the preprocessing of %s', (key) => {
     }
   });
 });
-
-test('describes the preprocessing it applies', () => {
-  expect(describePreprocessing(weightsPreprocessing(getWeights('resnet50', 'IMAGENET1K_V2').preprocessing))).toBe(
-    'resize shorter side to 232 (bilinear) → centre crop 224 → normalize mean [0.485, 0.456, 0.406] std [0.229, 0.224, 0.225]',
-  );
-});
-

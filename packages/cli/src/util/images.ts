@@ -38,12 +38,6 @@ export function weightsPreprocessing(p: WeightsPreprocessing): ImagePreprocessin
   return { resize: p.resizeSize, crop: p.cropSize, interpolation: p.interpolation, mean: p.mean, std: p.std };
 }
 
-/** One line for the summary: `resize 232 (bilinear) → centre crop 224 → normalize mean … std …`. */
-export function describePreprocessing(p: ImagePreprocessing): string {
-  const r = typeof p.resize === 'number' ? `resize shorter side to ${p.resize}` : `resize to ${p.resize[0]}×${p.resize[1]}`;
-  return `${r} (${p.interpolation})${p.crop ? ` → centre crop ${p.crop}` : ''} → normalize mean [${p.mean.join(', ')}] std [${p.std.join(', ')}]`;
-}
-
 /**
  * Decodes image files into one normalized NHWC float32 batch through the library's one decode path:
  * `@residual/datasets`' `decodeImage` (as PIL: EXIF orientation not applied, as torchvision does not
