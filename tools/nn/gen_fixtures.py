@@ -16,29 +16,10 @@ import torch
 import torch.nn as nn
 from torchvision.models.resnet import BasicBlock, Bottleneck, conv1x1
 
-from tools.common.reference_models import OptionA
+from tools.common.reference_models import OptionA, PreActBlock
 
 torch.set_default_dtype(torch.float64)
 OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'packages', 'nn', 'fixtures', 'layers.json')
-
-
-class PreActBasic(nn.Module):
-    """Pre-activation basic block (He et al. 2016b), keys as the common PyTorch CIFAR code."""
-
-    def __init__(self, cin, planes, stride=1):
-        super().__init__()
-        self.bn1 = nn.BatchNorm2d(cin)
-        self.conv1 = nn.Conv2d(cin, planes, 3, stride, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(planes)
-        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
-        if stride != 1 or cin != planes:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, planes, 1, stride, bias=False))
-
-    def forward(self, x):
-        pre = torch.relu(self.bn1(x))
-        sc = self.shortcut(pre) if hasattr(self, 'shortcut') else x
-        out = self.conv2(torch.relu(self.bn2(self.conv1(pre))))
-        return out + sc
 
 
 class PreActBottle(nn.Module):
@@ -196,7 +177,7 @@ def main():
                           extra=dict(layer='BasicBlock', args=[4, 4], options=dict(shortcut='C'))))
     cases.append(run_case('basic_block_plain', PlainBasic(4, 4), (1, 4, 5, 5),
                           extra=dict(layer='BasicBlock', args=[4, 4], options=dict(plain=True))))
-    cases.append(run_case('preact_basic_B', PreActBasic(4, 8, 2), (2, 4, 6, 6),
+    cases.append(run_case('preact_basic_B', PreActBlock(4, 8, 2), (2, 4, 6, 6),
                           extra=dict(layer='PreActBasicBlock', args=[4, 8], options=dict(stride=2))))
     cases.append(run_case('preact_bottleneck_B', PreActBottle(8, 4, 2), (2, 8, 5, 5),
                           extra=dict(layer='PreActBottleneck', args=[8, 4], options=dict(stride=2))))
