@@ -16,6 +16,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   datasets: async () => (await import('./commands/datasets')).datasetsCommand,
   recipes: async () => (await import('./commands/recipes')).recipesCommand,
   bench: async () => (await import('./commands/bench')).benchCommand,
+  sweep: async () => (await import('./commands/sweep')).sweepCommand,
+  worker: async () => (await import('./commands/worker')).workerCommand,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -26,6 +28,8 @@ const SUMMARIES: Record<string, string> = {
   datasets: 'download or locate datasets (cifar10, cifar100, fashion-mnist)',
   recipes: 'list and validate training recipes',
   bench: 'run the benchmarks of @residual/bench',
+  sweep: "spread a study's runs (variants × seeds) over machines on Redis: submit, status, report",
+  worker: 'train the runs of sweeps from the queue into the shared run store',
 };
 
 /** The top-level help text. */

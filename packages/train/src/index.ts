@@ -10,4 +10,5 @@ export { Progress, type ProgressOptions, type ProgressSink, type ProgressUpdate 
 export { writeHistory, readHistory, historyToCsv, type EpochRecord } from './observe/history';
 export type { Batch, BatchSource } from './data/source';
 export type { ModelLike } from './model/types';
-export { plotHistory, type PlotHistoryOptions, type PlotHistoryResult } from './plot/plot-history';
+export { plotHistory, plotPanels, type PlotHistoryOptions, type PlotHistoryResult, type PlotPanelsOptions } from './plot/plot-history';
+export type { Panel, Series } from './plot/svg';

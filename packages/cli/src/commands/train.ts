@@ -11,8 +11,9 @@ import { BACKEND_HELP, selectBackend } from '../util/backend';
 import { loadRecipe } from '../recipes/load';
 import { expandRecipe } from '../recipes/validate';
 import { buildRun, type BuiltRun } from '../recipes/build';
-import type { RunSpec } from '../recipes/schema';
+import type { Recipe, RunSpec } from '../recipes/schema';
 import type { Io } from '../util/io';
+import type { Callbacks } from '@residual/train';
 
 const HELP = `Usage: residual train --recipe NAME|FILE.json [options]
 
@@ -46,7 +47,23 @@ Example:
   residual train --recipe fashion-mnist-resnet20 --epochs 1 --limit-train 2000 --limit-test 1000
 `;
 
-function applyOverrides(run: RunSpec, v: Record<string, unknown>): RunSpec {
+/** The variant id of an expanded run (`null` for a recipe without variants). */
+export function variantOf(run: RunSpec): string | null {
+  return run.runName.split('/')[1] ?? null;
+}
+
+/** The recipe's runs, or only the `wanted` variants (an unknown id is a usage error listing the known ones). */
+export function selectVariants(recipe: Recipe, wanted: string[] | undefined): RunSpec[] {
+  const runs = expandRecipe(recipe);
+  if (!wanted?.length) return runs;
+  const ids = runs.map((r) => variantOf(r) ?? '');
+  const unknown = wanted.filter((w) => !ids.includes(w));
+  if (unknown.length) throw new CliError(`recipe ${recipe.name} has no variant ${unknown.join(', ')} (variants: ${ids.join(', ') || 'none'})`, 2);
+  return runs.filter((_, i) => wanted.includes(ids[i]!));
+}
+
+/** A run spec with the command line's overrides (`--epochs`, `--seed`, `--limit-train`…) applied: what recipe.json and every checkpoint record. */
+export function applyOverrides(run: RunSpec, v: Record<string, unknown>): RunSpec {
   const out = structuredClone(run);
   const epochs = intOption(v, 'epochs');
   const iterations = intOption(v, 'iterations');
@@ -94,7 +111,11 @@ function describeEpochs(epochs: number, history: Array<{ partial?: number; epoch
   return last?.partial ? `${whole}, then ${last.epoch_iterations} iterations into epoch ${epochs + 1}` : whole;
 }
 
-async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, checkpointEvery: number | undefined, io: Io) {
+/**
+ * Trains one built run into `outDir` and writes its outputs (history, checkpoints, final weights,
+ * curves, report); `callbacks` see every step (a sweep worker's progress and lock checks).
+ */
+export async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwrite: boolean, checkpointEvery: number | undefined, io: Io, callbacks?: Callbacks) {
   const train = await import('@residual/train');
   const { run } = built;
   prepareRunDir(outDir, { resume, overwrite });
@@ -120,6 +141,7 @@ async function trainRun(built: BuiltRun, outDir: string, resume: boolean, overwr
     config: { recipe: run.runName, ...(run as unknown as Record<string, unknown>) },
     // Training longer, or from another folder or with other loader threads, is still the same run.
     resumeMayChange: ['stop', 'data.root', 'data.workers', 'logEvery'],
+    ...(callbacks ? { callbacks } : {}),
   });
   // Final weights as a plain state dict (torchvision key names, PyTorch layouts): what
   // 'residual predict/eval' and torch's load_state_dict take.
@@ -199,14 +221,7 @@ export const trainCommand: Command = {
       threads: { type: 'string' },
     });
     const { recipe } = loadRecipe(required('train', values, 'recipe'));
-    let runs = expandRecipe(recipe);
-    const wanted = values.variant as string[] | undefined;
-    if (wanted?.length) {
-      const ids = runs.map((r) => r.runName.split('/')[1] ?? '');
-      const unknown = wanted.filter((w) => !ids.includes(w));
-      if (unknown.length) throw new CliError(`recipe ${recipe.name} has no variant ${unknown.join(', ')} (variants: ${ids.join(', ') || 'none'})`, 2);
-      runs = runs.filter((_, i) => wanted.includes(ids[i]!));
-    }
+    const runs = selectVariants(recipe, values.variant as string[] | undefined);
     const backend = await selectBackend(values.backend as string | undefined, values.threads as string | undefined);
     const dry = !!values['dry-run'];
     io.out(`recipe ${recipe.name}: ${runs.length} run${runs.length > 1 ? 's' : ''} on ${backend}${dry ? ' (dry run)' : ''}\n`);

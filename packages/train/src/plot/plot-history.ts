@@ -73,6 +73,26 @@ export async function plotHistory(history: EpochRecord[], options: PlotHistoryOp
     ] },
     { title: 'Learning rate', yLabel: 'lr', xLabel, logY: true, series: [{ label: 'lr', color: '#2ca02c', points: pts('lr') }] },
   ];
+  return plotPanels(panels, { ...options, panelWidth: pw, panelHeight: ph });
+}
+
+/** Options of {@link plotPanels}: where to write, the title, the panel size, PNG or not. */
+export type PlotPanelsOptions = Pick<PlotHistoryOptions, 'out' | 'title' | 'panelWidth' | 'panelHeight' | 'png'>;
+
+/**
+ * Draw chart panels side by side as SVG (and PNG, rendered from the SVG by sharp): the renderer behind
+ * {@link plotHistory}, for other curves (a sweep's per-variant error curves).
+ *
+ * @example
+ * ```ts
+ * import { plotPanels } from '@residual/train';
+ * await plotPanels([{ title: 'Top-1 error', xLabel: 'iteration', yLabel: 'error (%)',
+ *   series: [{ label: 'resnet20 test', color: '#d62728', points: [[100, 60], [200, 45]] }] }], { out: 'runs/curves' });
+ * ```
+ */
+export async function plotPanels(panels: Panel[], options: PlotPanelsOptions = {}): Promise<PlotHistoryResult> {
+  const pw = options.panelWidth ?? 360;
+  const ph = options.panelHeight ?? 260;
   const top = options.title ? 30 : 0;
   const width = pw * panels.length;
   const height = ph + top;
@@ -98,3 +118,4 @@ export async function plotHistory(history: EpochRecord[], options: PlotHistoryOp
   }
   return result;
 }
+
