@@ -84,7 +84,7 @@ export function redisOptions(options: ConnectionOptions): RedisOptions {
  * ```
  */
 export async function pingRedis(options: ConnectionOptions, timeoutMs = 10000): Promise<string> {
-  const client = new Redis({ ...redisOptions(options), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs });
+  const client = new Redis({ ...redisOptions(options), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: timeoutMs, disconnectTimeout: 200 });
   let lastError: Error | undefined;
   client.on('error', (e: Error) => (lastError = e));
   try {

@@ -78,6 +78,7 @@ export class RunLock {
     const sentAt = Date.now();
     try {
       const r = await withTimeout(this.redis.eval(RENEW, 1, this.key, this.token, String(this.ttlMs)) as Promise<number>, this.ttlMs);
+      if (this.lost) return;
       if (r === 1) this.validUntil = sentAt + this.ttlMs * 0.9;
       else if (r === 0) this.lost = 'another worker holds it, or it expired';
     } catch {
@@ -89,19 +90,24 @@ export class RunLock {
 
   /** Whether the lease is still ours. */
   get held(): boolean {
-    return !this.lost && Date.now() < this.validUntil;
+    if (!this.lost && Date.now() >= this.validUntil) this.lost = `no renewal reached Redis for ${Math.round(this.ttlMs * 0.9)} ms`;
+    return !this.lost;
   }
 
   /** Throws {@link LockLostError} unless the lease is still ours. */
   assertHeld(): void {
     if (this.lost) throw new LockLostError(this.key, this.lost);
-    if (Date.now() >= this.validUntil) throw new LockLostError(this.key, `no renewal reached Redis for ${Math.round(this.ttlMs * 0.9)} ms`);
+    if (Date.now() >= this.validUntil) {
+      // For good: a renewal that was stuck in the outage and lands later must not make it valid again.
+      this.lost = `no renewal reached Redis for ${Math.round(this.ttlMs * 0.9)} ms`;
+      throw new LockLostError(this.key, this.lost);
+    }
   }
 
   /** Stops renewing and deletes the key if it is still ours (gives up after one lifetime when Redis is down). */
   async release(): Promise<void> {
     clearInterval(this.timer);
-    if (this.lost) return;
+    if (this.lost === 'released') return;
     this.lost = 'released';
     await withTimeout(this.redis.eval(RELEASE, 1, this.key, this.token).catch(() => 0), this.ttlMs).catch(() => undefined);
   }

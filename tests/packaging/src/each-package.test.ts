@@ -141,6 +141,15 @@ const SMOKES: Record<string, Smoke> = {
       console.log(JSON.stringify({ w: Array.from(w.dataSync()).map((v) => +v.toFixed(6)), lr: sched.getLastLr()[0] }));`,
     expected: { w: [0.9, 0.8], lr: 0.010000000000000002 },
   },
+  // Job ids and connection options need no Redis; BullMQ and ioredis come from the registry.
+  sweep: {
+    file: 'smoke.mjs',
+    source: `import { runJobId, sweepHash, redisOptions } from '@residual/sweep';
+      let refused = false;
+      try { runJobId('r-0', '../x', 0); } catch (e) { refused = e.message.includes('variant id'); }
+      console.log(JSON.stringify({ id: runJobId('r-' + sweepHash({ a: 1 }), 'v', 2), tls: !!redisOptions({ url: 'rediss://h:1' }).tls, refused }));`,
+    expected: { id: 'r-015abd7f5cc5.v.seed-2', tls: true, refused: true },
+  },
   cli: {
     file: 'smoke.cjs',
     source: `const { execFileSync } = require('node:child_process');

@@ -170,6 +170,7 @@ export async function trainRun(built: BuiltRun, outDir: string, resume: boolean,
     best: result.best,
     test: { acc1: test.acc1, acc5: test.acc5, top1Error: test.top1Error, top5Error: test.top5Error, loss: test.loss, count: test.count, protocol: ev },
     seconds,
+    backend: backendName,
     lastCheckpoint: result.lastCheckpoint,
   };
   writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
