@@ -11,28 +11,15 @@ import { decodeSafetensors } from '@residual/nn';
 import { Rng } from '@residual/tensor';
 import { latestValidCheckpoint } from '@residual/train';
 import { BIN, runCli } from './run-cli';
+import { tinyRecipe } from './tiny-recipe';
 
 const ITERATIONS = 60; // 8 batches an epoch: seven full epochs and a partial one
 const KINDS = [
   /^recipe\.json/, /^ckpt-\d+\.safetensors/, /^ckpt-\d+\.json/, /^history\.jsonl/, /^history\.csv/, /^best\./,
   /^model\.safetensors/, /^curves\.svg/, /^curves\.png/, /^report\.json/, /^report\.md/,
 ];
-const RECIPE = {
-  name: 'fault-tiny',
-  description: 'ResNet-20 on 8×8 random stand-in images, a few SGD steps: for the crash tests.',
-  seed: 3,
-  model: { name: 'resnet20', options: { numClasses: 10 } },
-  data: {
-    dataset: 'fake',
-    validation: { holdout: 16, seed: 0 },
-    train: [{ name: 'Resize', size: 8 }, { name: 'RandomHorizontalFlip' }, { name: 'ToTensor' }],
-    test: [{ name: 'Resize', size: 8 }, { name: 'ToTensor' }],
-  },
-  batchSize: 8,
-  optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0.0001 },
-  scheduler: { name: 'MultiStepLR', milestones: [1], gamma: 0.1, interval: 'epoch' },
-  stop: { iterations: ITERATIONS },
-};
+const BASE = tinyRecipe('fault-tiny', 'ResNet-20 on 8×8 random stand-in images, a few SGD steps: for the crash tests.', ITERATIONS);
+const RECIPE = { ...BASE, seed: 3, data: { ...BASE.data, validation: { holdout: 16, seed: 0 } } };
 
 let work: string;
 let recipe: string;

@@ -13,6 +13,7 @@ import { decodeSafetensors } from '@residual/nn';
 import { redisOptions, runJobOptions, sweepStatus, type RunStatus } from '@residual/sweep';
 import { findRedisServer, redisRequired, startRedisServer, type TestRedis } from '@residual/sweep/testing';
 import { BIN, runCliAsync } from './run-cli';
+import { tinyRecipe } from './tiny-recipe';
 
 const haveRedis = findRedisServer() !== null;
 if (!haveRedis && redisRequired) throw new Error('RESIDUAL_REQUIRE_REDIS=1 but redis-server is not installed');
@@ -20,20 +21,8 @@ const describeRedis = haveRedis ? describe : describe.skip;
 
 const ITERATIONS = 90;
 const RECIPE = {
-  name: 'sweep-tiny',
-  description: 'ResNet-20 (options A and B) and its plain twin on 8×8 random stand-in images, a few SGD steps: for the sweep tests.',
-  seed: 0,
-  model: { name: 'resnet20', options: { numClasses: 10 } },
-  data: {
-    dataset: 'fake',
-    validation: 'test',
-    train: [{ name: 'Resize', size: 8 }, { name: 'RandomHorizontalFlip' }, { name: 'ToTensor' }],
-    test: [{ name: 'Resize', size: 8 }, { name: 'ToTensor' }],
-  },
-  batchSize: 8,
-  optimizer: { name: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 0.0001 },
+  ...tinyRecipe('sweep-tiny', 'ResNet-20 (options A and B) and its plain twin on 8×8 random stand-in images, a few SGD steps: for the sweep tests.', ITERATIONS),
   scheduler: { name: 'MultiStepLR', milestones: [2], gamma: 0.1, interval: 'epoch' },
-  stop: { iterations: ITERATIONS },
   logEvery: 5,
   variants: [
     { id: 'resnet-a', set: { 'model.options': { numClasses: 10, shortcut: 'A' } } },
@@ -116,7 +105,8 @@ describeRedis('residual sweep + residual worker on Redis', () => {
 
     // A second sweep whose one run diverges (lr 1e8: the loss is NaN at step 4): failed, not retried.
     const nanFile = join(work, 'sweep-nan.json');
-    const { variants: _v, ...single } = RECIPE;
+    const single: Record<string, unknown> = { ...RECIPE };
+    delete single.variants;
     writeFileSync(nanFile, JSON.stringify({ ...single, name: 'sweep-nan', optimizer: { ...RECIPE.optimizer, lr: 1e8 } }));
     const nanSubmitted = await cli(['sweep', 'submit', '--recipe', nanFile, ...RUN_FLAGS]);
     const nanSweep = /^sweep (sweep-nan-[0-9a-f]{12}): 1 run /m.exec(nanSubmitted.stdout)![1]!;
@@ -173,6 +163,9 @@ describeRedis('residual sweep + residual worker on Redis', () => {
     expect(final.filter((r) => r.state === 'completed').map((r) => r.id).sort()).toEqual(
       ['plain', 'resnet-a', 'resnet-b'].flatMap((v) => [0, 1].map((s) => `${sweepId}.${v}.seed-${s}`)).sort(),
     );
+    // Workers train run after run in one process: no run leaves tensors behind.
+    const held = final.filter((r) => r.state === 'completed').map((r) => r.result!.tensorsHeld);
+    expect(held.every((n) => typeof n === 'number' && n === held[0])).toBe(true);
     // The killed run was handed over and resumed from a checkpoint by another worker.
     const handedOver = final.find((r) => r.id === victim.id)!;
     expect(handedOver.progress!.worker).not.toBe(victim.progress!.worker);

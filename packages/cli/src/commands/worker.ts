@@ -69,6 +69,7 @@ async function executeRun(ctx: RunContext, dataDir: string | undefined, io: Io):
   const run = applyOverrides(runs[0]!, values);
   const built = await buildRun(run, { dataDir: run.data.root, limitTrain: run.limits?.train, limitTest: run.limits?.test, batchSize: run.batchSize, workers: run.data.workers ?? 0 });
   const total = run.stop.iterations;
+  let summary: Record<string, unknown>;
   try {
     const report = await trainRun(built, ctx.runDir, true, false, o.checkpointEvery, io, {
       onBatchEnd(info) {
@@ -77,11 +78,14 @@ async function executeRun(ctx: RunContext, dataDir: string | undefined, io: Io):
         ctx.progress({ iteration: info.iteration, ...(total !== undefined ? { iterations: total } : {}), epoch: info.epoch + 1, loss: info.loss });
       },
     });
-    return { iterations: report.iterations, top1Error: report.test.top1Error, seconds: report.seconds, runDir: ctx.runDir };
+    summary = { iterations: report.iterations, top1Error: report.test.top1Error, seconds: report.seconds, backend: report.backend, runDir: ctx.runDir };
   } finally {
     built.model.dispose();
     built.optimizer.dispose?.();
   }
+  // A worker trains run after run in one process: whatever a run left behind would pile up.
+  const { tf } = await import('@residual/tensor');
+  return { ...summary, tensorsHeld: tf.memory().numTensors };
 }
 
 export const workerCommand: Command = {
