@@ -38,8 +38,8 @@ let recipeFile: string;
 let store: string;
 const workers: Array<{ child: ChildProcess; log: () => string; exited: Promise<number | null> }> = [];
 
-function startWorker(): (typeof workers)[number] {
-  const child = spawn(process.execPath, [BIN, 'worker', '--store', store, '--lock-duration', '3000', '--exit-when-idle'], {
+function startWorker(flags = ['--exit-when-idle']): (typeof workers)[number] {
+  const child = spawn(process.execPath, [BIN, 'worker', '--store', store, '--lock-duration', '3000', ...flags], {
     env: { ...process.env, NO_COLOR: '1', RESIDUAL_QUEUE: redis.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,6 +101,10 @@ describeRedis('residual sweep + residual worker on Redis', () => {
     const badRecipe = { ...RECIPE, optimizer: { ...RECIPE.optimizer, lr: 'fast' } };
     const badId = `${sweepId}.resnet-a.seed-99`;
     await queue.add('run', { v: 1, sweep: sweepId, recipe: badRecipe, variant: 'resnet-a', seed: 99, overrides: { limitTrain: 64 } }, { ...runJobOptions(), jobId: badId });
+    // And one that carries a path (data.root): jobs carry no paths, each worker has its own --data-dir.
+    const pathId = `${sweepId}.resnet-a.seed-98`;
+    const pathRecipe = { ...RECIPE, data: { ...RECIPE.data, root: '/etc' } };
+    await queue.add('run', { v: 1, sweep: sweepId, recipe: pathRecipe, variant: 'resnet-a', seed: 98, overrides: {} }, { ...runJobOptions(), jobId: pathId });
     await queue.close();
 
     // A second sweep whose one run diverges (lr 1e8: the loss is NaN at step 4): failed, not retried.
@@ -146,7 +150,7 @@ describeRedis('residual sweep + residual worker on Redis', () => {
       'every run to finish',
       async () => {
         const rows = await status();
-        return rows.filter((r) => r.state === 'completed').length === 6 && rows.some((r) => r.state === 'failed') ? rows : undefined;
+        return rows.filter((r) => r.state === 'completed').length === 6 && rows.filter((r) => r.state === 'failed').length === 2 ? rows : undefined;
       },
       300_000,
     );
@@ -160,6 +164,10 @@ describeRedis('residual sweep + residual worker on Redis', () => {
     expect(bad.state).toBe('failed');
     expect(bad.attemptsMade).toBe(1);
     expect(bad.error).toMatch(/optimizer\.lr/);
+    const withPath = final.find((r) => r.id === pathId) as RunStatus;
+    expect(withPath).toMatchObject({ state: 'failed', attemptsMade: 1 });
+    expect(withPath.error).toMatch(/data\.root \("\/etc"\) is a path; jobs carry no paths/);
+    expect(existsSync(join(store, sweepId, 'resnet-a', 'seed-98'))).toBe(false);
     expect(final.filter((r) => r.state === 'completed').map((r) => r.id).sort()).toEqual(
       ['plain', 'resnet-a', 'resnet-b'].flatMap((v) => [0, 1].map((s) => `${sweepId}.${v}.seed-${s}`)).sort(),
     );
@@ -194,7 +202,7 @@ describeRedis('residual sweep + residual worker on Redis', () => {
     // `status` shows every run with its state and worker; `report` lists each run once.
     const shown = await cli(['sweep', 'status', '--sweep', sweepId]);
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(/7 runs: 6 completed, 1 failed/);
+    expect(shown.stdout).toMatch(/8 runs: 6 completed, 2 failed/);
     const reported = await cli(['sweep', 'report', '--store', store, '--json']);
     expect(reported.code).toBe(0);
     const rep = JSON.parse(reported.stdout) as { runs: Array<{ variant: string; seed: number; state: string; testTop1Error: number }>; variants: Array<{ variant: string; done: number; mean: number }> };
@@ -205,6 +213,14 @@ describeRedis('residual sweep + residual worker on Redis', () => {
     const victimReport = JSON.parse(readFileSync(join(victimDir, 'report.json'), 'utf8')) as { test: { top1Error: number } };
     expect(rep.runs.find((r) => r.variant === victim.variant && r.seed === victim.seed)!.testTop1Error).toBe(victimReport.test.top1Error);
   }, 600_000);
+
+  it('a worker stops on SIGTERM between runs, and exits 0', async () => {
+    const w = startWorker([]);
+    await waitFor('the worker to start', async () => /training on wasm/.test(w.log()), 60_000);
+    w.child.kill('SIGTERM');
+    expect(await w.exited).toBe(0);
+    expect(w.log()).toContain('SIGTERM: finishing the current run, then exiting');
+  });
 });
 
 describe('residual sweep / worker usage errors (no Redis needed)', () => {
