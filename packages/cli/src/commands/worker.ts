@@ -68,7 +68,10 @@ async function executeRun(ctx: RunContext, dataDir: string | undefined, io: Io):
   if (dataDir) values['data-dir'] = dataDir;
   const run = applyOverrides(runs[0]!, values);
   const built = await buildRun(run, { dataDir: run.data.root, limitTrain: run.limits?.train, limitTest: run.limits?.test, batchSize: run.batchSize, workers: run.data.workers ?? 0 });
-  const total = run.stop.iterations;
+  // The ETA needs a total: the iteration budget, or epochs × batches per epoch, whichever ends first.
+  const perEpoch = typeof built.train.length === 'number' ? built.train.length : undefined;
+  const byEpochs = run.stop.epochs !== undefined && perEpoch !== undefined ? run.stop.epochs * perEpoch : undefined;
+  const total = run.stop.iterations !== undefined && byEpochs !== undefined ? Math.min(run.stop.iterations, byEpochs) : (run.stop.iterations ?? byEpochs);
   let summary: Record<string, unknown>;
   try {
     const report = await trainRun(built, ctx.runDir, true, false, o.checkpointEvery, io, {
