@@ -18,6 +18,7 @@ import time
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from tools.common.reference_models import cifar_resnet
 

@@ -7,7 +7,7 @@
 // neighbouring pixels x 8 output channels (8 accumulators, 2 filter vectors, 1 splat per step). Threads
 // split output rows, so any thread count gives the same bits. Same memory rules as filter_grad.c.
 
-#include <wasm_simd128.h>
+#include "madd.h"
 
 static inline v128_t epilogue(v128_t a, const float *bias, int relu) {
   if (bias) a = wasm_f32x4_add(a, wasm_v128_load(bias));
@@ -27,17 +27,17 @@ static inline void tile4x8(const float *xr, const float *w, float *y, const floa
       // Taps of one filter row are contiguous in x (kw·Ci + ci) and in the packed filter ((kw·Ci + ci)·8).
       const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
       v128_t s = wasm_v128_load32_splat(xp);
-      a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, w0));
-      a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, w1));
+      a00 = madd(a00, s, w0);
+      a01 = madd(a01, s, w1);
       s = wasm_v128_load32_splat(xp + xs);
-      a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, w0));
-      a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, w1));
+      a10 = madd(a10, s, w0);
+      a11 = madd(a11, s, w1);
       s = wasm_v128_load32_splat(xp + 2 * xs);
-      a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, w0));
-      a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, w1));
+      a20 = madd(a20, s, w0);
+      a21 = madd(a21, s, w1);
       s = wasm_v128_load32_splat(xp + 3 * xs);
-      a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, w0));
-      a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, w1));
+      a30 = madd(a30, s, w0);
+      a31 = madd(a31, s, w1);
       xp++;
       wp += 8;
     }
@@ -60,7 +60,7 @@ static inline v128_t tile1x4(const float *xr, const float *w, int xRow, int nkh,
     const float *xp = xr + kh * xRow;
     const float *wp = w + kh * KW * Ci * Co;
     for (int t = 0; t < nkw * Ci; t++) {
-      a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp), wasm_v128_load(wp)));
+      a = madd(a, wasm_v128_load32_splat(xp), wasm_v128_load(wp));
       xp++;
       wp += Co;
     }

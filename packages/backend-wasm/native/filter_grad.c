@@ -15,7 +15,7 @@
 // Threads split the filter (taps x output-channel blocks), never the reduction, so any thread count gives
 // the same bits.
 
-#include <wasm_simd128.h>
+#include "madd.h"
 
 static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline int imin(int a, int b) { return a < b ? a : b; }
@@ -33,17 +33,17 @@ static inline void tile4x8(const float *xb, const float *dyb, float *dwp, int Co
     for (int c = 0; c < cols; c++) {
       v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
       v128_t s = wasm_v128_load32_splat(xp);
-      a00 = wasm_f32x4_add(a00, wasm_f32x4_mul(s, d0));
-      a01 = wasm_f32x4_add(a01, wasm_f32x4_mul(s, d1));
+      a00 = madd(a00, s, d0);
+      a01 = madd(a01, s, d1);
       s = wasm_v128_load32_splat(xp + 1);
-      a10 = wasm_f32x4_add(a10, wasm_f32x4_mul(s, d0));
-      a11 = wasm_f32x4_add(a11, wasm_f32x4_mul(s, d1));
+      a10 = madd(a10, s, d0);
+      a11 = madd(a11, s, d1);
       s = wasm_v128_load32_splat(xp + 2);
-      a20 = wasm_f32x4_add(a20, wasm_f32x4_mul(s, d0));
-      a21 = wasm_f32x4_add(a21, wasm_f32x4_mul(s, d1));
+      a20 = madd(a20, s, d0);
+      a21 = madd(a21, s, d1);
       s = wasm_v128_load32_splat(xp + 3);
-      a30 = wasm_f32x4_add(a30, wasm_f32x4_mul(s, d0));
-      a31 = wasm_f32x4_add(a31, wasm_f32x4_mul(s, d1));
+      a30 = madd(a30, s, d0);
+      a31 = madd(a31, s, d1);
       xp += xCol;
       dp += Co;
     }
@@ -62,7 +62,7 @@ static inline void tile1x4(const float *xb, const float *dyb, float *dwp, int Co
     const float *xp = xb + r * xRow;
     const float *dp = dyb + r * dyRow;
     for (int c = 0; c < cols; c++) {
-      a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(xp), wasm_v128_load(dp)));
+      a = madd(a, wasm_v128_load32_splat(xp), wasm_v128_load(dp));
       xp += xCol;
       dp += Co;
     }

@@ -55,7 +55,7 @@ export interface NativeRuntime {
 
 const runtimes = new WeakMap<BackendWasm, NativeRuntime>();
 const pools = new WeakMap<BackendWasm, NativePool>();
-const modules: Partial<Record<'plain' | 'shared', WebAssembly.Module>> = {};
+const modules: Partial<Record<keyof typeof NATIVE_WASM_BASE64, WebAssembly.Module>> = {};
 
 function decodeBase64(s: string): Uint8Array {
   if (typeof Buffer !== 'undefined') return new Uint8Array(Buffer.from(s, 'base64'));
@@ -65,9 +65,25 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+let relaxed: boolean | undefined;
+
+/**
+ * Whether the kernels use the relaxed-SIMD build (fused multiply-adds in the convolutions): where
+ * WebAssembly accepts it (Node 22+, Chrome 114+; Node 20 only behind --experimental-wasm-relaxed-simd),
+ * unless `RESIDUAL_WASM_RELAXED_SIMD=0`. Decided once per process, so every thread runs the same build
+ * and 1 and N threads still give the same bits.
+ */
+export function relaxedSimd(): boolean {
+  if (relaxed === undefined) {
+    const env = typeof process !== 'undefined' ? process.env?.RESIDUAL_WASM_RELAXED_SIMD : undefined;
+    relaxed = env !== '0' && WebAssembly.validate(decodeBase64(NATIVE_WASM_BASE64.plainRelaxed) as BufferSource);
+  }
+  return relaxed;
+}
+
 /** The compiled module for a heap of this kind (compiled once per process, a few KB). */
 export function nativeModule(shared: boolean): WebAssembly.Module {
-  const kind = shared ? 'shared' : 'plain';
+  const kind = `${shared ? 'shared' : 'plain'}${relaxedSimd() ? 'Relaxed' : ''}` as keyof typeof NATIVE_WASM_BASE64;
   return (modules[kind] ??= new WebAssembly.Module(decodeBase64(NATIVE_WASM_BASE64[kind]) as BufferSource));
 }
 
