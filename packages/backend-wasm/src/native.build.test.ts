@@ -24,20 +24,20 @@ test('the committed binaries were built from the committed C sources', () => {
   expect(out).toMatch(/matches native/);
 }, 60_000);
 
-test('the relaxed-SIMD build is chosen where WebAssembly accepts it, and RESIDUAL_WASM_RELAXED_SIMD=0 turns it off', () => {
+test('the relaxed-SIMD build is chosen where WebAssembly accepts it, and RESIDUAL_WASM_RELAXED_SIMD=0 turns it off', async () => {
   const relaxedBytes = Buffer.from(NATIVE_WASM_BASE64.plainRelaxed, 'base64');
   expect(relaxedBytes.equals(Buffer.from(NATIVE_WASM_BASE64.plain, 'base64'))).toBe(false);
   // V8 accepts relaxed SIMD by default from Node 22 (V8 11.4+); Node 20 only behind a flag.
   const accepted = Number(process.versions.node.split('.')[0]) >= 22;
   expect(WebAssembly.validate(relaxedBytes)).toBe(accepted);
-  const choice = (env: string | undefined): boolean => {
+  const choice = async (env: string | undefined): Promise<boolean> => {
     const old = process.env.RESIDUAL_WASM_RELAXED_SIMD;
     if (env === undefined) delete process.env.RESIDUAL_WASM_RELAXED_SIMD;
     else process.env.RESIDUAL_WASM_RELAXED_SIMD = env;
     try {
       let r = false;
-      jest.isolateModules(() => {
-        r = (require('./kernels/native/runtime') as typeof import('./kernels/native/runtime')).relaxedSimd();
+      await jest.isolateModulesAsync(async () => {
+        r = (await import('./kernels/native/runtime')).relaxedSimd();
       });
       return r;
     } finally {
@@ -45,6 +45,6 @@ test('the relaxed-SIMD build is chosen where WebAssembly accepts it, and RESIDUA
       else process.env.RESIDUAL_WASM_RELAXED_SIMD = old;
     }
   };
-  expect(choice(undefined)).toBe(accepted);
-  expect(choice('0')).toBe(false);
+  expect(await choice(undefined)).toBe(accepted);
+  expect(await choice('0')).toBe(false);
 });
