@@ -10,7 +10,15 @@ export interface ConnectionOptions {
   tlsCa?: string;
 }
 
-/** The URL with its password replaced by `***`, for messages and logs. */
+/**
+ * The URL with its password replaced by `***`, for messages and logs.
+ *
+ * @example
+ * ```ts
+ * import { redactUrl } from '@residual/sweep';
+ * redactUrl('redis://:s3cret@10.0.0.5:6379'); // 'redis://:***@10.0.0.5:6379'
+ * ```
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);

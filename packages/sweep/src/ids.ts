@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 
-/** JSON with object keys sorted at every level: the same data always gives the same text. */
+/**
+ * JSON with object keys sorted at every level: the same data always gives the same text.
+ *
+ * @example
+ * ```ts
+ * import { canonicalJson } from '@residual/sweep';
+ * canonicalJson({ b: 1, a: { d: 2, c: 3 } }); // '{"a":{"c":3,"d":2},"b":1}'
+ * ```
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -27,18 +35,43 @@ export function sweepHash(value: unknown): string {
 // BullMQ reads specially (BullMQ reserves ':' in job ids), never '.' or '..'.
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
-/** Throws unless `s` may name a sweep, a variant or a run folder (letters, digits, `-`, `_`). */
+/**
+ * Throws unless `s` may name a sweep, a variant or a run folder (letters, digits, `-`, `_`).
+ *
+ * @example
+ * ```ts
+ * import { checkSegment } from '@residual/sweep';
+ * checkSegment('resnet20-A', 'variant id'); // 'resnet20-A'
+ * checkSegment('../etc', 'variant id'); // throws: variant id "../etc" must be 1-100 letters, …
+ * ```
+ */
 export function checkSegment(s: string, what: string): string {
   if (!SEGMENT.test(s)) throw new Error(`@residual/sweep: ${what} ${JSON.stringify(s)} must be 1-100 letters, digits, '-' or '_' (starting with a letter or digit)`);
   return s;
 }
 
-/** `<recipe name>-<hash>`: the id of a sweep, and its folder in the store. */
+/**
+ * `<recipe name>-<hash>`: the id of a sweep, and its folder in the store.
+ *
+ * @example
+ * ```ts
+ * import { sweepHash, sweepId } from '@residual/sweep';
+ * sweepId('cifar10-resnet-vs-plain', sweepHash({ recipe, overrides: {} })); // 'cifar10-resnet-vs-plain-<12 hex digits>'
+ * ```
+ */
 export function sweepId(recipeName: string, hash: string): string {
   return `${checkSegment(recipeName, 'recipe name')}-${checkSegment(hash, 'sweep hash')}`;
 }
 
-/** The variant segment of a run: its id, or `main` for a recipe without variants. */
+/**
+ * The variant segment of a run: its id, or `main` for a recipe without variants.
+ *
+ * @example
+ * ```ts
+ * import { variantKey } from '@residual/sweep';
+ * variantKey(null); // 'main'
+ * ```
+ */
 export function variantKey(variant: string | null): string {
   return variant === null ? 'main' : checkSegment(variant, 'variant id');
 }

@@ -26,7 +26,16 @@ export interface RunJobData {
   overrides: RunOverrides;
 }
 
-/** An error that no retry can fix: a bad recipe, a NaN loss. The job fails at once with its message. */
+/**
+ * An error that no retry can fix: a bad recipe, a NaN loss. The job fails at once with its message.
+ *
+ * @example
+ * ```ts
+ * import { FatalRunError } from '@residual/sweep';
+ * // in a worker's execute(ctx):
+ * throw new FatalRunError(`job ${ctx.jobId}: the recipe names no dataset`);
+ * ```
+ */
 export class FatalRunError extends Error {
   constructor(message: string) {
     super(message);
@@ -38,6 +47,12 @@ export class FatalRunError extends Error {
  * Checks a job's data before a worker acts on it (a job may come from an older client, or from anyone
  * who can write to the queue): the fields and their types, segment-safe names, integer overrides.
  * Throws {@link FatalRunError} naming the job and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { checkJobData } from '@residual/sweep';
+ * const data = checkJobData(job.data, job.id); // { v: 1, sweep, recipe, variant, seed, overrides }
+ * ```
  */
 export function checkJobData(data: unknown, jobId: string): RunJobData {
   const bad = (why: string): never => {

@@ -1,6 +1,14 @@
 import type { Redis } from 'ioredis';
 
-/** The run's lock was lost (expired while Redis was unreachable, or taken over): stop writing its folder. */
+/**
+ * The run's lock was lost (expired while Redis was unreachable, or taken over): stop writing its folder.
+ *
+ * @example
+ * ```ts
+ * import { LockLostError } from '@residual/sweep';
+ * try { ctx.checkLock(); } catch (e) { if (e instanceof LockLostError) console.error('another worker has this run now'); throw e; }
+ * ```
+ */
 export class LockLostError extends Error {
   constructor(key: string, why: string) {
     super(`@residual/sweep: lost the run lock ${key} (${why}); stopping so that two workers never train one run`);
@@ -8,7 +16,16 @@ export class LockLostError extends Error {
   }
 }
 
-/** Another worker holds the run's lock (it is still training the run, or died less than a lock lifetime ago). */
+/**
+ * Another worker holds the run's lock (it is still training the run, or died less than a lock lifetime ago).
+ * A worker treats it as transient: the job is retried later.
+ *
+ * @example
+ * ```ts
+ * import { LockBusyError, RunLock } from '@residual/sweep';
+ * await RunLock.acquire(redis, key, 'me', { ttlMs: 30000, waitMs: 0 }).catch((e) => e instanceof LockBusyError);
+ * ```
+ */
 export class LockBusyError extends Error {
   constructor(key: string, waitedMs: number) {
     super(`@residual/sweep: run lock ${key} is held by another worker (waited ${Math.round(waitedMs / 1000)} s); will retry`);

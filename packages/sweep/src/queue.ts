@@ -30,7 +30,17 @@ export interface SubmitResult {
   retried: string[];
 }
 
-/** The default job options: keep finished and failed jobs (they are the sweep's record, and what makes resubmitting idempotent). */
+/**
+ * The default job options: keep finished and failed jobs (they are the sweep's record, and what makes
+ * resubmitting idempotent); `attempts` tries with exponential back-off from 2 s.
+ *
+ * @example
+ * ```ts
+ * import { Queue } from 'bullmq';
+ * import { runJobOptions, runJobId } from '@residual/sweep';
+ * await new Queue('residual-runs', { connection }).add('run', data, { ...runJobOptions(3), jobId: runJobId(sweep, 'a', 0) });
+ * ```
+ */
 export function runJobOptions(attempts = 5): JobsOptions {
   return { attempts, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: false, removeOnFail: false };
 }

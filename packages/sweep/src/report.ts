@@ -139,7 +139,15 @@ export function sweepReport(store: RunStore, sweep: string): SweepReport {
 
 const pct = (v: number | undefined) => (v === undefined ? '-' : Number.isFinite(v) ? `${(100 * v).toFixed(2)}` : String(v));
 
-/** The report as Markdown: the paper's Table 6 layout (test error %, best (mean ± std)), then every run. */
+/**
+ * The report as Markdown: the paper's Table 6 layout (test error %, best (mean ± std)), then every run.
+ *
+ * @example
+ * ```ts
+ * import { RunStore, reportMarkdown, sweepReport } from '@residual/sweep';
+ * writeFileSync('report.md', reportMarkdown(sweepReport(new RunStore('/mnt/sweeps'), sweep)));
+ * ```
+ */
 export function reportMarkdown(report: SweepReport): string {
   const lines = [
     `# Sweep ${report.sweep}`,
@@ -185,6 +193,13 @@ function meanCurve(curves: Array<Array<[number, number]>>): Array<[number, numbe
 /**
  * The Figure 6 curves of a sweep: per variant (mean over its finished seeds), training error dashed
  * and test (validation) error solid, against iterations.
+ *
+ * @example
+ * ```ts
+ * import { plotPanels } from '@residual/train';
+ * import { sweepCurves, sweepReport } from '@residual/sweep';
+ * await plotPanels([{ title: 'Top-1 error', xLabel: 'iteration', yLabel: 'error (%)', series: sweepCurves(sweepReport(store, sweep)) }], { out: 'curves' });
+ * ```
  */
 export function sweepCurves(report: SweepReport): CurveSeries[] {
   return report.variants.flatMap((v, i) => {

@@ -71,7 +71,15 @@ export async function sweepStatus(options: ConnectionOptions & { queueName?: str
   }
 }
 
-/** Whether the queue has no run waiting, delayed or running (finished and failed ones do not count). */
+/**
+ * Whether the queue has no run waiting, delayed or running (finished and failed ones do not count).
+ *
+ * @example
+ * ```ts
+ * import { queueIdle } from '@residual/sweep';
+ * if (await queueIdle({ url: 'redis://127.0.0.1:6379' })) console.log('the sweep is done');
+ * ```
+ */
 export async function queueIdle(options: ConnectionOptions & { queueName?: string }): Promise<boolean> {
   const queue = new Queue(options.queueName ?? DEFAULT_QUEUE, { connection: redisOptions(options) });
   try {
