@@ -107,18 +107,14 @@ export class RunLock {
 
   /** Whether the lease is still ours. */
   get held(): boolean {
+    // An expired lease is lost for good: a renewal stuck in the outage that lands later must not revive it.
     if (!this.lost && Date.now() >= this.validUntil) this.lost = `no renewal reached Redis for ${Math.round(this.ttlMs * 0.9)} ms`;
     return !this.lost;
   }
 
   /** Throws {@link LockLostError} unless the lease is still ours. */
   assertHeld(): void {
-    if (this.lost) throw new LockLostError(this.key, this.lost);
-    if (Date.now() >= this.validUntil) {
-      // For good: a renewal that was stuck in the outage and lands later must not make it valid again.
-      this.lost = `no renewal reached Redis for ${Math.round(this.ttlMs * 0.9)} ms`;
-      throw new LockLostError(this.key, this.lost);
-    }
+    if (!this.held) throw new LockLostError(this.key, this.lost!);
   }
 
   /** Stops renewing and deletes the key if it is still ours (gives up after one lifetime when Redis is down). */

@@ -46,6 +46,21 @@ export function runJobOptions(attempts = 5): JobsOptions {
 }
 
 /**
+ * Runs `f` on the sweep queue: a PING first (a wrong host, password or certificate fails now with
+ * Redis' reason), the queue closed afterwards. For short-lived clients (submit, status).
+ * @internal
+ */
+export async function withQueue<T>(options: ConnectionOptions & { queueName?: string }, f: (queue: Queue<RunJobData>) => Promise<T>): Promise<T> {
+  await pingRedis(options);
+  const queue = new Queue<RunJobData>(options.queueName ?? DEFAULT_QUEUE, { connection: redisOptions(options) });
+  try {
+    return await f(queue);
+  } finally {
+    await queue.close();
+  }
+}
+
+/**
  * Enqueue one job per run of a sweep. Job ids come from the sweep id, variant and seed
  * ({@link runJobId}), and BullMQ adds a job only once per id: submitting the same sweep again adds nothing.
  *
@@ -58,10 +73,8 @@ export function runJobOptions(attempts = 5): JobsOptions {
  * ```
  */
 export async function submitRuns(options: SubmitOptions): Promise<SubmitResult> {
-  await pingRedis(options);
-  const queue = new Queue<RunJobData>(options.queueName ?? DEFAULT_QUEUE, { connection: redisOptions(options) });
-  const result: SubmitResult = { added: [], existing: [], retried: [] };
-  try {
+  return withQueue(options, async (queue) => {
+    const result: SubmitResult = { added: [], existing: [], retried: [] };
     for (const { variant, seed } of options.runs) {
       const id = runJobId(options.sweep, variant, seed);
       const old = await queue.getJob(id);
@@ -76,8 +89,6 @@ export async function submitRuns(options: SubmitOptions): Promise<SubmitResult> 
       await queue.add('run', data, { ...runJobOptions(options.attempts), jobId: id });
       result.added.push(id);
     }
-  } finally {
-    await queue.close();
-  }
-  return result;
+    return result;
+  });
 }

@@ -1,7 +1,6 @@
-import { Queue, type JobType } from 'bullmq';
-import { pingRedis, redisOptions, type ConnectionOptions } from './connection';
-import { DEFAULT_QUEUE } from './queue';
-import type { RunJobData } from './job';
+import type { JobType, Queue } from 'bullmq';
+import type { ConnectionOptions } from './connection';
+import { withQueue } from './queue';
 
 /** Where a running job is, as its worker last reported. */
 export interface RunProgress {
@@ -44,9 +43,7 @@ const TYPES: JobType[] = ['active', 'waiting', 'delayed', 'prioritized', 'paused
  * ```
  */
 export async function sweepStatus(options: ConnectionOptions & { queueName?: string; sweep?: string }): Promise<RunStatus[]> {
-  await pingRedis(options);
-  const queue = new Queue<RunJobData>(options.queueName ?? DEFAULT_QUEUE, { connection: redisOptions(options) });
-  try {
+  return withQueue(options, async (queue) => {
     const out: RunStatus[] = [];
     for (const type of TYPES) {
       for (const job of await queue.getJobs([type], 0, -1, true)) {
@@ -66,9 +63,7 @@ export async function sweepStatus(options: ConnectionOptions & { queueName?: str
       }
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  } finally {
-    await queue.close();
-  }
+  });
 }
 
 /**
@@ -81,11 +76,11 @@ export async function sweepStatus(options: ConnectionOptions & { queueName?: str
  * ```
  */
 export async function queueIdle(options: ConnectionOptions & { queueName?: string }): Promise<boolean> {
-  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE, { connection: redisOptions(options) });
-  try {
-    const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
-    return Object.values(c).every((n) => n === 0);
-  } finally {
-    await queue.close();
-  }
+  return withQueue(options, isIdle);
+}
+
+/** {@link queueIdle} on an open queue (a worker keeps one open rather than connecting every poll). @internal */
+export async function isIdle(queue: Queue): Promise<boolean> {
+  const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
+  return Object.values(c).every((n) => n === 0);
 }

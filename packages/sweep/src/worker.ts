@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { Worker, UnrecoverableError, type Job } from 'bullmq';
+import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pingRedis, redisOptions, redactUrl, type ConnectionOptions } from './connection';
 import { checkJobData, FatalRunError, type RunJobData } from './job';
 import { LockLostError, RunLock } from './lock';
 import { DEFAULT_QUEUE } from './queue';
 import { RunStore } from './store';
-import type { RunProgress } from './status';
+import { isIdle, type RunProgress } from './status';
 
 /** What a worker hands the function that trains one run. */
 export interface RunContext {
@@ -51,6 +51,8 @@ export interface WorkerOptions extends ConnectionOptions {
 /** A started worker. */
 export interface SweepWorker {
   readonly name: string;
+  /** Whether the queue has nothing waiting, delayed or running (on the worker's own connection). */
+  queueIdle(): Promise<boolean>;
   /** Stop taking jobs, wait for the running ones, disconnect. */
   close(): Promise<void>;
 }
@@ -149,10 +151,13 @@ export async function startWorker(options: WorkerOptions): Promise<SweepWorker> 
   void worker.run();
   await worker.waitUntilReady();
   log(`worker ${name} on ${redactUrl(options.url)} queue ${options.queueName ?? DEFAULT_QUEUE}, store ${store.root}`);
+  let queue: Queue | undefined;
   return {
     name,
+    queueIdle: () => isIdle((queue ??= new Queue(options.queueName ?? DEFAULT_QUEUE, { connection }))),
     async close() {
       await worker.close();
+      await queue?.close();
       locks.disconnect();
     },
   };

@@ -1,4 +1,16 @@
+import type { RunOverrides } from '@residual/sweep';
 import { CliError } from '../util/errors';
+
+/** The `residual train` flag behind each per-run override a sweep job carries (submit reads them, a worker passes them on). */
+export const OVERRIDE_FLAGS: Record<keyof RunOverrides, string> = {
+  iterations: 'iterations',
+  epochs: 'epochs',
+  batchSize: 'batch-size',
+  limitTrain: 'limit-train',
+  limitTest: 'limit-test',
+  logEvery: 'log-every',
+  checkpointEvery: 'checkpoint-every',
+};
 
 /** Options every command that talks to the sweep queue takes. */
 export const QUEUE_OPTIONS = {

@@ -5,7 +5,7 @@ import { parse, intOption, required } from '../util/args';
 import { CliError } from '../util/errors';
 import { loadRecipe } from '../recipes/load';
 import { selectVariants, variantOf } from './train';
-import { loadSweep, queueConnection, QUEUE_HELP, QUEUE_OPTIONS } from './queue-options';
+import { loadSweep, OVERRIDE_FLAGS, queueConnection, QUEUE_HELP, QUEUE_OPTIONS } from './queue-options';
 import type { Io } from '../util/io';
 import type { RunOverrides, RunStatus } from '@residual/sweep';
 
@@ -52,16 +52,6 @@ Example:
   residual sweep status --queue redis://10.0.0.5:6379
   residual sweep report --store /mnt/shared/sweeps
 `;
-
-const OVERRIDE_FLAGS: Record<keyof RunOverrides, string> = {
-  iterations: 'iterations',
-  epochs: 'epochs',
-  batchSize: 'batch-size',
-  limitTrain: 'limit-train',
-  limitTest: 'limit-test',
-  logEvery: 'log-every',
-  checkpointEvery: 'checkpoint-every',
-};
 
 async function submit(argv: string[], io: Io): Promise<number> {
   const { values } = parse('sweep submit', argv, {

@@ -240,7 +240,7 @@ export const trainCommand: Command = {
       try {
         if (dry) await dryRun(built, io);
         else {
-          const variant = run.runName.split('/')[1];
+          const variant = variantOf(run);
           const out = values.out ? resolve(values.out as string, runs.length > 1 && variant ? variant : '') : resolve('runs', run.runName);
           await trainRun(built, out, !!values.resume, !!values.overwrite, intOption(values, 'checkpoint-every'), io);
         }

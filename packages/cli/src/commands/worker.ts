@@ -7,9 +7,9 @@ import { BACKEND_HELP, selectBackend } from '../util/backend';
 import { RecipeError, validateRecipe } from '../recipes/validate';
 import { buildRun } from '../recipes/build';
 import { applyOverrides, selectVariants, trainRun, variantOf } from './train';
-import { loadSweep, queueConnection, QUEUE_HELP, QUEUE_OPTIONS } from './queue-options';
+import { loadSweep, OVERRIDE_FLAGS, queueConnection, QUEUE_HELP, QUEUE_OPTIONS } from './queue-options';
 import type { Io } from '../util/io';
-import type { RunContext } from '@residual/sweep';
+import type { RunContext, RunOverrides } from '@residual/sweep';
 
 const HELP = `Usage: residual worker --queue URL --store DIR [options]
 
@@ -58,13 +58,12 @@ async function executeRun(ctx: RunContext, dataDir: string | undefined, io: Io):
   // Trained before, but its worker died before telling the queue: the report in the store stands.
   if (existsSync(reportFile) && existsSync(join(ctx.runDir, 'model.safetensors'))) {
     io.out(`${ctx.jobId}: already trained in ${ctx.runDir}; keeping its report\n`);
-    const r = JSON.parse(readFileSync(reportFile, 'utf8')) as { iterations: number; test: { top1Error: number; acc1: number }; seconds: number };
-    return { iterations: r.iterations, top1Error: r.test.top1Error, seconds: r.seconds, runDir: ctx.runDir };
+    return runSummary(JSON.parse(readFileSync(reportFile, 'utf8')) as RunReport, ctx.runDir);
   }
   const o = job.overrides;
   const values: Record<string, unknown> = { seed: String(job.seed) };
-  const names = { iterations: 'iterations', epochs: 'epochs', batchSize: 'batch-size', limitTrain: 'limit-train', limitTest: 'limit-test', logEvery: 'log-every' } as const;
-  for (const [k, flag] of Object.entries(names)) if (o[k as keyof typeof names] !== undefined) values[flag] = String(o[k as keyof typeof names]);
+  // As on the command line of 'residual train' (applyOverrides reads them; --checkpoint-every goes to trainRun).
+  for (const [k, flag] of Object.entries(OVERRIDE_FLAGS)) if (o[k as keyof RunOverrides] !== undefined) values[flag] = String(o[k as keyof RunOverrides]);
   if (dataDir) values['data-dir'] = dataDir;
   const run = applyOverrides(runs[0]!, values);
   const built = await buildRun(run, { dataDir: run.data.root, limitTrain: run.limits?.train, limitTest: run.limits?.test, batchSize: run.batchSize, workers: run.data.workers ?? 0 });
@@ -72,23 +71,29 @@ async function executeRun(ctx: RunContext, dataDir: string | undefined, io: Io):
   const perEpoch = typeof built.train.length === 'number' ? built.train.length : undefined;
   const byEpochs = run.stop.epochs !== undefined && perEpoch !== undefined ? run.stop.epochs * perEpoch : undefined;
   const total = run.stop.iterations !== undefined && byEpochs !== undefined ? Math.min(run.stop.iterations, byEpochs) : (run.stop.iterations ?? byEpochs);
-  let summary: Record<string, unknown>;
+  let report: RunReport;
   try {
-    const report = await trainRun(built, ctx.runDir, true, false, o.checkpointEvery, io, {
+    report = await trainRun(built, ctx.runDir, true, false, o.checkpointEvery, io, {
       onBatchEnd(info) {
         // Before this step's checkpoint is written: a worker that lost its run writes nothing more.
         ctx.checkLock();
         ctx.progress({ iteration: info.iteration, ...(total !== undefined ? { iterations: total } : {}), epoch: info.epoch + 1, loss: info.loss });
       },
     });
-    summary = { iterations: report.iterations, top1Error: report.test.top1Error, seconds: report.seconds, backend: report.backend, runDir: ctx.runDir };
   } finally {
     built.model.dispose();
     built.optimizer.dispose?.();
   }
+  return runSummary(report, ctx.runDir);
+}
+
+/** The part of a run's report.json that the finished job records. */
+type RunReport = Pick<Awaited<ReturnType<typeof trainRun>>, 'iterations' | 'test' | 'seconds' | 'backend'>;
+
+async function runSummary(report: RunReport, runDir: string): Promise<Record<string, unknown>> {
   // A worker trains run after run in one process: whatever a run left behind would pile up.
   const { tf } = await import('@residual/tensor');
-  return { ...summary, tensorsHeld: tf.memory().numTensors };
+  return { iterations: report.iterations, top1Error: report.test.top1Error, seconds: report.seconds, backend: report.backend, runDir, tensorsHeld: tf.memory().numTensors };
 }
 
 export const workerCommand: Command = {
@@ -134,7 +139,7 @@ export const workerCommand: Command = {
       process.on('SIGTERM', onSignal);
       if (values['exit-when-idle']) {
         const timer = setInterval(() => {
-          void sweep.queueIdle(connection).then(
+          void worker.queueIdle().then(
             (idle) => {
               if (idle && !stopping) {
                 stopping = true;

@@ -56,8 +56,6 @@ const VAL = '#d62728';
 export async function plotHistory(history: EpochRecord[], options: PlotHistoryOptions = {}): Promise<PlotHistoryResult> {
   const xKey = options.x ?? 'epoch';
   const asError = (options.accuracyAs ?? 'error') === 'error';
-  const pw = options.panelWidth ?? 360;
-  const ph = options.panelHeight ?? 260;
   const pts = (key: string, f: (v: number) => number = (v) => v): Array<[number, number]> =>
     history.filter((r) => typeof r[key] === 'number').map((r) => [r[xKey] as number, f(r[key] as number)]);
   const acc = (v: number): number => (asError ? 100 * (1 - v) : 100 * v);
@@ -73,7 +71,7 @@ export async function plotHistory(history: EpochRecord[], options: PlotHistoryOp
     ] },
     { title: 'Learning rate', yLabel: 'lr', xLabel, logY: true, series: [{ label: 'lr', color: '#2ca02c', points: pts('lr') }] },
   ];
-  return plotPanels(panels, { ...options, panelWidth: pw, panelHeight: ph });
+  return plotPanels(panels, options);
 }
 
 /** Options of {@link plotPanels}: where to write, the title, the panel size, PNG or not. */
