@@ -1,9 +1,13 @@
-// Training-mode batch normalisation over the channels of NHWC tensors, forward and backward, on wasm SIMD128.
+// Training-mode batch normalisation over the channels of NHWC tensors, forward and backward, on wasm SIMD128,
+// optionally followed by a residual addition and a ReLU in the same passes: y = relu(bn(x) + res).
 //
 // tfjs's op chains for this (Mean, Sub, Square, Mean, Rsqrt, Mul, Mul, Add forward; Sum, Mul, Sum, Mul,
 // Add, Mul, Add backward) read and write the activations 14 times per layer. Here it is four passes:
 //   forward:  bn_stats (per-channel sum and sum of squares, float64) and bn_normalize;
 //   backward: bn_grad_sums (sum of dy and of dy*(x-mean), float64) and bn_grad_dx.
+// With the ReLU, the backward passes apply its mask (from y) to dy on the fly instead of a ReluGrad pass; with
+// the residual, the first backward pass also writes the masked dy, which is the residual's gradient. The float32
+// operations and their order are those of the separate kernels, so fused and unfused results are bit-identical.
 // Statistics are split across threads by channel blocks and the elementwise passes by pixels, so each
 // number is computed by one thread in one order: results do not depend on the thread count.
 // Like filter_grad.c this module lives in tfjs's heap: no stack, no static data; float64 accumulators
@@ -11,11 +15,23 @@
 
 #include <wasm_simd128.h>
 
+// ReLU that keeps NaN (wasm's max propagates NaN; -0 becomes +0), and its gradient's mask applied to dy:
+// dy * s with s = 1 for y > 0, 0 for y <= 0 and NaN for a NaN y (as elementwise.c's relu_grad).
+static inline v128_t relu4(v128_t v) { return wasm_f32x4_max(v, wasm_f32x4_splat(0.f)); }
+static inline float relu1(float v) { return v != v ? v : (v > 0.f ? v : 0.f); }
+static inline v128_t masked4(v128_t dy, v128_t y) {
+  v128_t s = wasm_v128_and(wasm_f32x4_splat(1.f), wasm_f32x4_gt(y, wasm_f32x4_splat(0.f)));
+  return wasm_f32x4_mul(dy, wasm_v128_bitselect(y, s, wasm_f32x4_ne(y, y)));
+}
+static inline float masked1(float dy, float y) { return dy * (y > 0.f ? 1.f : (y != y ? y : 0.f)); }
+
 #define BLOCK 128  // pixels per block: one block of every channel stays in L1 between channel blocks
 
 // Accumulates per-channel sums of x and x*x (or, with `dy`, of dy and dy*(x-mean)) for channels [c0, c1)
-// over all P pixels into acc[0..C) and acc[C..2C), which must be zero on entry.
-static void sums(const float *a, const float *b, const float *mean, int P, int C, int c0, int c1, double *acc) {
+// over all P pixels into acc[0..C) and acc[C..2C), which must be zero on entry. With `y`, dy is first masked
+// by the ReLU's gradient (and written to `dz` when that is not null).
+static void sums(const float *a, const float *b, const float *y, float *dz, const float *mean, int P, int C, int c0,
+                 int c1, double *acc) {
   double *s1 = acc, *s2 = acc + C;
   const int c4 = c0 + ((c1 - c0) & ~3);
   for (int p0 = 0; p0 < P; p0 += BLOCK) {
@@ -25,6 +41,10 @@ static void sums(const float *a, const float *b, const float *mean, int P, int C
       const v128_t m = mean ? wasm_v128_load(mean + c) : wasm_f32x4_splat(0);
       for (int p = p0; p < p1; p++) {
         v128_t xa = wasm_v128_load(a + p * C + c);
+        if (y) {
+          xa = masked4(xa, wasm_v128_load(y + p * C + c));
+          if (dz) wasm_v128_store(dz + p * C + c, xa);
+        }
         v128_t lo = wasm_f64x2_promote_low_f32x4(xa);
         v128_t hi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(xa, xa, 2, 3, 0, 1));
         if (b) {
@@ -50,7 +70,12 @@ static void sums(const float *a, const float *b, const float *mean, int P, int C
       double u = 0, v = 0;
       const float m = mean ? mean[c] : 0.f;
       for (int p = p0; p < p1; p++) {
-        const double ap = a[p * C + c];
+        float af = a[p * C + c];
+        if (y) {
+          af = masked1(af, y[p * C + c]);
+          if (dz) dz[p * C + c] = af;
+        }
+        const double ap = af;
         if (b) v += ap * (double)(b[p * C + c] - m);
         else v += ap * ap;
         u += ap;
@@ -65,7 +90,7 @@ static void sums(const float *a, const float *b, const float *mean, int P, int C
 __attribute__((export_name("bn_stats"))) void bn_stats(const float *x, int P, int C, int c0, int c1, double *acc,
                                                        float *mean, float *var) {
   for (int c = c0; c < c1; c++) acc[c] = acc[C + c] = 0;
-  sums(x, 0, 0, P, C, c0, c1, acc);
+  sums(x, 0, 0, 0, 0, P, C, c0, c1, acc);
   for (int c = c0; c < c1; c++) {
     const double m = acc[c] / P;
     const double v = acc[C + c] / P - m * m;
@@ -83,29 +108,39 @@ __attribute__((export_name("bn_factor"))) void bn_factor(const float *var, const
   }
 }
 
-// y = (x - mean) * k + offset for pixels [p0, p1) (offset 0 when null).
+// y = (x - mean) * k + offset (+ res) (then relu when `relu`) for pixels [p0, p1); offset and res are 0
+// when null. Operations in the order of tfjs's Mul, Add, Add and Relu kernels.
 __attribute__((export_name("bn_normalize"))) void bn_normalize(const float *x, float *y, const float *mean,
-                                                               const float *k, const float *offset, int p0,
-                                                               int p1, int C) {
+                                                               const float *k, const float *offset,
+                                                               const float *res, int relu, int p0, int p1, int C) {
   const int c4 = C & ~3;
   for (int p = p0; p < p1; p++) {
-    const float *xp = x + p * C;
+    const float *xp = x + p * C, *rp = res ? res + p * C : 0;
     float *yp = y + p * C;
     int c = 0;
     for (; c < c4; c += 4) {
       v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c)), wasm_v128_load(k + c));
       if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
+      if (rp) v = wasm_f32x4_add(v, wasm_v128_load(rp + c));
+      if (relu) v = relu4(v);
       wasm_v128_store(yp + c, v);
     }
-    for (; c < C; c++) yp[c] = (xp[c] - mean[c]) * k[c] + (offset ? offset[c] : 0.f);
+    for (; c < C; c++) {
+      float v = (xp[c] - mean[c]) * k[c] + (offset ? offset[c] : 0.f);
+      if (rp) v += rp[c];
+      yp[c] = relu ? relu1(v) : v;
+    }
   }
 }
 
 // Per-channel sums of the backward pass for channels [c0, c1): acc[c] = sum dy, acc[C + c] = sum dy*(x-mean).
-__attribute__((export_name("bn_grad_sums"))) void bn_grad_sums(const float *dy, const float *x, const float *mean,
-                                                               int P, int C, int c0, int c1, double *acc) {
+// With `y` (the forward's output after its ReLU), dy is masked by the ReLU's gradient first, and the masked dy
+// is written to `dz` unless that is null.
+__attribute__((export_name("bn_grad_sums"))) void bn_grad_sums(const float *dy, const float *y, float *dz,
+                                                               const float *x, const float *mean, int P, int C,
+                                                               int c0, int c1, double *acc) {
   for (int c = c0; c < c1; c++) acc[c] = acc[C + c] = 0;
-  sums(dy, x, mean, P, C, c0, c1, acc);
+  sums(dy, x, y, dz, mean, P, C, c0, c1, acc);
 }
 
 // From the sums: dOffset = sum dy, dScale = sum dy*xhat, and the coefficients of dx = K*dy + A*(x-mean) + B
@@ -127,21 +162,26 @@ __attribute__((export_name("bn_grad_coeffs"))) void bn_grad_coeffs(const double 
   }
 }
 
-// dx = K*dy + A*(x - mean) + B for pixels [p0, p1).
-__attribute__((export_name("bn_grad_dx"))) void bn_grad_dx(const float *dy, const float *x, const float *mean,
+// dx = K*dy + A*(x - mean) + B for pixels [p0, p1), dy masked by the ReLU's gradient from `y` unless null.
+__attribute__((export_name("bn_grad_dx"))) void bn_grad_dx(const float *dy, const float *y, const float *x, const float *mean,
                                                            const float *K, const float *A, const float *B, int p0,
                                                            int p1, int C, float *dx) {
   const int c4 = C & ~3;
   for (int p = p0; p < p1; p++) {
-    const float *dp = dy + p * C, *xp = x + p * C;
+    const float *dp = dy + p * C, *xp = x + p * C, *yp = y ? y + p * C : 0;
     float *out = dx + p * C;
     int c = 0;
     for (; c < c4; c += 4) {
       v128_t xc = wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c));
-      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), wasm_v128_load(dp + c)),
+      v128_t d = wasm_v128_load(dp + c);
+      if (yp) d = masked4(d, wasm_v128_load(yp + c));
+      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d),
                                 wasm_f32x4_mul(wasm_v128_load(A + c), xc));
       wasm_v128_store(out + c, wasm_f32x4_add(v, wasm_v128_load(B + c)));
     }
-    for (; c < C; c++) out[c] = K[c] * dp[c] + A[c] * (xp[c] - mean[c]) + B[c];
+    for (; c < C; c++) {
+      const float d = yp ? masked1(dp[c], yp[c]) : dp[c];
+      out[c] = K[c] * d + A[c] * (xp[c] - mean[c]) + B[c];
+    }
   }
 }

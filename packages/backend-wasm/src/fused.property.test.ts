@@ -13,7 +13,7 @@ function absError(a: Float32Array, b: Float32Array): number {
   }
   return worst;
 }
-const COUNT = 40;
+const COUNT = 60;
 
 describe(`property: ${COUNT} random batch norms, the fused wasm kernels equal cpu's op chains within ${TOL}`, () => {
   const rng = new Rng(20261201);
@@ -31,8 +31,10 @@ describe(`property: ${COUNT} random batch norms, the fused wasm kernels equal cp
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  test.each(cases.map((c, i) => [`x[${c.n},${c.h},${c.w},${c.c}] + ${c.shift}, eps ${c.eps}`, i] as const))('%s', (_, i) => {
-    for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset'] as const) {
+  const label = (c: (typeof cases)[number]) =>
+    `${c.relu ? 'relu(' : ''}bn(x[${c.n},${c.h},${c.w},${c.c}] + ${c.shift}, eps ${c.eps})${c.residual ? ' + residual' : ''}${c.relu ? ')' : ''}`;
+  test.each(cases.map((c, i) => [label(c), i] as const))('%s', (_, i) => {
+    for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset', 'dResidual'] as const) {
       let err = relError(wasm[i][key], cpu[i][key]);
       if (key === 'dx') err = absError(wasm[i].dx, cpu[i].dx) / cpu[i].dxScale;
       if (!(err <= TOL)) throw new Error(`${key}: relative error ${err}`);
@@ -105,4 +107,47 @@ test('Identity (tf.clone) shares memory without copying, and frees it with the l
   v.assign(tf.clone(v));
   expect(Array.from(v.dataSync())).toEqual([5]);
   v.dispose();
+});
+
+describe('the fused ReLU and residual addition equal the separate kernels on wasm bit for bit', () => {
+  // BatchNormTraining alone, then tfjs's Add and Relu (and their gradients, ReluGrad included), against the
+  // one fused kernel forward and backward. Pixel counts above and below the per-thread split.
+  const shapes: Array<[number, number, number, number]> = [
+    [2, 3, 3, 5],
+    [8, 16, 16, 16],
+    [4, 9, 7, 35],
+  ];
+  test.each(shapes.flatMap((s) => [true, false].map((residual) => [s, residual] as const)))(
+    'x%j, residual %s',
+    async (shape, residual) => {
+      await useBackend('wasm');
+      const size = shape.reduce((a, b) => a * b, 1);
+      const rng = new Rng(size);
+      const xv = values(rng, size);
+      xv[11] = NaN; // a NaN channel: NaN must reach y and every gradient of that channel the same way
+      const [sv, ov, resv, rv] = [shape[3], shape[3], size, size].map((n) => values(rng, n));
+      const run = (fused: boolean) =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(xv, shape);
+          const scale = tf.tensor1d(sv);
+          const offset = tf.tensor1d(ov);
+          const res = tf.tensor4d(resv, shape);
+          const r = tf.tensor4d(rv, shape);
+          const f = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => {
+            const args = [a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, 1e-5] as const;
+            const y = fused
+              ? batchNormTraining(...args, { residual: residual ? (d as tf.Tensor4D) : null, relu: true }).y
+              : tf.relu(residual ? tf.add(batchNormTraining(...args).y, d) : batchNormTraining(...args).y);
+            return tf.sum(tf.mul(y, r));
+          };
+          const { value, grads } = tf.valueAndGrads(f)(residual ? [x, scale, offset, res] : [x, scale, offset]);
+          return [value, ...grads].map((t) => bits(t.dataSync() as Float32Array));
+        });
+      const before = tf.memory().numTensors;
+      const fused = run(true);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(fused).toEqual(run(false));
+      expect(fused[1].some((b) => (b & 0x7fc00000) === 0x7fc00000)).toBe(true); // NaN reached dx
+    },
+  );
 });

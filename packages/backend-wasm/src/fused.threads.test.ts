@@ -14,8 +14,9 @@ const CONVS: ConvCase[] = [
   { n: 4, h: 9, w: 9, ci: 16, co: 36, kh: 1, kw: 1, strides: [2, 2], pad: 'valid' },
 ];
 const NORMS: BnCase[] = [
-  { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5 },
-  { n: 4, h: 24, w: 24, c: 16, shift: 0, eps: 1e-5 },
+  { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5, residual: false, relu: false },
+  { n: 4, h: 24, w: 24, c: 16, shift: 0, eps: 1e-5, residual: true, relu: true },
+  { n: 8, h: 12, w: 12, c: 20, shift: 1, eps: 1e-5, residual: false, relu: true },
 ];
 
 function runAll() {
@@ -50,7 +51,7 @@ test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-
     }
   });
   NORMS.forEach((_, i) => {
-    for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset'] as const) {
+    for (const key of ['y', 'mean', 'variance', 'dx', 'dScale', 'dOffset', 'dResidual'] as const) {
       expect(bits(two.norms[i][key])).toEqual(bits(one.norms[i][key]));
       expect(relError(two.norms[i][key], cpu.norms[i][key])).toBeLessThanOrEqual(1e-4);
     }

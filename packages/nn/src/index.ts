@@ -14,7 +14,7 @@ export { Sequential, ModuleList } from './layers/sequential';
 export { conv2d, explicitPadding, pair } from './functional/conv';
 export type { Size2, Padding2d } from './functional/conv';
 export { batchNormTrain, batchNormEval } from './functional/batchnorm';
-export type { RunningStats } from './functional/batchnorm';
+export type { BatchNormActOptions, RunningStats } from './functional/batchnorm';
 export { initTensor, uniformBias, fans } from './init';
 export type { InitScheme } from './init';
 export {

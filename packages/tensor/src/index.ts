@@ -25,7 +25,7 @@ export {
   batchNormTraining,
   batchNormTrainingGradConfig,
 } from './fused/batch-norm-training';
-export type { BatchNormTrainingAttrs } from './fused/batch-norm-training';
+export type { BatchNormTrainingAttrs, BatchNormTrainingOptions } from './fused/batch-norm-training';
 export { ReluGrad, reluGradConfig } from './fused/relu-grad';
 export { SGDStep, sgdStep } from './fused/sgd-step';
 export type { SGDStepAttrs } from './fused/sgd-step';

@@ -11,7 +11,8 @@ const MIN_PIXELS_PER_THREAD = 1024;
 
 /**
  * Training-mode batch norm in two passes over x (native/batch_norm.c): per-channel sum and sum of
- * squares in float64, then y = (x − mean)·γ/√(var + ε) + β. Outputs `[y, mean, variance]`.
+ * squares in float64, then y = (x − mean)·γ/√(var + ε) + β, plus the optional `residual` input and then
+ * a ReLU when `attrs.relu`, in the same pass. Outputs `[y, mean, variance]`.
  */
 export function batchNormTraining(args: {
   inputs: NamedTensorInfoMap;
@@ -19,19 +20,24 @@ export function batchNormTraining(args: {
   attrs: BatchNormTrainingAttrs;
 }): TensorInfo[] {
   const { backend, attrs } = args;
-  const { x, scale, offset } = args.inputs as { x: TensorInfo; scale: TensorInfo; offset: TensorInfo };
+  const { x, scale, offset, residual } = args.inputs as Record<'x' | 'scale' | 'offset', TensorInfo> & {
+    residual?: TensorInfo;
+  };
   const { p, c } = layout('BatchNormTraining', x, { scale, offset });
+  if (residual) sameShape('BatchNormTraining', 'residual', residual, x);
   const rt = nativeRuntime(backend);
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([c], 'float32');
   const variance = backend.makeOutput([c], 'float32');
   const [xp, yp, mp, vp, sp, op] = [x, y, mean, variance, scale, offset].map((t) => rt.offset(t.dataId));
+  const rp = residual ? rt.offset(residual.dataId) : 0;
+  const relu = attrs.relu ? 1 : 0;
   const scratch = rt.malloc(8 * 2 * c + 4 * c);
   try {
     const k = scratch + 16 * c;
     runSplit(rt, 'bn_stats', c, Infinity, (c0, c1) => [xp, p, c, c0, c1, scratch, mp, vp], CHANNEL_BLOCK);
     rt.exports.bn_factor(vp, sp, attrs.epsilon, c, k);
-    runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, p0, p1, c]);
+    runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, rp, relu, p0, p1, c]);
   } finally {
     rt.free(scratch);
   }
@@ -40,7 +46,9 @@ export function batchNormTraining(args: {
 
 /**
  * Backward pass of {@link batchNormTraining} in two passes: per-channel Σdy and Σdy·(x − mean) in
- * float64, then dx = K·dy + A·(x − mean) + B. Outputs `[dx, dScale, dOffset]`.
+ * float64, then dx = K·dy + A·(x − mean) + B. With the input `y` (the forward's output, when it ended in a
+ * ReLU) dy is masked by the ReLU's gradient in both passes; with `attrs.residual` the masked dy is also
+ * the fourth output, the residual's gradient. Outputs `[dx, dScale, dOffset]` (`, dResidual]`).
  */
 export function batchNormTrainingGrad(args: {
   inputs: NamedTensorInfoMap;
@@ -48,28 +56,45 @@ export function batchNormTrainingGrad(args: {
   attrs: BatchNormTrainingAttrs;
 }): TensorInfo[] {
   const { backend, attrs } = args;
-  const { dy, x, mean, variance, scale } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo>;
-  const { p, c } = layout('BatchNormTrainingGrad', x, { dy, mean, variance, scale });
-  if (dy.shape.some((d, i) => d !== x.shape[i])) {
-    throw new Error(`@residual/backend-wasm (kernels/BatchNormTraining.ts): dy has shape [${dy.shape}], x [${x.shape}]`);
+  const { dy, x, mean, variance, scale, y } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo> & {
+    y?: TensorInfo;
+  };
+  const { p, c } = layout('BatchNormTrainingGrad', x, { mean, variance, scale });
+  sameShape('BatchNormTrainingGrad', 'dy', dy, x);
+  if (y) sameShape('BatchNormTrainingGrad', 'y', y, x);
+  if (attrs.residual && !y) {
+    throw new Error('@residual/backend-wasm (kernels/BatchNormTraining.ts): a residual gradient needs the ReLU output y');
   }
   const rt = nativeRuntime(backend);
   const dx = backend.makeOutput(x.shape, 'float32');
   const dScale = backend.makeOutput([c], 'float32');
   const dOffset = backend.makeOutput([c], 'float32');
+  const dResidual = attrs.residual ? backend.makeOutput(x.shape, 'float32') : null;
   const [dyp, xp, mp, vp, sp, dxp, dsp, dop] = [dy, x, mean, variance, scale, dx, dScale, dOffset].map((t) =>
     rt.offset(t.dataId),
   );
+  const yp = y ? rt.offset(y.dataId) : 0;
+  const dzp = dResidual ? rt.offset(dResidual.dataId) : 0;
+  // With a residual the first pass writes the masked dy, and the second reads it unmasked; without one, the
+  // second pass masks dy again (one read of y is cheaper than writing and reading the masked dy).
+  const [dxIn, dxMask] = dResidual ? [dzp, 0] : [dyp, yp];
   const scratch = rt.malloc(8 * 2 * c + 3 * 4 * c);
   try {
     const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c + 4 * c * i);
-    runSplit(rt, 'bn_grad_sums', c, Infinity, (c0, c1) => [dyp, xp, mp, p, c, c0, c1, scratch], CHANNEL_BLOCK);
+    runSplit(rt, 'bn_grad_sums', c, Infinity, (c0, c1) => [dyp, yp, dzp, xp, mp, p, c, c0, c1, scratch], CHANNEL_BLOCK);
     rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp);
-    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dyp, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
+    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dxIn, dxMask, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
   } finally {
     rt.free(scratch);
   }
-  return [dx, dScale, dOffset];
+  return dResidual ? [dx, dScale, dOffset, dResidual] : [dx, dScale, dOffset];
+}
+
+function sameShape(kernel: string, name: string, t: TensorInfo, x: TensorInfo): void {
+  assertFloat32(kernel, name, t);
+  if (t.shape.length !== x.shape.length || t.shape.some((d, i) => d !== x.shape[i])) {
+    throw new Error(`@residual/backend-wasm (kernels/BatchNormTraining.ts): ${kernel}: '${name}' has shape [${t.shape}], x [${x.shape}]`);
+  }
 }
 
 function layout(kernel: string, x: TensorInfo, perChannel: Record<string, TensorInfo>): { p: number; c: number } {
@@ -81,7 +106,7 @@ function layout(kernel: string, x: TensorInfo, perChannel: Record<string, Tensor
   if (p < 1 || c < 1) throw new Error(`${where}: empty input of shape [${x.shape}]`);
   for (const [name, t] of Object.entries(perChannel)) {
     assertFloat32(kernel, name, t);
-    if (name !== 'dy' && (t.shape.length !== 1 || t.shape[0] !== c)) {
+    if (t.shape.length !== 1 || t.shape[0] !== c) {
       throw new Error(`${where}: '${name}' must have shape [${c}], got [${t.shape}]`);
     }
   }

@@ -41,10 +41,10 @@ export class PreActBasicBlock extends ResidualBlock {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const pre = tf.relu(this.bn1.forward(x));
+      const pre = this.bn1.forwardRelu(x);
       const sc = this.shortcutOf(x, pre);
       let out = this.conv1.forward(pre);
-      out = this.conv2.forward(tf.relu(this.bn2.forward(out)));
+      out = this.conv2.forward(this.bn2.forwardRelu(out));
       return sc ? tf.add(out, sc) : out;
     });
   }
@@ -91,11 +91,11 @@ export class PreActBottleneck extends ResidualBlock {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const pre = tf.relu(this.bn1.forward(x));
+      const pre = this.bn1.forwardRelu(x);
       const sc = this.shortcutOf(x, pre);
       let out = this.conv1.forward(pre);
-      out = this.conv2.forward(tf.relu(this.bn2.forward(out)));
-      out = this.conv3.forward(tf.relu(this.bn3.forward(out)));
+      out = this.conv2.forward(this.bn2.forwardRelu(out));
+      out = this.conv3.forward(this.bn3.forwardRelu(out));
       return sc ? tf.add(out, sc) : out;
     });
   }
@@ -125,9 +125,9 @@ export class WideBasicBlock extends PreActBasicBlock {
 
   override forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const pre = tf.relu(this.bn1.forward(x));
+      const pre = this.bn1.forwardRelu(x);
       const sc = this.shortcutOf(x, pre);
-      const mid = this.dropout.forward(tf.relu(this.bn2.forward(this.conv1.forward(pre))));
+      const mid = this.dropout.forward(this.bn2.forwardRelu(this.conv1.forward(pre)));
       const out = this.conv2.forward(mid);
       return sc ? tf.add(out, sc) : out;
     });

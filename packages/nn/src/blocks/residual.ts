@@ -116,10 +116,9 @@ export class BasicBlock extends ResidualBlock {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let out = tf.relu(this.bn1.forward(this.conv1.forward(x)));
-      out = this.bn2.forward(this.conv2.forward(out));
-      const sc = this.shortcutOf(x);
-      return tf.relu(sc ? tf.add(out, sc) : out);
+      // relu(bn(·) + shortcut) through forwardRelu: one fused kernel where the backend has it.
+      const out = this.bn1.forwardRelu(this.conv1.forward(x));
+      return this.bn2.forwardRelu(this.conv2.forward(out), this.shortcutOf(x));
     });
   }
 }
@@ -171,11 +170,9 @@ export class Bottleneck extends ResidualBlock {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let out = tf.relu(this.bn1.forward(this.conv1.forward(x)));
-      out = tf.relu(this.bn2.forward(this.conv2.forward(out)));
-      out = this.bn3.forward(this.conv3.forward(out));
-      const sc = this.shortcutOf(x);
-      return tf.relu(sc ? tf.add(out, sc) : out);
+      let out = this.bn1.forwardRelu(this.conv1.forward(x));
+      out = this.bn2.forwardRelu(this.conv2.forward(out));
+      return this.bn3.forwardRelu(this.conv3.forward(out), this.shortcutOf(x));
     });
   }
 }

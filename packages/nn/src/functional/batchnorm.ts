@@ -11,6 +11,14 @@ export interface RunningStats {
   momentum: number | null;
 }
 
+/** What follows the normalisation in {@link batchNormTrain}: `relu(bn(x) + residual)`. */
+export interface BatchNormActOptions {
+  /** Added after the normalisation (a residual block's shortcut), same shape as `x`. */
+  residual?: tf.Tensor | null;
+  /** A ReLU last. @defaultValue false */
+  relu?: boolean;
+}
+
 /**
  * Batch normalisation of NHWC `x` with the statistics of the batch (training mode), with a closed-form
  * backward pass: dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dγ = Σ dy · x̂, dβ = Σ dy. On backends
@@ -18,11 +26,14 @@ export interface RunningStats {
  * kernel each; elsewhere tfjs op chains compute the same formulas.
  *
  * When `stats` is given, the running mean and (unbiased) variance are updated in place and
- * `numBatchesTracked` is incremented, outside the gradient tape.
+ * `numBatchesTracked` is incremented, outside the gradient tape. With `act`, the result is
+ * `relu(bn(x) + residual)`: inside the same kernel passes where the fused kernel runs (bit for bit the
+ * separate kernels' values), as `tf.add` and `tf.relu` elsewhere.
  *
  * @example
  * ```ts
  * const y = batchNormTrain(tf.randomNormal([4, 8, 8, 3]), tf.ones([3]), tf.zeros([3]), 1e-5); // per-channel mean 0
+ * const out = batchNormTrain(branch, gamma, beta, 1e-5, undefined, { residual: shortcut, relu: true });
  * ```
  */
 export function batchNormTrain(
@@ -31,6 +42,29 @@ export function batchNormTrain(
   beta: tf.Tensor | null,
   eps: number,
   stats?: RunningStats,
+  act: BatchNormActOptions = {},
+): tf.Tensor {
+  const residual = act.residual ?? null;
+  if (residual && (residual.rank !== 4 || residual.shape.some((d, i) => d !== x.shape[i]))) {
+    throw new Error(
+      `BatchNorm2d: the residual has shape [${residual.shape.join(', ')}], the input [${x.shape.join(', ')}]`,
+    );
+  }
+  if (hasKernel(BatchNormTraining) || (!residual && !act.relu)) return normalise(x, gamma, beta, eps, stats, act);
+  return tf.tidy(() => {
+    const y = normalise(x, gamma, beta, eps, stats, {});
+    const sum = residual ? tf.add(y, residual) : y;
+    return act.relu ? tf.relu(sum) : sum;
+  });
+}
+
+function normalise(
+  x: tf.Tensor,
+  gamma: tf.Tensor | null,
+  beta: tf.Tensor | null,
+  eps: number,
+  stats: RunningStats | undefined,
+  act: BatchNormActOptions,
 ): tf.Tensor {
   if (x.rank !== 4)
     throw new Error(`BatchNorm2d expects an NHWC tensor of rank 4, got shape [${x.shape.join(', ')}]`);
@@ -50,6 +84,7 @@ export function batchNormTrain(
       affine ? (gamma as tf.Tensor1D) : null,
       affine ? (beta as tf.Tensor1D) : null,
       eps,
+      { residual: (act.residual ?? null) as tf.Tensor4D | null, relu: act.relu ?? false },
     );
     if (stats) tf.tidy(() => updateRunningStats(stats, mean, variance, n));
     mean.dispose();

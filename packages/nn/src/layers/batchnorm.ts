@@ -1,7 +1,7 @@
 import { tf } from '@residual/tensor';
 import { Module } from '../module';
 import { pyBool, pyFloat } from '../repr/python';
-import { batchNormEval, batchNormTrain } from '../functional/batchnorm';
+import { batchNormEval, batchNormTrain, type BatchNormActOptions } from '../functional/batchnorm';
 
 /** Options of {@link BatchNorm2d}; defaults as `torch.nn.BatchNorm2d`. */
 export interface BatchNorm2dOptions {
@@ -65,6 +65,33 @@ export class BatchNorm2d extends Module {
   }
 
   forward(x: tf.Tensor): tf.Tensor {
+    return this.normalize(x, {});
+  }
+
+  /**
+   * `relu(forward(x) + residual)` (`relu(forward(x))` without a residual): what ends a residual block, and
+   * what follows most batch norms. In training mode, where the backend has the fused `BatchNormTraining`
+   * kernel (`@residual/backend-wasm`), the addition and the ReLU run inside the batch norm's own passes,
+   * forward and backward, with the same values bit for bit; elsewhere (eval mode, other backends, a
+   * `forward` replaced by `foldBatchNorm`) it is exactly that composition of `forward`, `tf.add` and `tf.relu`.
+   *
+   * @example
+   * ```ts
+   * // torchvision's BasicBlock ending, `relu(bn2(conv2(out)) + identity)`:
+   * const y = bn2.forwardRelu(conv2.forward(out), identity);
+   * ```
+   */
+  forwardRelu(x: tf.Tensor, residual: tf.Tensor | null = null): tf.Tensor {
+    if (!this.training || this.forward !== BatchNorm2d.prototype.forward) {
+      return tf.tidy(() => {
+        const y = this.forward(x);
+        return tf.relu(residual ? tf.add(y, residual) : y);
+      });
+    }
+    return this.normalize(x, { residual, relu: true });
+  }
+
+  private normalize(x: tf.Tensor, act: BatchNormActOptions): tf.Tensor {
     if (x.rank !== 4 || x.shape[3] !== this.numFeatures) {
       throw new Error(
         `BatchNorm2d(${this.numFeatures}) expects NHWC input with ${this.numFeatures} channels, got shape [${x.shape.join(', ')}]`,
@@ -82,6 +109,6 @@ export class BatchNorm2d extends Module {
             momentum: this.momentum,
           }
         : undefined;
-    return batchNormTrain(x, this.weight, this.bias, this.eps, stats);
+    return batchNormTrain(x, this.weight, this.bias, this.eps, stats, act);
   }
 }

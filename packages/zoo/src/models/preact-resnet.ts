@@ -74,7 +74,7 @@ export class PreActResNet extends Module {
     return tf.tidy(() => {
       let y = this.conv1.forward(x);
       for (const s of this.stages) y = s.forward(y);
-      return tf.relu(this.bnFinal.forward(y));
+      return this.bnFinal.forwardRelu(y);
     });
   }
 

@@ -94,7 +94,7 @@ export class ResNet extends Module {
   features(x: tf.Tensor): tf.Tensor {
     checkInput(this.config.name, x, this.inChannels);
     return tf.tidy(() => {
-      let y = tf.relu(this.bn1.forward(this.conv1.forward(x)));
+      let y = this.bn1.forwardRelu(this.conv1.forward(x));
       if (this.maxpool) y = this.maxpool.forward(y);
       for (const s of this.stages) y = s.forward(y);
       return y;

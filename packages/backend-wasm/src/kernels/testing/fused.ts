@@ -10,6 +10,10 @@ export interface BnCase {
   /** Added to x so the batch mean is far from zero (variance computed by cancellation must still hold). */
   shift: number;
   eps: number;
+  /** Add a residual input after the normalisation. */
+  residual: boolean;
+  /** End in a ReLU. */
+  relu: boolean;
 }
 
 export interface BnResult {
@@ -19,6 +23,8 @@ export interface BnResult {
   dx: Float32Array;
   dScale: Float32Array;
   dOffset: Float32Array;
+  /** The residual's gradient (empty without a residual). */
+  dResidual: Float32Array;
   /**
    * The size of the terms dx is the difference of (max |γ|/σ · max |r|): with few pixels per channel dx
    * cancels to nearly nothing, and errors are measured against this instead.
@@ -40,30 +46,35 @@ export function batchNormAndGrads(c: BnCase, seed: number): BnResult {
     const scale = tf.tensor1d(values(rng, c.c));
     const offset = tf.tensor1d(values(rng, c.c));
     const r = tf.tensor(values(rng, size), shape);
+    // The residual is drawn either way, so the same seed gives the same x, γ, β and r.
+    const res = tf.tensor4d(values(rng, size), shape as [number, number, number, number]);
     const fused = hasKernel(BatchNormTraining);
     const stats = fused ? batchNormTraining(x, scale, offset, c.eps) : undefined;
-    const forward = (xx: tf.Tensor, s: tf.Tensor, o: tf.Tensor): tf.Tensor => {
-      if (fused) return batchNormTraining(xx as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, c.eps).y;
+    const forward = (xx: tf.Tensor, s: tf.Tensor, o: tf.Tensor, rr: tf.Tensor): tf.Tensor => {
+      const residual = c.residual ? (rr as tf.Tensor4D) : null;
+      if (fused) return batchNormTraining(xx as tf.Tensor4D, s as tf.Tensor1D, o as tf.Tensor1D, c.eps, { residual, relu: c.relu }).y;
       const { mean, variance } = tf.moments(xx, [0, 1, 2]);
-      return tf.add(tf.mul(tf.mul(tf.sub(xx, mean), tf.rsqrt(tf.add(variance, c.eps))), s), o);
+      let y = tf.add(tf.mul(tf.mul(tf.sub(xx, mean), tf.rsqrt(tf.add(variance, c.eps))), s), o);
+      if (residual) y = tf.add(y, residual);
+      return c.relu ? tf.relu(y) : y;
     };
-    const [dx, dScale, dOffset] = tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(forward(a, b, d), r)))([
-      x,
-      scale,
-      offset,
-    ]);
+    const loss = (a: tf.Tensor, b: tf.Tensor, d: tf.Tensor, e: tf.Tensor) => tf.sum(tf.mul(forward(a, b, d, e), r));
+    const [dx, dScale, dOffset, dResidual] = c.residual
+      ? tf.grads(loss)([x, scale, offset, res])
+      : [...tf.grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => loss(a, b, d, res))([x, scale, offset]), tf.zeros([0])];
     const moments = stats ?? tf.moments(x, [0, 1, 2]);
     const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
     const maxAbs = (t: tf.Tensor) => tf.max(tf.abs(t)).dataSync()[0];
     const dxScale = (maxAbs(scale) * maxAbs(r)) / Math.sqrt(tf.min(moments.variance).dataSync()[0] + c.eps);
     return {
       dxScale,
-      y: read(forward(x, scale, offset)),
+      y: read(forward(x, scale, offset, res)),
       mean: read(moments.mean),
       variance: read(moments.variance),
       dx: read(dx),
       dScale: read(dScale),
       dOffset: read(dOffset),
+      dResidual: read(dResidual),
     };
   });
 }
@@ -79,6 +90,8 @@ export function drawBnCase(rng: Rng): BnCase {
       c: rng.randint(1, 40),
       shift: [0, 0, 1, -3, 10][rng.randint(0, 5)],
       eps: [1e-5, 1e-3][rng.randint(0, 2)],
+      residual: rng.uniform() < 0.4,
+      relu: rng.uniform() < 0.6,
     };
     if (c.n * c.h * c.w > 1) return c;
   }
