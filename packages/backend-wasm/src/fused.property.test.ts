@@ -151,3 +151,19 @@ describe('the fused ReLU and residual addition equal the separate kernels on was
     },
   );
 });
+
+test('a residual or y of the wrong shape is refused by the op and by the kernels', async () => {
+  await useBackend('wasm');
+  const x = tf.zeros([2, 3, 3, 4]) as tf.Tensor4D;
+  const [s, o] = [tf.ones([4]) as tf.Tensor1D, tf.zeros([4]) as tf.Tensor1D];
+  const bad = tf.zeros([2, 3, 3, 1]) as tf.Tensor4D;
+  expect(() => batchNormTraining(x, s, o, 1e-5, { residual: bad, relu: true })).toThrow(/residual has shape \[2, 3, 3, 1\]/);
+  const attrs = { epsilon: 1e-5, relu: true, residual: true };
+  expect(() => tf.engine().runKernel(BatchNormTraining, { x, scale: s, offset: o, residual: bad }, attrs)).toThrow(
+    /'residual' has shape \[2,3,3,1\]/,
+  );
+  const grad = { dy: x, x, mean: o, variance: s, scale: s };
+  expect(() => tf.engine().runKernel('BatchNormTrainingGrad', { ...grad, y: bad }, attrs)).toThrow(/'y' has shape \[2,3,3,1\]/);
+  expect(() => tf.engine().runKernel('BatchNormTrainingGrad', grad, attrs)).toThrow(/needs the ReLU output y/);
+  tf.dispose([x, s, o, bad]);
+});
