@@ -2,10 +2,15 @@
 //
 //   y[n,ho,wo,co] = act(bias[co] + sum over kh,kw,ci of x[n, ho*sh+kh-pt, wo*sw+kw-pl, ci] * w[kh,kw,ci,co])
 //
-// A direct convolution: no im2col, no indirection buffer. The input is zero-padded once (conv_pad) and the
-// filter's 8-channel blocks packed contiguously (conv_pack); the output is then computed in tiles of 4
-// neighbouring pixels x 8 output channels (8 accumulators, 2 filter vectors, 1 splat per step). Threads
-// split output rows, so any thread count gives the same bits. Same memory rules as filter_grad.c.
+// A direct convolution: no im2col. The input is zero-padded once (conv_pad) and the filter's 8-channel
+// blocks packed contiguously (conv_pack); the output is then computed in tiles of 4 output pixels x 8 output
+// channels (8 accumulators, 2 filter vectors, 1 splat per step). The 4 pixels are consecutive in the
+// flattened N*Ho*Wo order, each with its own input offset (an indirection table, conv_run's first pass), so a
+// tile may span two rows and a 7- or 14-wide output wastes no lanes. Pixels go in blocks of PIXEL_BLOCK: each
+// channel block's packed filter is read once per block of pixels rather than once per tile, which keeps the
+// large filters of ResNet-50's later stages (up to 9 MB) out of the inner loop's memory traffic. Every
+// output value is the same sequence of multiply-adds whatever tile computes it, and threads split output
+// rows, so any thread count gives the same bits. Same memory rules as filter_grad.c.
 
 #include "madd.h"
 
@@ -15,31 +20,29 @@ static inline v128_t epilogue(v128_t a, const float *bias, int relu) {
   return a;
 }
 
-// 4 pixels (xs floats apart) x 8 output channels over nkh filter rows and all KW columns. xr points at the
-// first pixel's first valid tap, w at that tap in the packed filter of this channel block (8 floats a tap).
-static inline void tile4x8(const float *xr, const float *w, float *y, const float *bias, int relu, int xs,
-                           int xRow, int nkh, int KW, int Ci, int Co) {
+// 4 output pixels (input offsets o[0..3]) x 8 output channels over all KH x KW x Ci taps. w is this channel
+// block's packed filter (8 floats a tap); a filter row's taps are contiguous in x (kw·Ci + ci) and in w.
+static inline void tile4x8(const float *x, const int *o, const float *w, float *y, const float *bias, int relu,
+                           int xRow, int KH, int KWCi, int Co) {
   v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-  for (int kh = 0; kh < nkh; kh++) {
-    const float *xp = xr + kh * xRow;
-    const float *wp = w + kh * KW * Ci * 8;
-    for (int t = 0; t < KW * Ci; t++) {
-      // Taps of one filter row are contiguous in x (kw·Ci + ci) and in the packed filter ((kw·Ci + ci)·8).
-      const v128_t w0 = wasm_v128_load(wp), w1 = wasm_v128_load(wp + 4);
-      v128_t s = wasm_v128_load32_splat(xp);
+  const float *x0 = x + o[0], *x1 = x + o[1], *x2 = x + o[2], *x3 = x + o[3];
+  for (int kh = 0; kh < KH; kh++) {
+    const float *wp = w + kh * KWCi * 8;
+    const int xo = kh * xRow;
+    for (int t = 0; t < KWCi; t++) {
+      const v128_t w0 = wasm_v128_load(wp + 8 * t), w1 = wasm_v128_load(wp + 8 * t + 4);
+      v128_t s = wasm_v128_load32_splat(x0 + xo + t);
       a00 = madd(a00, s, w0);
       a01 = madd(a01, s, w1);
-      s = wasm_v128_load32_splat(xp + xs);
+      s = wasm_v128_load32_splat(x1 + xo + t);
       a10 = madd(a10, s, w0);
       a11 = madd(a11, s, w1);
-      s = wasm_v128_load32_splat(xp + 2 * xs);
+      s = wasm_v128_load32_splat(x2 + xo + t);
       a20 = madd(a20, s, w0);
       a21 = madd(a21, s, w1);
-      s = wasm_v128_load32_splat(xp + 3 * xs);
+      s = wasm_v128_load32_splat(x3 + xo + t);
       a30 = madd(a30, s, w0);
       a31 = madd(a31, s, w1);
-      xp++;
-      wp += 8;
     }
   }
   const float *b4 = bias ? bias + 4 : 0;
@@ -51,6 +54,24 @@ static inline void tile4x8(const float *xr, const float *w, float *y, const floa
   wasm_v128_store(y + 2 * Co + 4, epilogue(a21, b4, relu));
   wasm_v128_store(y + 3 * Co, epilogue(a30, bias, relu));
   wasm_v128_store(y + 3 * Co + 4, epilogue(a31, b4, relu));
+}
+
+// 1 output pixel x 8 channels: the same multiply-adds in the same order as one pixel of tile4x8 (the last
+// pixels of a thread's share, fewer than 4).
+static inline void tile1x8(const float *x, const float *w, float *y, const float *bias, int relu, int xRow, int KH,
+                           int KWCi) {
+  v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0;
+  for (int kh = 0; kh < KH; kh++) {
+    const float *wp = w + kh * KWCi * 8;
+    const float *xp = x + kh * xRow;
+    for (int t = 0; t < KWCi; t++) {
+      const v128_t s = wasm_v128_load32_splat(xp + t);
+      a0 = madd(a0, s, wasm_v128_load(wp + 8 * t));
+      a1 = madd(a1, s, wasm_v128_load(wp + 8 * t + 4));
+    }
+  }
+  wasm_v128_store(y, epilogue(a0, bias, relu));
+  wasm_v128_store(y + 4, epilogue(a1, bias ? bias + 4 : 0, relu));
 }
 
 // 1 pixel x 4 output channels over nkh x nkw taps (borders and the channel tail); xr and w at the first tap.
@@ -80,7 +101,7 @@ static inline float dot1(const float *xr, const float *w, int xRow, int nkh, int
 
 static inline float relu1(float a, int relu) { return relu && !(a > 0.f) && a == a ? 0.f : a; }
 
-// One output pixel, all channels from c0 on (the channel tail, and outputs fewer than 4 pixels wide).
+// One output pixel, channels c0..Co-1 from the unpacked filter (the channel tail, Co mod 8).
 static void pixel(const float *xr, const float *w, float *y, const float *bias, int relu, int xRow, int KH, int KW,
                   int Ci, int Co, int c0) {
   int co = c0;
@@ -113,31 +134,35 @@ __attribute__((export_name("conv_pad"))) void conv_pad(const float *x, float *xp
   }
 }
 
+// Pixels per block: 16 tiles share each channel block's packed filter while it is in cache. The block's
+// input (64 pixels' receptive fields) and one channel block's filter (≤ 147 KB for 3x3x512) fit in L2.
+#define PIXEL_BLOCK 64
+
 // Output rows [r0, r1) of the N*Ho rows of a convolution without padding: x is [N,H,W,Ci] with every tap of
 // every output pixel inside it (conv_pad made it so). `packed` is conv_pack's copy of w; bias may be 0
-// (none); relu 0 or 1. Rows are tiled 4 pixels at a time, the last tile moved back to end at Wo (its first
-// pixels are computed twice, to the same bits).
+// (none); relu 0 or 1. `offs` has room for an int per output pixel (N*Ho*Wo); this call fills and uses
+// entries [r0*Wo, r1*Wo) only, so threads with disjoint rows share it.
 __attribute__((export_name("conv_run"))) void conv_run(const float *x, const float *w, const float *packed,
-                                                       const float *bias, float *y, int r0, int r1, int relu, int H,
-                                                       int W, int Ci, int Ho, int Wo, int Co, int KH, int KW, int sh,
-                                                       int sw) {
-  const int xRow = W * Ci, co8 = Co & ~7, xs = sw * Ci, block = KH * KW * Ci * 8;
-  for (int r = r0; r < r1; r++) {
-    const int n = r / Ho, ho = r % Ho;
-    const float *xrow = x + (n * H + ho * sh) * xRow;
-    float *yr = y + r * Wo * Co;
-    if (Wo < 4) {
-      for (int wo = 0; wo < Wo; wo++) pixel(xrow + wo * xs, w, yr + wo * Co, bias, relu, xRow, KH, KW, Ci, Co, 0);
-      continue;
+                                                       const float *bias, float *y, int *offs, int r0, int r1, int relu,
+                                                       int H, int W, int Ci, int Ho, int Wo, int Co, int KH, int KW,
+                                                       int sh, int sw) {
+  const int xRow = W * Ci, co8 = Co & ~7, KWCi = KW * Ci, block = KH * KWCi * 8;
+  const int p0 = r0 * Wo, p1 = r1 * Wo;
+  for (int r = r0, p = p0; r < r1; r++) {
+    const int rowStart = ((r / Ho) * H + (r % Ho) * sh) * xRow;
+    for (int wo = 0; wo < Wo; wo++) offs[p++] = rowStart + wo * sw * Ci;
+  }
+  for (int pb = p0; pb < p1; pb += PIXEL_BLOCK) {
+    const int pe = pb + PIXEL_BLOCK < p1 ? pb + PIXEL_BLOCK : p1;
+    for (int cb = 0; cb < co8; cb += 8) {
+      const float *wb = packed + (cb / 8) * block;
+      const float *bb = bias ? bias + cb : 0;
+      int p = pb;
+      for (; p + 4 <= pe; p += 4) tile4x8(x, offs + p, wb, y + p * Co + cb, bb, relu, xRow, KH, KWCi, Co);
+      for (; p < pe; p++) tile1x8(x + offs[p], wb, y + p * Co + cb, bb, relu, xRow, KH, KWCi);
     }
-    for (int w0 = 0; w0 < Wo; w0 += 4) {
-      const int wo = w0 + 4 <= Wo ? w0 : Wo - 4;
-      const float *xp = xrow + wo * xs;
-      for (int cb = 0; cb < co8; cb += 8)
-        tile4x8(xp, packed + (cb / 8) * block, yr + wo * Co + cb, bias ? bias + cb : 0, relu, xs, xRow, KH, KW, Ci, Co);
-      if (co8 < Co)
-        for (int j = 0; j < 4; j++) pixel(xp + j * xs, w, yr + (wo + j) * Co, bias, relu, xRow, KH, KW, Ci, Co, co8);
-    }
+    if (co8 < Co)
+      for (int p = pb; p < pe; p++) pixel(x + offs[p], w, y + p * Co, bias, relu, xRow, KH, KW, Ci, Co, co8);
   }
 }
 

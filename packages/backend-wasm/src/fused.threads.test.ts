@@ -12,6 +12,9 @@ const CONVS: ConvCase[] = [
   { n: 4, h: 12, w: 12, ci: 13, co: 20, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
   { n: 3, h: 15, w: 15, ci: 3, co: 16, kh: 7, kw: 7, strides: [2, 2], pad: [[0, 0], [3, 3], [3, 3], [0, 0]] },
   { n: 4, h: 9, w: 9, ci: 16, co: 36, kh: 1, kw: 1, strides: [2, 2], pad: 'valid' },
+  // 7 pixels a row, 21 rows: the forward's 4-pixel tiles span rows, each thread's share and each 64-pixel
+  // block end in a different remainder, and the 24 channels are all full 8-channel blocks.
+  { n: 3, h: 7, w: 7, ci: 40, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
 ];
 const NORMS: BnCase[] = [
   { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5, residual: false, relu: false },

@@ -16,8 +16,8 @@ type ConvAttrs = NamedAttrMap & {
 
 /**
  * Forward `Conv2D` and `FusedConv2D` (bias, ReLU) by our own direct convolution (native/conv2d.c): 4-pixel
- * × 8-channel register tiles read x and the HWIO filter in place, no im2col or packed weights, output rows
- * split across threads. On this 2-core box it runs 1.2–1.4× XNNPACK's convolution in tfjs-backend-wasm
+ * × 8-channel register tiles over the flattened output pixels (an offset table, no im2col), the filter's
+ * 8-channel blocks packed once per call, output rows split across threads. On this 2-core box it runs 1.2–1.4× XNNPACK's convolution in tfjs-backend-wasm
  * 4.22 (docs/performance.md). Everything else (NCHW, dilations, other activations, PReLU weights, non-float32)
  * goes to the stock kernel.
  */
@@ -82,9 +82,11 @@ export function nativeConv(
       xin = alloc(4 * g.n * hp * wpad * g.ci);
       runSplit(rt, 'conv_pad', g.n * hp, Infinity, (r0, r1) => [xp, xin, r0, r1, g.h, g.w, g.ci, g.padTop, g.padLeft, hp, wpad]);
     }
+    // Each output pixel's input offset (conv_run fills its own rows' entries).
+    const offsets = alloc(4 * rows * g.wo);
     const geom = [hp, wpad, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.sh, g.sw];
     const rowParts = Math.floor(rows / MIN_ROWS_PER_THREAD);
-    runSplit(rt, 'conv_run', rows, rowParts, (r0, r1) => [xin, wp, packed, bp, yp, r0, r1, relu ? 1 : 0, ...geom]);
+    runSplit(rt, 'conv_run', rows, rowParts, (r0, r1) => [xin, wp, packed, bp, yp, offsets, r0, r1, relu ? 1 : 0, ...geom]);
   } finally {
     for (const p of scratch) rt.free(p);
   }
