@@ -7,7 +7,7 @@ import { cpus, loadavg, availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, USAGE } from './args';
 import { runBackend, type BackendRun } from './backend-run';
-import { benchSummary, compareCpuTime, compareWithTorch, formatMarkdown, formatSummary } from './report';
+import { benchSummary, compareCpuTime, compareWithTorch, formatMarkdown, formatSummary, trainProfile } from './report';
 import { findRepoRoot, runTorchBench, torchAvailable, type TorchReport } from './torch';
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<void> {
     torchNote,
     comparisons,
     cpuComparisons,
-    summary: benchSummary(comparisons, cpuComparisons),
+    summary: benchSummary(comparisons, cpuComparisons, trainProfile(runs)),
     errors,
   };
   const json = JSON.stringify(report, null, 2);

@@ -1,7 +1,7 @@
 import { median, summarize, timeRepeated } from './stats';
 import { parseArgs } from './args';
 import { parseTorchReport } from './torch';
-import { benchSummary, compareCpuTime, compareWithTorch, runLabel } from './report';
+import { benchSummary, compareCpuTime, compareWithTorch, convKernelFigures, runLabel, trainProfile } from './report';
 import type { BackendRun } from './backend-run';
 
 describe('timing', () => {
@@ -109,7 +109,25 @@ describe('PyTorch side', () => {
       infer_ratio: 0.48,
       resnet50_infer_ratio: null,
       train_cpu_ratio: 0.25,
+      filter_grad_vs_forward: null,
+      non_conv_share: null,
       configs: { train: 'wasm×2 vs torch×2', infer: 'wasm×2+fold vs torch×2', train_cpu: 'wasm×1 vs torch×1' },
     });
+  });
+
+  it("adds the training profile's filter-gradient ÷ forward GFLOP/s and non-convolution share", () => {
+    const row = (kernel: string, totalMs: number, flops: number) => ({ kernel, calls: 1, totalMs, percent: 0, flops, gflops: flops ? flops / totalMs / 1e6 : null });
+    // Forward 4 GFLOP in 50 ms (80 GFLOP/s), filter gradient 4 GFLOP in 62.5 ms (64): 0.8. 100 of 400 ms
+    // outside the four convolution kernels: 0.25.
+    const rows = [row('Conv2D', 30, 2.4e9), row('FusedConv2D', 20, 1.6e9), row('Conv2DBackpropFilter', 62.5, 4e9), row('Conv2DBackpropInput', 187.5, 9e9), row('BatchNormTrainingGrad', 60, 0), row('Add', 40, 0)];
+    const profile = { wallMs: 410, kernelMs: 400, flops: 17e9, rows, scopes: [], byShape: [] };
+    const runs = [1, 2].map((threads) => ({ backend: 'wasm' as const, threads, profiles: threads === 2 ? { 'resnet20-train': profile } : {} }));
+    const picked = trainProfile(runs as never);
+    expect(picked?.config).toBe('wasm×2');
+    const s = benchSummary([], [], picked);
+    expect(s.filter_grad_vs_forward).toBeCloseTo(0.8, 4);
+    expect(s.non_conv_share).toBeCloseTo(0.25, 4);
+    expect(s.configs.kernels).toBe('resnet20-train profile on wasm×2');
+    expect(convKernelFigures({ ...profile, rows: rows.slice(4) })).toEqual({ filterVsForward: null, nonConvShare: null });
   });
 });

@@ -10,7 +10,7 @@ export { runBackend, caseFlops } from './backend-run';
 export type { BackendRun, BackendRunOptions, CaseResult } from './backend-run';
 export { runTorchBench, torchAvailable, parseTorchReport, findRepoRoot } from './torch';
 export type { TorchReport, TorchCase, TorchBenchOptions } from './torch';
-export { compareWithTorch, compareCpuTime, formatSummary, formatMarkdown, runLabel, adapterLabel, benchSummary } from './report';
+export { compareWithTorch, compareCpuTime, formatSummary, formatMarkdown, runLabel, adapterLabel, benchSummary, convKernelFigures, trainProfile } from './report';
 export type { BenchSummary } from './report';
 export type { Comparison, CpuComparison, BenchReport } from './report';
 export { parseArgs } from './args';

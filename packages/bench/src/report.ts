@@ -1,3 +1,4 @@
+import type { KernelProfile } from './profile';
 import type { BackendRun } from './backend-run';
 import type { TorchReport } from './torch';
 
@@ -83,6 +84,13 @@ export interface BenchSummary {
   resnet50_infer_ratio: number | null;
   /** ResNet-20 training on one thread, by CPU time (PyTorch CPU ms ÷ residual CPU ms). */
   train_cpu_ratio: number | null;
+  /**
+   * From the kernel table of one profiled ResNet-20 training step (`--profile resnet20-train`, the widest
+   * wasm configuration): Conv2DBackpropFilter's GFLOP/s ÷ the forward convolution's.
+   */
+  filter_grad_vs_forward: number | null;
+  /** Same profile: share of the kernel time outside the four convolution kernels (0.15 = 15 %). */
+  non_conv_share: number | null;
   /** The configurations the ratios come from, e.g. `{ train: 'wasm×2 vs torch×2' }`. */
   configs: Record<string, string>;
 }
@@ -95,7 +103,11 @@ export interface BenchSummary {
  * console.log(JSON.stringify(s)); // {"train_ratio":0.26,"infer_ratio":0.46,...}
  * ```
  */
-export function benchSummary(comparisons: readonly Comparison[], cpu: readonly CpuComparison[]): BenchSummary {
+export function benchSummary(
+  comparisons: readonly Comparison[],
+  cpu: readonly CpuComparison[],
+  trainProfile?: { config: string; profile: KernelProfile },
+): BenchSummary {
   const configs: Record<string, string> = {};
   const pick = (key: string, cases: string[]): number | null => {
     const best = comparisons.filter((c) => cases.includes(c.case)).sort((a, b) => b.ratio - a.ratio)[0];
@@ -105,12 +117,58 @@ export function benchSummary(comparisons: readonly Comparison[], cpu: readonly C
   };
   const single = cpu.find((c) => c.case === 'resnet20-train');
   if (single) configs.train_cpu = `${single.residual} vs torch×1`;
+  const kernels = trainProfile ? convKernelFigures(trainProfile.profile) : null;
+  if (kernels && trainProfile) configs.kernels = `resnet20-train profile on ${trainProfile.config}`;
   return {
     train_ratio: pick('train', ['resnet20-train']),
     infer_ratio: pick('infer', ['resnet20-infer', 'resnet20-infer+fold']),
     resnet50_infer_ratio: pick('resnet50_infer', ['resnet50-infer', 'resnet50-infer+fold']),
     train_cpu_ratio: single ? +single.ratio.toFixed(4) : null,
+    filter_grad_vs_forward: kernels?.filterVsForward ?? null,
+    non_conv_share: kernels?.nonConvShare ?? null,
     configs,
+  };
+}
+
+/**
+ * The profiled ResNet-20 training step the summary's kernel figures come from: the wasm run with the most
+ * threads that has one (the CLI profiles only the widest configuration).
+ * @example
+ * ```ts
+ * trainProfile(runs)?.config; // 'wasm×2'
+ * ```
+ */
+export function trainProfile(runs: readonly BackendRun[]): { config: string; profile: KernelProfile } | undefined {
+  const run = runs
+    .filter((r) => r.backend === 'wasm' && r.profiles['resnet20-train'])
+    .sort((a, b) => b.threads - a.threads)[0];
+  return run ? { config: runLabel(run), profile: run.profiles['resnet20-train'] } : undefined;
+}
+
+/** The convolution kernels of a training step (forward, plain or fused, and both gradients). */
+const CONV_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'];
+
+/**
+ * The two kernel-table figures of issue #12's acceptance: filter-gradient ÷ forward-convolution GFLOP/s,
+ * and the share of kernel time outside convolutions. Null where the profile lacks the kernels.
+ * @example
+ * ```ts
+ * convKernelFigures(run.profiles['resnet20-train']); // { filterVsForward: 0.88, nonConvShare: 0.146 }
+ * ```
+ */
+export function convKernelFigures(p: KernelProfile): { filterVsForward: number | null; nonConvShare: number | null } {
+  const rate = (names: string[]) => {
+    const rows = p.rows.filter((r) => names.includes(r.kernel));
+    const ms = rows.reduce((a, r) => a + r.totalMs, 0);
+    const flops = rows.reduce((a, r) => a + r.flops, 0);
+    return ms > 0 && flops > 0 ? flops / ms : null;
+  };
+  const forward = rate(['Conv2D', 'FusedConv2D']);
+  const filter = rate(['Conv2DBackpropFilter']);
+  const convMs = p.rows.filter((r) => CONV_KERNELS.includes(r.kernel)).reduce((a, r) => a + r.totalMs, 0);
+  return {
+    filterVsForward: forward && filter ? +(filter / forward).toFixed(4) : null,
+    nonConvShare: p.kernelMs > 0 && convMs > 0 ? +((p.kernelMs - convMs) / p.kernelMs).toFixed(4) : null,
   };
 }
 

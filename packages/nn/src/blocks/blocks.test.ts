@@ -42,6 +42,21 @@ describe('shortcut option A', () => {
     expect((g.arraySync() as number[][][][])[0][1][0][0]).toBe(0);
   });
 
+  it('subsample of sizes that are multiples of the stride (no pad) has the strided values and gradient', () => {
+    const x = tf.tensor4d(
+      Array.from({ length: 2 * 4 * 6 * 3 }, (_, i) => i),
+      [2, 4, 6, 3],
+    );
+    const got = subsample(x, 2).arraySync();
+    const want = (x.arraySync() as number[][][][]).map((img) =>
+      img.filter((_, r) => r % 2 === 0).map((row) => row.filter((_, q) => q % 2 === 0)),
+    );
+    expect(got).toEqual(want);
+    const g = tf.grad((t) => tf.sum(tf.mul(subsample(t as tf.Tensor4D, 2), 3)))(x).arraySync() as number[][][][];
+    for (const img of g)
+      img.forEach((row, r) => row.forEach((px, q) => expect(px).toEqual(Array(3).fill(r % 2 === 0 && q % 2 === 0 ? 3 : 0))));
+  });
+
   it('pads new channels evenly on both sides (planes // 4 each side when channels double)', () => {
     const x = tf.ones([1, 4, 4, 16]) as tf.Tensor4D;
     const y = shortcutA(x, 32, 2);

@@ -16,12 +16,17 @@ export function subsample(x: tf.Tensor4D, stride: number | readonly [number, num
     const [n, h, w, c] = x.shape;
     const oh = Math.ceil(h / sh);
     const ow = Math.ceil(w / sw);
-    const padded = tf.pad(x, [
-      [0, 0],
-      [0, oh * sh - h],
-      [0, ow * sw - w],
-      [0, 0],
-    ]);
+    // Pad only where h or w is not a multiple of the stride: a zero pad is still a full copy (forward and
+    // backward), the largest tensor copy of an option-A shortcut.
+    const exact = oh * sh === h && ow * sw === w;
+    const padded = exact
+      ? x
+      : tf.pad(x, [
+          [0, 0],
+          [0, oh * sh - h],
+          [0, ow * sw - w],
+          [0, 0],
+        ]);
     const grid = tf.reshape(padded, [n, oh, sh, ow, sw, c]);
     return tf.reshape(tf.slice(grid, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]), [n, oh, ow, c]);
   });
