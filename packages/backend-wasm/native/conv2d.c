@@ -1,6 +1,6 @@
-// Forward 2-D convolution, NHWC input, HWIO filter, optional bias and ReLU, on wasm SIMD128.
+// Forward 2-D convolution, NHWC input, HWIO filter, optional bias, residual and ReLU, on wasm SIMD128.
 //
-//   y[n,ho,wo,co] = act(bias[co] + sum over kh,kw,ci of x[n, ho*sh+kh-pt, wo*sw+kw-pl, ci] * w[kh,kw,ci,co])
+//   y[n,ho,wo,co] = act(sum over kh,kw,ci of x[n, ho*sh+kh-pt, wo*sw+kw-pl, ci] * w[kh,kw,ci,co] + bias[co] + res[n,ho,wo,co])
 //
 // A direct convolution: no im2col. The input is zero-padded once (conv_pad) and the filter's 8-channel
 // blocks packed contiguously (conv_pack); the output is then computed in tiles of 4 output pixels x 8 output
@@ -14,16 +14,18 @@
 
 #include "madd.h"
 
-static inline v128_t epilogue(v128_t a, const float *bias, int relu) {
+// act(a + bias + residual): bias and residual (res, the 4 values at this output's place) may be 0 (none).
+static inline v128_t epilogue(v128_t a, const float *bias, const float *res, int relu) {
   if (bias) a = wasm_f32x4_add(a, wasm_v128_load(bias));
+  if (res) a = wasm_f32x4_add(a, wasm_v128_load(res));
   if (relu) a = wasm_f32x4_max(a, wasm_f32x4_splat(0.f));
   return a;
 }
 
 // 4 output pixels (input offsets o[0..3]) x 8 output channels over all KH x KW x Ci taps. w is this channel
 // block's packed filter (8 floats a tap); a filter row's taps are contiguous in x (kw·Ci + ci) and in w.
-static inline void tile4x8(const float *x, const int *o, const float *w, float *y, const float *bias, int relu,
-                           int xRow, int KH, int KWCi, int Co) {
+static inline void tile4x8(const float *x, const int *o, const float *w, float *y, const float *bias, const float *res,
+                           int relu, int xRow, int KH, int KWCi, int Co) {
   v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
   const float *x0 = x + o[0], *x1 = x + o[1], *x2 = x + o[2], *x3 = x + o[3];
   for (int kh = 0; kh < KH; kh++) {
@@ -46,20 +48,22 @@ static inline void tile4x8(const float *x, const int *o, const float *w, float *
     }
   }
   const float *b4 = bias ? bias + 4 : 0;
-  wasm_v128_store(y, epilogue(a00, bias, relu));
-  wasm_v128_store(y + 4, epilogue(a01, b4, relu));
-  wasm_v128_store(y + Co, epilogue(a10, bias, relu));
-  wasm_v128_store(y + Co + 4, epilogue(a11, b4, relu));
-  wasm_v128_store(y + 2 * Co, epilogue(a20, bias, relu));
-  wasm_v128_store(y + 2 * Co + 4, epilogue(a21, b4, relu));
-  wasm_v128_store(y + 3 * Co, epilogue(a30, bias, relu));
-  wasm_v128_store(y + 3 * Co + 4, epilogue(a31, b4, relu));
+#define RES(k) (res ? res + (k) : 0)
+  wasm_v128_store(y, epilogue(a00, bias, RES(0), relu));
+  wasm_v128_store(y + 4, epilogue(a01, b4, RES(4), relu));
+  wasm_v128_store(y + Co, epilogue(a10, bias, RES(Co), relu));
+  wasm_v128_store(y + Co + 4, epilogue(a11, b4, RES(Co + 4), relu));
+  wasm_v128_store(y + 2 * Co, epilogue(a20, bias, RES(2 * Co), relu));
+  wasm_v128_store(y + 2 * Co + 4, epilogue(a21, b4, RES(2 * Co + 4), relu));
+  wasm_v128_store(y + 3 * Co, epilogue(a30, bias, RES(3 * Co), relu));
+  wasm_v128_store(y + 3 * Co + 4, epilogue(a31, b4, RES(3 * Co + 4), relu));
+#undef RES
 }
 
 // 1 output pixel x 8 channels: the same multiply-adds in the same order as one pixel of tile4x8 (the last
 // pixels of a thread's share, fewer than 4).
-static inline void tile1x8(const float *x, const float *w, float *y, const float *bias, int relu, int xRow, int KH,
-                           int KWCi) {
+static inline void tile1x8(const float *x, const float *w, float *y, const float *bias, const float *res, int relu,
+                           int xRow, int KH, int KWCi) {
   v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0;
   for (int kh = 0; kh < KH; kh++) {
     const float *wp = w + kh * KWCi * 8;
@@ -70,8 +74,8 @@ static inline void tile1x8(const float *x, const float *w, float *y, const float
       a1 = madd(a1, s, wasm_v128_load(wp + 8 * t + 4));
     }
   }
-  wasm_v128_store(y, epilogue(a0, bias, relu));
-  wasm_v128_store(y + 4, epilogue(a1, bias ? bias + 4 : 0, relu));
+  wasm_v128_store(y, epilogue(a0, bias, res, relu));
+  wasm_v128_store(y + 4, epilogue(a1, bias ? bias + 4 : 0, res ? res + 4 : 0, relu));
 }
 
 // 1 pixel x 4 output channels over nkh x nkw taps (borders and the channel tail); xr and w at the first tap.
@@ -102,14 +106,15 @@ static inline float dot1(const float *xr, const float *w, int xRow, int nkh, int
 static inline float relu1(float a, int relu) { return relu && !(a > 0.f) && a == a ? 0.f : a; }
 
 // One output pixel, channels c0..Co-1 from the unpacked filter (the channel tail, Co mod 8).
-static void pixel(const float *xr, const float *w, float *y, const float *bias, int relu, int xRow, int KH, int KW,
-                  int Ci, int Co, int c0) {
+static void pixel(const float *xr, const float *w, float *y, const float *bias, const float *res, int relu, int xRow,
+                  int KH, int KW, int Ci, int Co, int c0) {
   int co = c0;
   for (; co + 4 <= Co; co += 4) {
     const v128_t a = tile1x4(xr, w + co, xRow, KH, KW, KW, Ci, Co);
-    wasm_v128_store(y + co, epilogue(a, bias ? bias + co : 0, relu));
+    wasm_v128_store(y + co, epilogue(a, bias ? bias + co : 0, res ? res + co : 0, relu));
   }
-  for (; co < Co; co++) y[co] = relu1(dot1(xr, w + co, xRow, KH, KW, KW, Ci, Co) + (bias ? bias[co] : 0.f), relu);
+  for (; co < Co; co++)
+    y[co] = relu1(dot1(xr, w + co, xRow, KH, KW, KW, Ci, Co) + (bias ? bias[co] : 0.f) + (res ? res[co] : 0.f), relu);
 }
 
 // Copies rows [r0, r1) of the padded input (N*Hp rows of Wp pixels) from x [N,H,W,C]: zeros where the
@@ -139,11 +144,12 @@ __attribute__((export_name("conv_pad"))) void conv_pad(const float *x, float *xp
 #define PIXEL_BLOCK 64
 
 // Output rows [r0, r1) of the N*Ho rows of a convolution without padding: x is [N,H,W,Ci] with every tap of
-// every output pixel inside it (conv_pad made it so). `packed` is conv_pack's copy of w; bias may be 0
-// (none); relu 0 or 1. `offs` has room for an int per output pixel (N*Ho*Wo); this call fills and uses
+// every output pixel inside it (conv_pad made it so). `packed` is conv_pack's copy of w; bias and res (a
+// residual added before the activation, shaped like y) may be 0 (none); relu 0 or 1. `offs` has room for an int per output pixel (N*Ho*Wo); this call fills and uses
 // entries [r0*Wo, r1*Wo) only, so threads with disjoint rows share it.
 __attribute__((export_name("conv_run"))) void conv_run(const float *x, const float *w, const float *packed,
-                                                       const float *bias, float *y, int *offs, int r0, int r1, int relu,
+                                                       const float *bias, const float *res, float *y, int *offs, int r0,
+                                                       int r1, int relu,
                                                        int H, int W, int Ci, int Ho, int Wo, int Co, int KH, int KW,
                                                        int sh, int sw) {
   const int xRow = W * Ci, co8 = Co & ~7, KWCi = KW * Ci, block = KH * KWCi * 8;
@@ -158,11 +164,13 @@ __attribute__((export_name("conv_run"))) void conv_run(const float *x, const flo
       const float *wb = packed + (cb / 8) * block;
       const float *bb = bias ? bias + cb : 0;
       int p = pb;
-      for (; p + 4 <= pe; p += 4) tile4x8(x, offs + p, wb, y + p * Co + cb, bb, relu, xRow, KH, KWCi, Co);
-      for (; p < pe; p++) tile1x8(x + offs[p], wb, y + p * Co + cb, bb, relu, xRow, KH, KWCi);
+      for (; p + 4 <= pe; p += 4)
+        tile4x8(x, offs + p, wb, y + p * Co + cb, bb, res ? res + p * Co + cb : 0, relu, xRow, KH, KWCi, Co);
+      for (; p < pe; p++) tile1x8(x + offs[p], wb, y + p * Co + cb, bb, res ? res + p * Co + cb : 0, relu, xRow, KH, KWCi);
     }
     if (co8 < Co)
-      for (int p = pb; p < pe; p++) pixel(x + offs[p], w, y + p * Co, bias, relu, xRow, KH, KW, Ci, Co, co8);
+      for (int p = pb; p < pe; p++)
+        pixel(x + offs[p], w, y + p * Co, bias, res ? res + p * Co : 0, relu, xRow, KH, KW, Ci, Co, co8);
   }
 }
 

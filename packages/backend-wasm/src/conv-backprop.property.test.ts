@@ -54,7 +54,7 @@ function outSize(c: ConvCase, axis: 0 | 1): number {
   return Math.floor((inp + a + b - k) / s) + 1;
 }
 
-describe(`property: ${COUNT} random conv2d configurations, wasm outputs (plain and fused bias+ReLU) and gradients equal cpu within ${TOL}`, () => {
+describe(`property: ${COUNT} random conv2d configurations, wasm outputs (plain, fused bias+ReLU, with a residual) and gradients equal cpu within ${TOL}`, () => {
   const rng = new Rng(20261122);
   const cases = Array.from({ length: COUNT }, () => drawCase(rng));
   let results: Awaited<ReturnType<typeof onBothBackends>>;
@@ -75,6 +75,8 @@ describe(`property: ${COUNT} random conv2d configurations, wasm outputs (plain a
     const { cpu, wasm } = results;
     expect(relError(wasm[i].y, cpu[i].y)).toBeLessThanOrEqual(TOL);
     expect(relError(wasm[i].fused, cpu[i].fused)).toBeLessThanOrEqual(TOL);
+    expect(relError(wasm[i].residual, cpu[i].residual)).toBeLessThanOrEqual(TOL);
+    expect(relError(wasm[i].residualLinear, cpu[i].residualLinear)).toBeLessThanOrEqual(TOL);
     expect(relError(wasm[i].dx, cpu[i].dx)).toBeLessThanOrEqual(TOL);
     expect(relError(wasm[i].dw, cpu[i].dw)).toBeLessThanOrEqual(TOL);
   });

@@ -48,7 +48,7 @@ test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-
 
   expect(bits(two.relu)).toEqual(bits(one.relu));
   CONVS.forEach((_, i) => {
-    for (const key of ['y', 'fused', 'dx', 'dw'] as const) {
+    for (const key of ['y', 'fused', 'residual', 'residualLinear', 'dx', 'dw'] as const) {
       expect(bits(two.convs[i][key])).toEqual(bits(one.convs[i][key]));
       expect(relError(two.convs[i][key], cpu.convs[i][key])).toBeLessThanOrEqual(1e-4);
     }

@@ -8,7 +8,7 @@ import { meanConfig, sumConfig } from './kernels/Reduce';
 import { oneHotConfig } from './kernels/OneHot';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/BatchNormTraining';
 import { identityConfig } from './kernels/Identity';
-import { conv2DConfig, fusedConv2DConfig } from './kernels/Conv2D';
+import { conv2DConfig, fusedConv2DConfig, residualConv2DConfig } from './kernels/Conv2D';
 import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
 
 /**
@@ -17,12 +17,13 @@ import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'ReluGrad', 'SGDStep', 'Identity']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'ReluGrad', 'SGDStep', 'Identity']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DConfig,
   fusedConv2DConfig,
+  residualConv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   sliceConfig,

@@ -27,6 +27,8 @@ export {
 } from './fused/batch-norm-training';
 export type { BatchNormTrainingAttrs, BatchNormTrainingOptions } from './fused/batch-norm-training';
 export { ReluGrad, reluGradConfig } from './fused/relu-grad';
+export { ResidualConv2D, residualConv2d, residualConv2dGradConfig } from './fused/residual-conv2d';
+export type { ResidualConv2DArgs, ResidualConv2DAttrs } from './fused/residual-conv2d';
 export { SGDStep, sgdStep } from './fused/sgd-step';
 export type { SGDStepAttrs } from './fused/sgd-step';
 export { globalRng, Rng } from '@residual/random';

@@ -1,4 +1,5 @@
 import { tf, useBackend, seed } from '@residual/tensor';
+import '@residual/backend-wasm';
 import { BatchNorm2d, Bottleneck, foldBatchNorm, type Module } from '@residual/nn';
 import { createModel } from './index';
 
@@ -12,8 +13,8 @@ async function profileKernels(fn: () => void): Promise<{ rows: Array<{ kernel: s
 
 // foldBatchNorm lives in @residual/nn; it is tested here, on the zoo's ResNets.
 describe('foldBatchNorm', () => {
-  it('computes the eval forward of ResNet-20 with the BatchNorms folded into the convolutions', async () => {
-    await useBackend('cpu');
+  it.each(['cpu', 'wasm'] as const)('computes the eval forward of ResNet-20 with the BatchNorms folded into the convolutions (%s)', async (backend) => {
+    await useBackend(backend);
     seed(3);
     const model = createModel('resnet20') as Module;
     // Non-trivial statistics and affine parameters, so a wrong fold shows.
@@ -41,12 +42,20 @@ describe('foldBatchNorm', () => {
     const calls = (p: typeof before, name: string) => p.rows.find((r) => r.kernel === name)?.calls ?? 0;
     expect(calls(before, 'Multiply')).toBeGreaterThanOrEqual(19);
     expect(calls(after, 'Multiply')).toBe(0);
-    expect(calls(after, 'FusedConv2D')).toBe(19);
-    // The ReLU inside each of the 9 residual branches now runs in its conv; the stem's and the 9
-    // after the additions remain.
     expect(fold.fusedRelu).toHaveLength(9);
-    expect(calls(before, 'Relu')).toBe(19);
-    expect(calls(after, 'Relu')).toBe(10);
+    if (backend === 'cpu') {
+      // The ReLU inside each of the 9 residual branches now runs in its conv; the stem's and the 9
+      // after the additions remain (cpu has no ResidualConv2D kernel: the op chain).
+      expect(calls(after, 'FusedConv2D')).toBe(19);
+      expect(calls(before, 'Relu')).toBe(19);
+      expect(calls(after, 'Relu')).toBe(10);
+    } else {
+      // wasm: each block's last convolution, its shortcut addition and its ReLU are one ResidualConv2D.
+      expect(calls(after, 'FusedConv2D')).toBe(10);
+      expect(calls(after, 'ResidualConv2D')).toBe(9);
+      expect(calls(after, 'Add')).toBe(1); // the classifier's bias
+      expect(calls(after, 'Relu')).toBe(calls(before, 'Relu') - 18);
+    }
     fold.restore();
     const back = tf.tidy(() => model.forward(x));
     expect(Array.from(back.dataSync())).toEqual(Array.from(plain.dataSync()));
@@ -54,8 +63,8 @@ describe('foldBatchNorm', () => {
     model.dispose();
   });
 
-  it('folds a torchvision Bottleneck with a projection shortcut, ReLUs of the branch included', async () => {
-    await useBackend('cpu');
+  it.each(['cpu', 'wasm'] as const)('folds a torchvision Bottleneck with a projection shortcut, ReLUs of the branch included (%s)', async (backend) => {
+    await useBackend(backend);
     seed(5);
     const block = new Bottleneck(32, 16, { stride: 2 });
     let k = 0;

@@ -1,7 +1,8 @@
 import type { KernelConfig, KernelFunc, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { tf } from '@residual/tensor';
+import { tf, ResidualConv2D, type ResidualConv2DAttrs } from '@residual/tensor';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
+import { release, runWasmKernel } from './kernel-util';
 import { nativeRuntime, runSplit } from './native/runtime';
 import { replacingConfig, runStock } from './stock';
 
@@ -46,7 +47,44 @@ function conv(kernel: 'Conv2D' | 'FusedConv2D', args: { inputs: NamedTensorInfoM
 /** Output rows per thread below which the pool's hand-off costs more than it saves. */
 const MIN_ROWS_PER_THREAD = 2;
 
-/** y = act(conv(x, w) + bias) in NHWC; also used by the input-gradient kernel. */
+/**
+ * `ResidualConv2D` (`@residual/tensor`): act(conv(x, w) + bias + residual) with the residual added in the
+ * convolution's epilogue, where a folded ResNet block would otherwise run a convolution, an `Add` and a
+ * `Relu` (two extra passes over the block's output, on one thread). Shapes or dtypes our convolution does
+ * not take run as those three stock kernels.
+ */
+function residualConv(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: NamedAttrMap }): TensorInfo {
+  const { backend } = args;
+  const attrs = args.attrs as unknown as ResidualConv2DAttrs;
+  const { x, filter, bias, residual } = args.inputs as Record<string, TensorInfo | undefined>;
+  if (!x || !filter || !residual) throw new Error('@residual/backend-wasm (kernels/Conv2D.ts): ResidualConv2D needs x, filter and residual');
+  const convAttrs = {
+    strides: attrs.strides,
+    pad: attrs.pad,
+    dataFormat: 'NHWC',
+    dilations: 1,
+    activation: 'linear',
+    dimRoundingMode: attrs.dimRoundingMode,
+  } as NamedAttrMap;
+  const g = convGeometry('Conv2D', x.shape, filter.shape, convAttrs as never);
+  const outShape = [g.n, g.ho, g.wo, g.co];
+  if (residual.shape.length !== 4 || residual.shape.some((d, i) => d !== outShape[i])) {
+    throw new Error(`@residual/backend-wasm (kernels/Conv2D.ts): ResidualConv2D residual has shape [${residual.shape.join(', ')}], the convolution gives [${outShape.join(', ')}]`);
+  }
+  const native =
+    [x, filter, residual].every((t) => t.dtype === 'float32') &&
+    (!bias || (bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === g.co));
+  if (native) return nativeConv(backend, x, filter, bias, attrs.activation === 'relu', g, residual);
+  const conv = runStock(tf.FusedConv2D, { inputs: bias ? { x, filter, bias } : { x, filter }, backend, attrs: convAttrs } as never);
+  const sum = runWasmKernel(backend, 'Add', { a: conv, b: residual });
+  release(backend, conv);
+  if (attrs.activation !== 'relu') return sum;
+  const out = runWasmKernel(backend, 'Relu', { x: sum });
+  release(backend, sum);
+  return out;
+}
+
+/** y = act(conv(x, w) + bias + residual) in NHWC; also used by the input-gradient kernel. */
 export function nativeConv(
   backend: BackendWasm,
   x: TensorInfo,
@@ -54,6 +92,7 @@ export function nativeConv(
   bias: TensorInfo | undefined,
   relu: boolean,
   g: ConvGeometry,
+  residual?: TensorInfo,
 ): TensorInfo {
   const rt = nativeRuntime(backend);
   const out = backend.makeOutput([g.n, g.ho, g.wo, g.co], 'float32');
@@ -61,6 +100,7 @@ export function nativeConv(
   if (rows * g.wo * g.co === 0) return out;
   const [xp, wp, yp] = [x, filter, out].map((t) => rt.offset(t.dataId));
   const bp = bias ? rt.offset(bias.dataId) : 0;
+  const rp = residual ? rt.offset(residual.dataId) : 0;
   const taps = g.kh * g.kw * g.ci;
   // The input rows and columns the taps read, zero-padded; x itself when it already is exactly that.
   const hp = (g.ho - 1) * g.sh + g.kh;
@@ -86,7 +126,7 @@ export function nativeConv(
     const offsets = alloc(4 * rows * g.wo);
     const geom = [hp, wpad, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.sh, g.sw];
     const rowParts = Math.floor(rows / MIN_ROWS_PER_THREAD);
-    runSplit(rt, 'conv_run', rows, rowParts, (r0, r1) => [xin, wp, packed, bp, yp, offsets, r0, r1, relu ? 1 : 0, ...geom]);
+    runSplit(rt, 'conv_run', rows, rowParts, (r0, r1) => [xin, wp, packed, bp, rp, yp, offsets, r0, r1, relu ? 1 : 0, ...geom]);
   } finally {
     for (const p of scratch) rt.free(p);
   }
@@ -96,3 +136,8 @@ export function nativeConv(
 /** Kernel configs for `tf.registerKernel` (the stock kernels' setup still runs for the fallback). */
 export const conv2DConfig: KernelConfig = replacingConfig(tf.Conv2D, ((a: never) => conv('Conv2D', a)) as unknown as KernelFunc);
 export const fusedConv2DConfig: KernelConfig = replacingConfig(tf.FusedConv2D, ((a: never) => conv('FusedConv2D', a)) as unknown as KernelFunc);
+export const residualConv2DConfig: KernelConfig = {
+  kernelName: ResidualConv2D,
+  backendName: 'wasm',
+  kernelFunc: residualConv as unknown as KernelFunc,
+};

@@ -1,4 +1,4 @@
-import { tf } from '@residual/tensor';
+import { tf, residualConv2d } from '@residual/tensor';
 import { BasicBlock, Bottleneck } from '../blocks';
 import { BatchNorm2d } from '../layers/batchnorm';
 import { Conv2d } from '../layers/conv';
@@ -9,12 +9,16 @@ import type { Module } from '../module';
 export interface FoldedModel {
   /** Conv/BatchNorm pairs folded, by BatchNorm name. */
   folded: string[];
-  /** Residual blocks whose inner ReLUs now run inside the convolutions, by name. */
+  /**
+   * Residual blocks whose ReLUs, and shortcut addition, now run inside the convolutions, by name (the last
+   * convolution, its shortcut addition and the block's final ReLU are one `residualConv2d`).
+   */
   fusedRelu: string[];
   restore(): void;
 }
 
-type FoldedConv = (x: tf.Tensor, activation?: 'relu') => tf.Tensor;
+/** A folded convolution: act(conv(x) + bias), or act(conv(x) + bias + residual) with a residual. */
+type FoldedConv = (x: tf.Tensor, activation?: 'relu', residual?: tf.Tensor | null) => tf.Tensor;
 
 /** The convolution a BatchNorm follows, by torchvision's naming: `…convK`/`…bnK`, `….0`/`….1`. */
 function convFor(bnName: string, modules: Map<string, Module>): [string, Conv2d] | null {
@@ -33,7 +37,8 @@ function convFor(bnName: string, modules: Map<string, Module>): [string, Conv2d]
  * bias, scaled), computed with one fused conv+bias kernel; the BatchNorm becomes the identity. Saves
  * the BatchNorm's two passes over each activation. In `@residual/nn`'s BasicBlock and Bottleneck,
  * whose convolutions are all folded, the ReLUs inside the residual branch also move into the fused
- * kernel (the one after the residual addition stays). Works on instances (no class is changed);
+ * kernel, and the last convolution takes the shortcut addition and the block's ReLU too
+ * (`residualConv2d`: one kernel on wasm, the op chain elsewhere). Works on instances (no class is changed);
  * `restore()` puts the original forwards back. Grouped or dilated convolutions are left alone.
  *
  * Inference only: training would update the folded-away statistics. `residual predict` and
@@ -71,8 +76,12 @@ export function foldBatchNorm(model: Module): FoldedModel {
     const pad = explicitPadding(conv.padding, conv.kernelSize, conv.dilation);
     const convForward = conv.forward;
     const bnForward = bn.forward;
-    const run: FoldedConv = (x, activation) =>
-      tf.tidy(() => tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: conv.stride, pad, bias, activation }));
+    const run: FoldedConv = (x, activation, residual) =>
+      tf.tidy(() =>
+        residual
+          ? residualConv2d({ x: x as tf.Tensor4D, filter, bias, residual: residual as tf.Tensor4D, strides: conv.stride, pad, activation: activation ?? 'linear' })
+          : tf.fused.conv2d({ x: x as tf.Tensor4D, filter, strides: conv.stride, pad, bias, activation }),
+      );
     convs.set(conv, run);
     conv.forward = (x: tf.Tensor) => run(x);
     bn.forward = (x: tf.Tensor) => x;
@@ -95,7 +104,7 @@ export function foldBatchNorm(model: Module): FoldedModel {
 }
 
 // The block's own forward (nn/src/blocks/residual.ts) with each `relu(bn(conv(·)))` of the branch as one
-// fused kernel. The shortcut (`shortcutOf`, protected) is the block's own, with its folded projection.
+// fused kernel, and the last `relu(bn(conv(·)) + shortcut)` as one residualConv2d (one kernel on wasm). The shortcut (`shortcutOf`, protected) is the block's own, with its folded projection.
 function fusedBlockForward(block: Module, convs: Map<Conv2d, FoldedConv>): ((x: tf.Tensor) => tf.Tensor) | null {
   const shortcut = (b: BasicBlock | Bottleneck, x: tf.Tensor) =>
     (b as unknown as { shortcutOf(x: tf.Tensor): tf.Tensor | null }).shortcutOf(x);
@@ -104,9 +113,8 @@ function fusedBlockForward(block: Module, convs: Map<Conv2d, FoldedConv>): ((x: 
     if (!c1 || !c2) return null;
     return (x) =>
       tf.tidy(() => {
-        const out = c2(c1(x, 'relu'));
         const sc = shortcut(block, x);
-        return tf.relu(sc ? tf.add(out, sc) : out);
+        return c2(c1(x, 'relu'), 'relu', sc);
       });
   }
   if (block instanceof Bottleneck) {
@@ -114,9 +122,8 @@ function fusedBlockForward(block: Module, convs: Map<Conv2d, FoldedConv>): ((x: 
     if (!c1 || !c2 || !c3) return null;
     return (x) =>
       tf.tidy(() => {
-        const out = c3(c2(c1(x, 'relu'), 'relu'));
         const sc = shortcut(block, x);
-        return tf.relu(sc ? tf.add(out, sc) : out);
+        return c3(c2(c1(x, 'relu'), 'relu'), 'relu', sc);
       });
   }
   return null;

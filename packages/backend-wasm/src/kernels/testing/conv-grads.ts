@@ -1,5 +1,5 @@
 // Test-only helpers shared by the conv gradient tests (not exported from the package).
-import { tf, useBackend, Rng } from '@residual/tensor';
+import { tf, useBackend, Rng, residualConv2d } from '@residual/tensor';
 
 export type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -23,6 +23,10 @@ export interface ConvGrads {
   y: Float32Array;
   /** relu(conv2d(x, w) + bias) through tf.fused.conv2d (the FusedConv2D kernel). */
   fused: Float32Array;
+  /** relu(conv2d(x, w) + bias + residual) through residualConv2d (the ResidualConv2D kernel where it exists). */
+  residual: Float32Array;
+  /** conv2d(x, w) + residual, no bias, no activation. */
+  residualLinear: Float32Array;
 }
 
 /** Deterministic values in [-1, 1) so wasm and cpu see identical inputs. */
@@ -46,8 +50,12 @@ export function convGrads(c: ConvCase, seed: number): ConvGrads {
     const y = tf.conv2d(x, w, c.strides, c.pad, 'NHWC', 1, c.dimRoundingMode);
     const bias = tf.tensor1d(values(rng, c.co));
     const fused = tf.fused.conv2d({ x, filter: w, bias, activation: 'relu', strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode });
+    const res = tf.tensor4d(values(rng, y.size), y.shape as [number, number, number, number]);
+    const conv = { x, filter: w, residual: res, strides: c.strides, pad: c.pad, dimRoundingMode: c.dimRoundingMode };
+    const residual = residualConv2d({ ...conv, bias });
+    const residualLinear = residualConv2d({ ...conv, activation: 'linear' });
     const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
-    return { dx: read(dx), dw: read(dw), y: read(y), fused: read(fused) };
+    return { dx: read(dx), dw: read(dw), y: read(y), fused: read(fused), residual: read(residual), residualLinear: read(residualLinear) };
   });
 }
 
