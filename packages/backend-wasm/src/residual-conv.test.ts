@@ -73,6 +73,26 @@ describe('ResidualConv2D on wasm', () => {
     for (let k = 0; k < 4; k++) expect(relError(wasm[k], cpu[k])).toBeLessThanOrEqual(1e-4);
   });
 
+  it('without a bias, gradients for x, filter and residual equal cpu (linear and ReLU)', async () => {
+    const run = () =>
+      tf.tidy(() => {
+        const { x, filter, residual, r } = tensors(CASES[1], 50);
+        return (['linear', 'relu'] as const).flatMap((activation) =>
+          tf
+            .grads((...t: tf.Tensor[]) =>
+              tf.sum(tf.mul(residualConv2d({ x: t[0] as tf.Tensor4D, filter: t[1] as tf.Tensor4D, residual: t[2] as tf.Tensor4D, strides: 2, pad: 'same', activation }), r)),
+            )([x, filter, residual])
+            .map((g) => g.dataSync() as Float32Array),
+        );
+      });
+    await useBackend('cpu');
+    const cpu = run();
+    await useBackend('wasm');
+    const wasm = run();
+    expect(wasm).toHaveLength(6);
+    for (let k = 0; k < 6; k++) expect(relError(wasm[k], cpu[k])).toBeLessThanOrEqual(1e-4);
+  });
+
   it('keeps NaN from the residual through the ReLU and refuses a residual of the wrong shape', () => {
     tf.tidy(() => {
       const { x, filter, bias, residual } = tensors(CASES[0], 30);
@@ -81,6 +101,12 @@ describe('ResidualConv2D on wasm', () => {
       const y = residualConv2d({ x, filter, bias, residual: poisoned.toTensor() as tf.Tensor4D, strides: 1, pad: 'same' }).bufferSync();
       expect(y.get(1, 3, 4, 5)).toBeNaN();
       expect(Number.isNaN(y.get(1, 3, 4, 6))).toBe(false);
+      // Its gradient stays NaN there too (never a good-looking zero).
+      const g = tf
+        .grad((t: tf.Tensor) => tf.sum(residualConv2d({ x, filter, bias, residual: t as tf.Tensor4D, strides: 1, pad: 'same' })))(poisoned.toTensor())
+        .bufferSync();
+      expect(g.get(1, 3, 4, 5)).toBeNaN();
+      expect(Number.isNaN(g.get(1, 3, 4, 6))).toBe(false);
       const wrong = tf.zeros([2, 7, 7, 23]) as tf.Tensor4D;
       expect(() => residualConv2d({ x, filter, bias, residual: wrong, strides: 1, pad: 'same' })).toThrow(/residual has shape \[2, 7, 7, 23\].*\[2, 7, 7, 24\]/);
     });

@@ -18,8 +18,8 @@ type ConvAttrs = NamedAttrMap & {
 /**
  * Forward `Conv2D` and `FusedConv2D` (bias, ReLU) by our own direct convolution (native/conv2d.c): 4-pixel
  * × 8-channel register tiles over the flattened output pixels (an offset table, no im2col), the filter's
- * 8-channel blocks packed once per call, output rows split across threads. On this 2-core box it runs 1.2–1.4× XNNPACK's convolution in tfjs-backend-wasm
- * 4.22 (docs/performance.md). Everything else (NCHW, dilations, other activations, PReLU weights, non-float32)
+ * 8-channel blocks packed once per call, output rows split across threads. On this 2-core box it runs
+ * 1.2–1.4× XNNPACK's convolution in tfjs-backend-wasm 4.22 (docs/performance.md). Everything else (NCHW, dilations, other activations, PReLU weights, non-float32)
  * goes to the stock kernel.
  */
 function conv(kernel: 'Conv2D' | 'FusedConv2D', args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: ConvAttrs }): TensorInfo {

@@ -104,7 +104,8 @@ export function foldBatchNorm(model: Module): FoldedModel {
 }
 
 // The block's own forward (nn/src/blocks/residual.ts) with each `relu(bn(conv(·)))` of the branch as one
-// fused kernel, and the last `relu(bn(conv(·)) + shortcut)` as one residualConv2d (one kernel on wasm). The shortcut (`shortcutOf`, protected) is the block's own, with its folded projection.
+// fused kernel, and the last `relu(bn(conv(·)) + shortcut)` as one residualConv2d (one kernel on wasm).
+// The shortcut (`shortcutOf`, protected) is the block's own, with its folded projection.
 function fusedBlockForward(block: Module, convs: Map<Conv2d, FoldedConv>): ((x: tf.Tensor) => tf.Tensor) | null {
   const shortcut = (b: BasicBlock | Bottleneck, x: tf.Tensor) =>
     (b as unknown as { shortcutOf(x: tf.Tensor): tf.Tensor | null }).shortcutOf(x);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hasKernel } from '../kernel-replacement';
+import { ReluGrad } from './relu-grad';
 
 /**
  * Kernel: `act(conv2d(x, filter) + bias + residual)` in NHWC as one kernel, the end of a residual block
@@ -103,7 +104,10 @@ export const residualConv2dGradConfig: tf.GradConfig = {
     const a = attrs as unknown as ResidualConv2DAttrs;
     const [x, filter, y] = saved as tf.Tensor4D[];
     const d = dy as tf.Tensor4D;
-    const dz = a.activation === 'relu' ? (tf.mul(d, tf.step(y)) as tf.Tensor4D) : d;
+    // The ReLU's gradient from its output (y > 0 exactly where its input is; a NaN y keeps dz NaN).
+    const reluGrad = () =>
+      (hasKernel(ReluGrad) ? tf.engine().runKernel(ReluGrad, { dy: d, x: y }) : tf.mul(d, tf.cast(tf.step(y), 'float32'))) as tf.Tensor4D;
+    const dz = a.activation === 'relu' ? reluGrad() : d;
     const conv = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dimRoundingMode: a.dimRoundingMode };
     return {
       x: () => tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter }, { ...conv, inputShape: x.shape } as never) as tf.Tensor,
