@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, useBackend } from '@residual/tensor';
+import '@residual/backend-wasm';
 import { createModel } from '@residual/zoo';
-import type { Module } from '@residual/nn';
+import { foldBatchNorm, type Module } from '@residual/nn';
 import { kernelFlops, kernelTable } from './flops';
 import { profileKernels } from './profile';
 
@@ -32,6 +33,30 @@ describe('FLOP counting', () => {
     expect(p.flops).toBe(2 * (ref.conv + ref.linear));
     x.dispose();
     model.dispose();
+  });
+
+  it('counts a folded ResNet-20 on wasm (ResidualConv2D ends each block) as the same convolutions', async () => {
+    const ref = fixture.models.resnet20;
+    const [n, c, h, w] = ref.input;
+    await useBackend('wasm');
+    try {
+      const model = createModel('resnet20') as Module;
+      model.eval();
+      const fold = foldBatchNorm(model);
+      const x = tf.zeros([n, h, w, c]);
+      const p = await profileKernels(() => {
+        tf.tidy(() => model.forward(x)).dispose();
+      });
+      const by = Object.fromEntries(p.rows.map((r) => [r.kernel, r]));
+      expect(by.ResidualConv2D?.calls).toBe(9);
+      const conv = p.rows.filter((r) => r.kernel.includes('Conv2D')).reduce((a, r) => a + r.flops, 0);
+      expect(conv).toBe(2 * ref.conv);
+      fold.restore();
+      x.dispose();
+      model.dispose();
+    } finally {
+      await useBackend('cpu');
+    }
   });
 
   it('gives both convolution gradients the forward count, whatever the padding and stride', async () => {

@@ -9,14 +9,18 @@ export interface KernelCall {
 
 const size = (s: readonly number[] | undefined): number => (s ? s.reduce((a, b) => a * b, 1) : 0);
 
-const CONV_FORWARD = new Set(['Conv2D', 'FusedConv2D']);
+/** Forward convolution kernels: plain, with bias/activation, and with a residual (`@residual/tensor`). */
+export const CONV_FORWARD_KERNELS: readonly string[] = ['Conv2D', 'FusedConv2D', 'ResidualConv2D'];
+/** Every convolution kernel of a training step or a forward pass: forward and both gradients. */
+export const CONV_KERNELS: readonly string[] = [...CONV_FORWARD_KERNELS, 'Conv2DBackpropFilter', 'Conv2DBackpropInput'];
+const CONV_FORWARD = new Set(CONV_FORWARD_KERNELS);
 const MATMUL = new Set(['BatchMatMul', '_FusedMatMul', 'MatMul']);
 
 /**
  * Floating-point operations (a multiply-add counts 2) of a convolution or matrix product call,
  * from its shapes alone; 0 for other kernels. NHWC activations, HWIO filters (tfjs layouts).
  *
- * - Conv2D / FusedConv2D: inputs `[x, filter]`, output `[N, Ho, Wo, Co]`: 2·N·Ho·Wo·Co·kh·kw·Ci.
+ * - Conv2D / FusedConv2D / ResidualConv2D: inputs `[x, filter, …]`, output `[N, Ho, Wo, Co]`: 2·N·Ho·Wo·Co·kh·kw·Ci.
  * - Conv2DBackpropInput: inputs `[dy, filter]`: the same count, with dy's `[N, Ho, Wo, Co]`.
  * - Conv2DBackpropFilter: inputs `[x, dy]`, output `[kh, kw, Ci, Co]`: 2·size(dy)·kh·kw·Ci.
  * - matrix products: output `[B, M, N]`, K = size(a) / (B·M) whatever the transposes: 2·B·M·N·K.

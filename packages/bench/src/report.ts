@@ -1,4 +1,5 @@
 import type { KernelProfile } from './profile';
+import { CONV_FORWARD_KERNELS, CONV_KERNELS } from './flops';
 import type { BackendRun } from './backend-run';
 import type { TorchReport } from './torch';
 
@@ -145,12 +146,9 @@ export function trainProfile(runs: readonly BackendRun[]): { config: string; pro
   return run ? { config: runLabel(run), profile: run.profiles['resnet20-train'] } : undefined;
 }
 
-/** The convolution kernels of a training step (forward, plain or fused, and both gradients). */
-const CONV_KERNELS = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'];
-
 /**
  * The two kernel-table figures of issue #12's acceptance: filter-gradient ÷ forward-convolution GFLOP/s,
- * and the share of kernel time outside convolutions. Null where the profile lacks the kernels.
+ * and the share of kernel time outside the convolution kernels (`CONV_KERNELS`). Null where the profile lacks the kernels.
  * @example
  * ```ts
  * convKernelFigures(run.profiles['resnet20-train']); // { filterVsForward: 0.88, nonConvShare: 0.146 }
@@ -163,7 +161,7 @@ export function convKernelFigures(p: KernelProfile): { filterVsForward: number |
     const flops = rows.reduce((a, r) => a + r.flops, 0);
     return ms > 0 && flops > 0 ? flops / ms : null;
   };
-  const forward = rate(['Conv2D', 'FusedConv2D']);
+  const forward = rate([...CONV_FORWARD_KERNELS]);
   const filter = rate(['Conv2DBackpropFilter']);
   const convMs = p.rows.filter((r) => CONV_KERNELS.includes(r.kernel)).reduce((a, r) => a + r.totalMs, 0);
   return {
