@@ -78,7 +78,7 @@ static inline void tile1x8(const float *x, const float *w, float *y, const float
   wasm_v128_store(y + 4, epilogue(a1, bias ? bias + 4 : 0, res ? res + 4 : 0, relu));
 }
 
-// 1 pixel x 4 output channels over nkh x nkw taps (borders and the channel tail); xr and w at the first tap.
+// 1 pixel x 4 output channels over nkh x nkw taps (the channel tail); xr and w at the first tap.
 static inline v128_t tile1x4(const float *xr, const float *w, int xRow, int nkh, int nkw, int KW, int Ci, int Co) {
   v128_t a = wasm_f32x4_splat(0.f);
   for (int kh = 0; kh < nkh; kh++) {
@@ -145,13 +145,13 @@ __attribute__((export_name("conv_pad"))) void conv_pad(const float *x, float *xp
 
 // Output rows [r0, r1) of the N*Ho rows of a convolution without padding: x is [N,H,W,Ci] with every tap of
 // every output pixel inside it (conv_pad made it so). `packed` is conv_pack's copy of w; bias and res (a
-// residual added before the activation, shaped like y) may be 0 (none); relu 0 or 1. `offs` has room for an int per output pixel (N*Ho*Wo); this call fills and uses
-// entries [r0*Wo, r1*Wo) only, so threads with disjoint rows share it.
+// residual added before the activation, shaped like y) may be 0 (none); relu 0 or 1. `offs` has room for an
+// int per output pixel (N*Ho*Wo); this call fills and uses entries [r0*Wo, r1*Wo) only, so threads with
+// disjoint rows share it.
 __attribute__((export_name("conv_run"))) void conv_run(const float *x, const float *w, const float *packed,
                                                        const float *bias, const float *res, float *y, int *offs, int r0,
-                                                       int r1, int relu,
-                                                       int H, int W, int Ci, int Ho, int Wo, int Co, int KH, int KW,
-                                                       int sh, int sw) {
+                                                       int r1, int relu, int H, int W, int Ci, int Ho, int Wo, int Co,
+                                                       int KH, int KW, int sh, int sw) {
   const int xRow = W * Ci, co8 = Co & ~7, KWCi = KW * Ci, block = KH * KWCi * 8;
   const int p0 = r0 * Wo, p1 = r1 * Wo;
   for (int r = r0, p = p0; r < r1; r++) {

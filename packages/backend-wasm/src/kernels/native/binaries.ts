@@ -3,7 +3,7 @@
 // Built with: Debian clang version 19.1.7 (3~deb12u1)
 
 /** SHA-256 of the C sources these modules were built from (checked by the native build test). */
-export const NATIVE_SOURCE_SHA256 = '632f9fbddf978cc872909ea0e4e557a1e49710d6f75fa103a7184164ef1bdb3c';
+export const NATIVE_SOURCE_SHA256 = '675a13c115aff10cbb6cd6d19874c32f5b74d4b16867700fb974facf62e60494';
 
 /**
  * The kernels as wasm modules, base64: importing an ordinary memory (`plain`) or a shared one (`shared`,
