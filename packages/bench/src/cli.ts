@@ -54,6 +54,29 @@ async function main(argv: string[]): Promise<void> {
   }
   const runs: BackendRun[] = [];
   const errors: Array<{ config: string; error: string }> = [];
+  // PyTorch runs right after the wasm configuration it is compared with (its thread count, and 1 thread
+  // for the CPU-time ratio), before the slow reference backends: on a shared machine whose speed drifts
+  // over minutes, each ratio then comes from two measurements a minute apart, not ten.
+  const torchThreads = [a.torchThreads, ...(a.torchSingle && a.torchThreads !== 1 ? [1] : [])];
+  const torchRuns = new Map<number, TorchReport>();
+  let torchNote: string | undefined = a.torch ? undefined : 'disabled (--no-torch)';
+  let torchReady = a.torch;
+  const runTorch = (threads: number) => {
+    if (!torchReady || torchRuns.has(threads)) return;
+    const avail = torchAvailable(a.python);
+    if (!avail.ok) {
+      torchNote = avail.reason;
+      torchReady = false;
+      return;
+    }
+    log(`running PyTorch ${avail.version} (${a.python}, ${threads} thread${threads === 1 ? '' : 's'})`);
+    try {
+      torchRuns.set(threads, runTorchBench({ python: a.python, threads, warmup: a.warmup, reps: a.reps, cases: a.cases }));
+    } catch (e) {
+      torchNote = (e as Error).message;
+      torchReady = false;
+    }
+  };
   for (const backend of backends) {
     for (const threads of backend === 'wasm' ? a.threads : [1]) {
       const config = backend === 'wasm' ? `wasm×${threads}` : backend;
@@ -69,29 +92,14 @@ async function main(argv: string[]): Promise<void> {
       if (r.status !== 0 || !last.startsWith('{')) {
         errors.push({ config, error: `exit ${r.status}: ${last.slice(0, 300)}` });
         log(`${config} failed (exit ${r.status})`);
-        continue;
-      }
-      runs.push(JSON.parse(last) as BackendRun);
+      } else runs.push(JSON.parse(last) as BackendRun);
+      if (backend === 'wasm' && torchThreads.includes(threads)) runTorch(threads);
     }
   }
-  let torch: TorchReport | null = null;
-  let torchSingle: TorchReport | null = null;
-  let torchNote: string | undefined;
-  if (a.torch) {
-    const avail = torchAvailable(a.python);
-    if (avail.ok) {
-      log(`running PyTorch ${avail.version} (${a.python}, ${a.torchThreads} threads)`);
-      try {
-        torch = runTorchBench({ python: a.python, threads: a.torchThreads, warmup: a.warmup, reps: a.reps, cases: a.cases });
-        if (a.torchSingle && a.torchThreads !== 1) {
-          log('running PyTorch with 1 thread (CPU-time reference)');
-          torchSingle = runTorchBench({ python: a.python, threads: 1, warmup: a.warmup, reps: a.reps, cases: a.cases });
-        }
-      } catch (e) {
-        torchNote = (e as Error).message;
-      }
-    } else torchNote = avail.reason;
-  } else torchNote = 'disabled (--no-torch)';
+  // Without a wasm run of the same thread count, PyTorch runs last.
+  for (const threads of torchThreads) runTorch(threads);
+  const torch = torchRuns.get(a.torchThreads) ?? null;
+  const torchSingle = a.torchThreads === 1 ? null : (torchRuns.get(1) ?? null);
   const comparisons = torch ? compareWithTorch(runs, torch, 'wasm', [torchSingle]) : [];
   const cpuComparisons = torchSingle ? compareCpuTime(runs, torchSingle) : [];
   const report = {
