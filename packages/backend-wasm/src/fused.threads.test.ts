@@ -15,6 +15,9 @@ const CONVS: ConvCase[] = [
   // 7 pixels a row, 21 rows: the forward's 4-pixel tiles span rows, each thread's share and each 64-pixel
   // block end in a different remainder, and the 24 channels are all full 8-channel blocks.
   { n: 3, h: 7, w: 7, ci: 40, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
+  // Winograd forward and input gradient (native/winograd.c), odd sizes: each thread its own range of 2×2
+  // tiles, the last row and column of tiles half outside.
+  { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
 ];
 const NORMS: BnCase[] = [
   { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5, residual: false, relu: false },

@@ -84,6 +84,19 @@ function residualConv(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; 
   return out;
 }
 
+/**
+ * Whether a convolution runs as Winograd F(2×2, 3×3) (native/winograd.c): 3×3, stride 1, output channels
+ * in multiples of 8 and 32 to 128 input channels in multiples of 4. With fewer input channels the
+ * transforms cost more than the multiply-adds they save (16 channels measured slower than the direct
+ * convolution); with more, a block of tiles' transformed input no longer stays in L2 while the filter's
+ * transforms sweep it. `RESIDUAL_WASM_WINOGRAD=0` turns it off (read once per process).
+ */
+export function useWinograd(g: ConvGeometry): boolean {
+  if (winogradOff === undefined) winogradOff = typeof process !== 'undefined' && process.env?.RESIDUAL_WASM_WINOGRAD === '0';
+  return !winogradOff && g.kh === 3 && g.kw === 3 && g.sh === 1 && g.sw === 1 && g.ci % 4 === 0 && g.ci >= 32 && g.ci <= 128 && g.co % 8 === 0;
+}
+let winogradOff: boolean | undefined;
+
 /** y = act(conv(x, w) + bias + residual) in NHWC; also used by the input-gradient kernel. */
 export function nativeConv(
   backend: BackendWasm,
@@ -102,9 +115,11 @@ export function nativeConv(
   const bp = bias ? rt.offset(bias.dataId) : 0;
   const rp = residual ? rt.offset(residual.dataId) : 0;
   const taps = g.kh * g.kw * g.ci;
+  const winograd = useWinograd(g);
   // The input rows and columns the taps read, zero-padded; x itself when it already is exactly that.
-  const hp = (g.ho - 1) * g.sh + g.kh;
-  const wpad = (g.wo - 1) * g.sw + g.kw;
+  // Winograd's 2x2 tiles read whole 4x4 patches: one more row and column for an odd output size.
+  const hp = winograd ? 2 * Math.ceil(g.ho / 2) + 2 : (g.ho - 1) * g.sh + g.kh;
+  const wpad = winograd ? 2 * Math.ceil(g.wo / 2) + 2 : (g.wo - 1) * g.sw + g.kw;
   const padded = g.padTop !== 0 || g.padLeft !== 0 || hp !== g.h || wpad !== g.w;
   const scratch: number[] = [];
   const alloc = (bytes: number) => {
@@ -114,14 +129,29 @@ export function nativeConv(
     return p;
   };
   try {
-    // The filter's 8-channel blocks, repacked contiguously for the 4×8 tile (once per call).
-    const packed = alloc(4 * taps * (g.co & ~7));
-    rt.exports.conv_pack(wp, packed, taps, g.co);
     let xin = xp;
     if (padded) {
       xin = alloc(4 * g.n * hp * wpad * g.ci);
       runSplit(rt, 'conv_pad', g.n * hp, Infinity, (r0, r1) => [xp, xin, r0, r1, g.h, g.w, g.ci, g.padTop, g.padLeft, hp, wpad]);
     }
+    if (winograd) {
+      // The filter's 4x4 transforms (once per call), then each thread its tiles with scratch of its own.
+      const u = alloc(4 * 16 * g.ci * g.co);
+      rt.exports.wg_filter(wp, u, g.ci, g.co);
+      const tiles = g.n * Math.ceil(g.ho / 2) * Math.ceil(g.wo / 2);
+      const perRange = 4 * 16 * rt.exports.wg_block(g.ci) * (g.ci + 8);
+      const ranges = rt.pool?.threads ?? 1;
+      const scratchBase = alloc(perRange * ranges);
+      // runSplit asks for each range's arguments once, in order: the k-th range gets the k-th scratch.
+      let range = 0;
+      runSplit(rt, 'wg_run', tiles, ranges, (t0, t1) => [
+        xin, u, bp, rp, yp, scratchBase + perRange * range++, t0, t1, relu ? 1 : 0, hp, wpad, g.ci, g.ho, g.wo, g.co,
+      ]);
+      return out;
+    }
+    // The filter's 8-channel blocks, repacked contiguously for the 4×8 tile (once per call).
+    const packed = alloc(4 * taps * (g.co & ~7));
+    rt.exports.conv_pack(wp, packed, taps, g.co);
     // Each output pixel's input offset (conv_run fills its own rows' entries).
     const offsets = alloc(4 * rows * g.wo);
     const geom = [hp, wpad, g.ci, g.ho, g.wo, g.co, g.kh, g.kw, g.sh, g.sw];

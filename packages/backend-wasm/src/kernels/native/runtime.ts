@@ -17,12 +17,16 @@ export interface NativeExports {
   conv_run(...args: number[]): void;
   conv_pack(w: number, packed: number, taps: number, co: number): void;
   conv_pad(...args: number[]): void;
+  /** Winograd F(2x2, 3x3) (native/winograd.c). */
+  wg_block(ci: number): number;
+  wg_filter(w: number, u: number, ci: number, co: number): void;
+  wg_run(...args: number[]): void;
   /** Elementwise passes (native/elementwise.c). */
   relu_grad(dy: number, x: number, dx: number, i0: number, i1: number): void;
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**

@@ -1,0 +1,197 @@
+// 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray 2016), NHWC input,
+// HWIO filter, optional bias, residual and ReLU, on wasm SIMD128.
+//
+// Why: the direct convolution (conv2d.c) runs its 4x8 tile at the 128-bit FMA unit's limit (per tap:
+// 4 splats, 2 filter loads, 8 multiply-adds); WebAssembly has no wider vectors. F(2x2, 3x3) computes each
+// 2x2 block of outputs from a 4x4 input patch with 16 multiply-adds per channel pair instead of 36, so the
+// same multiply-add rate does 2.25x the convolution.
+//
+//   U = G g G^T      per (ci, co): the 3x3 filter to 4x4 (wg_filter, once per call)
+//   V = B^T d B      per (tile, ci): the 4x4 input patch of a 2x2 output tile
+//   M[xi] = V[xi] U[xi]   16 matrix products over ci, one per position xi of the 4x4
+//   Y = A^T M A      per (tile, co): the 2x2 outputs, then act(Y + bias + residual)
+//
+// Tiles (2x2 output blocks over N x ceil(Ho/2) x ceil(Wo/2)) go in blocks of TB: a block's V (16 x TB x Ci)
+// stays in L2 while every 8-channel block of U sweeps it, and each block's M (16 x TB x 8) is transformed
+// while in L1. The input must hold every tile's 4x4 patch: conv_pad makes 2*ceil(Ho/2)+2 rows and as
+// many columns. Every output is the same sequence of operations whichever thread computes it, so any
+// thread count gives the same bits. Same memory rules as filter_grad.c: no stack, no static data.
+
+#include "madd.h"
+
+// Tiles per block for Ci input channels: V of a block is 16*TB*Ci floats (64 KB for Ci = 16 and TB = 64).
+__attribute__((export_name("wg_block"))) int wg_block(int Ci) {
+  int tb = (4096 / Ci) & ~3;
+  return tb < 4 ? 4 : tb > 64 ? 64 : tb;
+}
+
+// U[b][xi][ci][8] = (G g G^T)[xi] for the 8 output channels of block b, g = w[.., .., ci, co] (HWIO).
+// Co must be a multiple of 8.
+__attribute__((export_name("wg_filter"))) void wg_filter(const float *w, float *U, int Ci, int Co) {
+  for (int b = 0; b < Co / 8; b++)
+    for (int ci = 0; ci < Ci; ci++)
+      for (int h = 0; h < 2; h++) {
+        const int co = 8 * b + 4 * h;
+#define G(kh, kw) wasm_v128_load(w + (((kh) * 3 + (kw)) * Ci + ci) * Co + co)
+        const v128_t half = wasm_f32x4_splat(0.5f);
+        // Rows of G g: for each filter column kw, (g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2) down the rows.
+        v128_t r[4][3];
+        for (int kw = 0; kw < 3; kw++) {
+          const v128_t g0 = G(0, kw), g1 = G(1, kw), g2 = G(2, kw);
+          r[0][kw] = g0;
+          r[1][kw] = wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_add(g0, g1), g2), half);
+          r[2][kw] = wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_sub(g0, g1), g2), half);
+          r[3][kw] = g2;
+        }
+#undef G
+        for (int i = 0; i < 4; i++) {
+          const v128_t a = r[i][0], m = r[i][1], c = r[i][2];
+          float *u = U + ((b * 16 + 4 * i) * Ci + ci) * 8 + 4 * h;
+          wasm_v128_store(u, a);
+          wasm_v128_store(u + Ci * 8, wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_add(a, m), c), half));
+          wasm_v128_store(u + 2 * Ci * 8, wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_sub(a, m), c), half));
+          wasm_v128_store(u + 3 * Ci * 8, c);
+        }
+      }
+}
+
+// V[xi][k][ci..ci+3] for tile k of the block from its 4x4 patch at d (row stride xRow floats, pixel stride
+// Ci): B^T d B, rows first. V has room for TB tiles.
+static inline void inputTile(const float *d, float *V, int k, int TB, int Ci, int xRow) {
+  for (int ci = 0; ci < Ci; ci += 4) {
+    const float *p = d + ci;
+#define L(i, j) wasm_v128_load(p + (i) * xRow + (j) * Ci)
+#define ROW(i)                                                                                          \
+  const v128_t d##i##0 = L(i, 0), d##i##1 = L(i, 1), d##i##2 = L(i, 2), d##i##3 = L(i, 3);             \
+  const v128_t s##i##0 = wasm_f32x4_sub(d##i##0, d##i##2), s##i##1 = wasm_f32x4_add(d##i##1, d##i##2); \
+  const v128_t s##i##2 = wasm_f32x4_sub(d##i##2, d##i##1), s##i##3 = wasm_f32x4_sub(d##i##1, d##i##3);
+    ROW(0)
+    ROW(1)
+    ROW(2)
+    ROW(3)
+#undef ROW
+#undef L
+    float *v = V + k * Ci + ci;
+    const int xs = TB * Ci;  // V's stride from one xi to the next
+#define COL(j)                                                              \
+  wasm_v128_store(v + (0 + j) * xs, wasm_f32x4_sub(s0##j, s2##j));          \
+  wasm_v128_store(v + (4 + j) * xs, wasm_f32x4_add(s1##j, s2##j));          \
+  wasm_v128_store(v + (8 + j) * xs, wasm_f32x4_sub(s2##j, s1##j));          \
+  wasm_v128_store(v + (12 + j) * xs, wasm_f32x4_sub(s1##j, s3##j));
+    COL(0)
+    COL(1)
+    COL(2)
+    COL(3)
+#undef COL
+  }
+}
+
+// M[k..k+3][8] = sum over ci of V[k..k+3][ci] * U[ci][8] for one xi (V rows of Ci floats, U 8 floats a ci).
+static inline void product4x8(const float *V, const float *U, float *M, int Ci) {
+  v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  const float *v0 = V, *v1 = V + Ci, *v2 = V + 2 * Ci, *v3 = V + 3 * Ci;
+  for (int ci = 0; ci < Ci; ci++) {
+    const v128_t u0 = wasm_v128_load(U + 8 * ci), u1 = wasm_v128_load(U + 8 * ci + 4);
+    v128_t s = wasm_v128_load32_splat(v0 + ci);
+    a00 = madd(a00, s, u0);
+    a01 = madd(a01, s, u1);
+    s = wasm_v128_load32_splat(v1 + ci);
+    a10 = madd(a10, s, u0);
+    a11 = madd(a11, s, u1);
+    s = wasm_v128_load32_splat(v2 + ci);
+    a20 = madd(a20, s, u0);
+    a21 = madd(a21, s, u1);
+    s = wasm_v128_load32_splat(v3 + ci);
+    a30 = madd(a30, s, u0);
+    a31 = madd(a31, s, u1);
+  }
+  wasm_v128_store(M, a00);
+  wasm_v128_store(M + 4, a01);
+  wasm_v128_store(M + 8, a10);
+  wasm_v128_store(M + 12, a11);
+  wasm_v128_store(M + 16, a20);
+  wasm_v128_store(M + 20, a21);
+  wasm_v128_store(M + 24, a30);
+  wasm_v128_store(M + 28, a31);
+}
+
+// The same multiply-adds as one row of product4x8 (a block's last 1-3 tiles).
+static inline void product1x8(const float *V, const float *U, float *M, int Ci) {
+  v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0;
+  for (int ci = 0; ci < Ci; ci++) {
+    const v128_t s = wasm_v128_load32_splat(V + ci);
+    a0 = madd(a0, s, wasm_v128_load(U + 8 * ci));
+    a1 = madd(a1, s, wasm_v128_load(U + 8 * ci + 4));
+  }
+  wasm_v128_store(M, a0);
+  wasm_v128_store(M + 4, a1);
+}
+
+static inline v128_t epilogue(v128_t a, const float *bias, const float *res, int relu) {
+  if (bias) a = wasm_f32x4_add(a, wasm_v128_load(bias));
+  if (res) a = wasm_f32x4_add(a, wasm_v128_load(res));
+  if (relu) a = wasm_f32x4_max(a, wasm_f32x4_splat(0.f));
+  return a;
+}
+
+// Tiles [t0, t1) of the N x TH x TW tiles (TH = ceil(Ho/2), TW = ceil(Wo/2)) of y [N,Ho,Wo,Co] from x
+// [N,H,W,Ci] (H >= 2*TH+2, W >= 2*TW+2, padding included) and wg_filter's U. bias and res (shaped like y)
+// may be 0 (none). scratch: 16*wg_block(Ci)*(Ci+8) floats of this call's own. Ci a multiple of 4, Co of 8.
+__attribute__((export_name("wg_run"))) void wg_run(const float *x, const float *U, const float *bias, const float *res,
+                                                   float *y, float *scratch, int t0, int t1, int relu, int H, int W,
+                                                   int Ci, int Ho, int Wo, int Co) {
+  const int TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, TB = wg_block(Ci), xRow = W * Ci;
+  float *V = scratch, *M = scratch + 16 * TB * Ci;
+  (void)H;
+  for (int tb = t0; tb < t1; tb += TB) {
+    const int nt = t1 - tb < TB ? t1 - tb : TB;
+    for (int k = 0; k < nt; k++) {
+      const int t = tb + k, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+      inputTile(x + ((n * H + 2 * th) * W + 2 * tw) * Ci, V, k, TB, Ci, xRow);
+    }
+    for (int b = 0; b < Co / 8; b++) {
+      for (int xi = 0; xi < 16; xi++) {
+        const float *Vx = V + xi * TB * Ci, *Ux = U + (b * 16 + xi) * Ci * 8;
+        float *Mx = M + xi * TB * 8;
+        int k = 0;
+        for (; k + 4 <= nt; k += 4) product4x8(Vx + k * Ci, Ux, Mx + k * 8, Ci);
+        for (; k < nt; k++) product1x8(Vx + k * Ci, Ux, Mx + k * 8, Ci);
+      }
+      const int co = 8 * b;
+      for (int k = 0; k < nt; k++) {
+        const int t = tb + k, n = t / (TH * TW), th = (t / TW) % TH, tw = t % TW;
+        const int ho = 2 * th, wo = 2 * tw;
+        for (int h = 0; h < 2; h++) {
+          const float *m = M + k * 8 + 4 * h;
+          const int ms = TB * 8;  // M's stride from one xi to the next
+#define LM(i, j) wasm_v128_load(m + ((i) * 4 + (j)) * ms)
+          // A^T M A: rows (m0 + m1 + m2, m1 - m2 - m3), then the same down the columns.
+#define ROW(i)                                                                                              \
+  const v128_t m##i##0 = LM(i, 0), m##i##1 = LM(i, 1), m##i##2 = LM(i, 2), m##i##3 = LM(i, 3);             \
+  const v128_t r##i##0 = wasm_f32x4_add(wasm_f32x4_add(m##i##0, m##i##1), m##i##2);                        \
+  const v128_t r##i##1 = wasm_f32x4_sub(wasm_f32x4_sub(m##i##1, m##i##2), m##i##3);
+          ROW(0)
+          ROW(1)
+          ROW(2)
+          ROW(3)
+#undef ROW
+#undef LM
+          const v128_t y00 = wasm_f32x4_add(wasm_f32x4_add(r00, r10), r20);
+          const v128_t y01 = wasm_f32x4_add(wasm_f32x4_add(r01, r11), r21);
+          const v128_t y10 = wasm_f32x4_sub(wasm_f32x4_sub(r10, r20), r30);
+          const v128_t y11 = wasm_f32x4_sub(wasm_f32x4_sub(r11, r21), r31);
+          const int c = co + 4 * h;
+          const float *bc = bias ? bias + c : 0;
+          const int o = ((n * Ho + ho) * Wo + wo) * Co + c;
+          wasm_v128_store(y + o, epilogue(y00, bc, res ? res + o : 0, relu));
+          if (wo + 1 < Wo) wasm_v128_store(y + o + Co, epilogue(y01, bc, res ? res + o + Co : 0, relu));
+          if (ho + 1 < Ho) {
+            const int o1 = o + Wo * Co;
+            wasm_v128_store(y + o1, epilogue(y10, bc, res ? res + o1 : 0, relu));
+            if (wo + 1 < Wo) wasm_v128_store(y + o1 + Co, epilogue(y11, bc, res ? res + o1 + Co : 0, relu));
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import { tf, useBackend, Rng } from '@residual/tensor';
+import '@residual/backend-wasm';
+import { convGeometry } from './kernels/conv-geometry';
+import { useWinograd } from './kernels/Conv2D';
+import { convGrads, relError, values, type ConvCase } from './kernels/testing/conv-grads';
+
+// 3×3 stride-1 convolutions with 32–128 input channels run as Winograd F(2×2, 3×3) on wasm
+// (native/winograd.c), and so do the input gradients of those whose output channels qualify. The oracle
+// is tfjs's cpu backend: values, the fused and residual forms, and both gradients within 1e-4 of the
+// largest value (a wrong transform is off by O(1)).
+const CASES: Array<ConvCase & { dxWinograd: boolean }> = [
+  // Even sizes: every tile whole; forward and input gradient both Winograd.
+  { n: 2, h: 8, w: 8, ci: 32, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
+  // Odd sizes: the last tile row and column are half outside; dx direct (36 channels out of it).
+  { n: 3, h: 7, w: 9, ci: 36, co: 40, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: false },
+  // Valid padding, 64 channels in, 16 out (dx has 16 input channels: direct).
+  { n: 1, h: 10, w: 6, ci: 64, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'valid', dxWinograd: false },
+  // Asymmetric explicit padding and 128 channels, the most Winograd takes.
+  { n: 2, h: 5, w: 5, ci: 128, co: 48, kh: 3, kw: 3, strides: [1, 1], pad: [[0, 0], [2, 0], [0, 1], [0, 0]], dxWinograd: true },
+  // Odd sizes in the input gradient's Winograd (13×11, 40 channels out of it).
+  { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
+  // One pixel: a single tile, three quarters of it padding.
+  { n: 2, h: 1, w: 1, ci: 32, co: 8, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: false },
+];
+
+const geometry = (c: ConvCase, transpose = false) =>
+  convGeometry(
+    'Conv2D',
+    [c.n, c.h, c.w, transpose ? c.co : c.ci],
+    [c.kh, c.kw, transpose ? c.co : c.ci, transpose ? c.ci : c.co],
+    { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: 1 } as never,
+  );
+
+test.each(CASES.map((c) => [`x[${c.n},${c.h},${c.w},${c.ci}] * w[3,3,${c.ci},${c.co}] pad ${JSON.stringify(c.pad)}`, c] as const))(
+  'Winograd %s matches cpu',
+  async (_, c) => {
+    expect(useWinograd(geometry(c))).toBe(true);
+    // The input gradient is a 3×3 stride-1 convolution of dy (co channels) into ci channels.
+    expect(useWinograd(geometry(c, true))).toBe(c.dxWinograd);
+    await useBackend('cpu');
+    const cpu = convGrads(c, 31);
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const wasm = convGrads(c, 31);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const key of ['y', 'fused', 'residual', 'residualLinear', 'dx', 'dw'] as const) {
+      const err = relError(wasm[key], cpu[key]);
+      if (!(err <= 1e-4)) throw new Error(`${key}: relative error ${err}`);
+    }
+  },
+);
+
+test('out of range for Winograd: 16 or 256 input channels, stride 2, 5×5, 12 output channels', () => {
+  const base: ConvCase = { n: 1, h: 8, w: 8, ci: 32, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same' };
+  expect(useWinograd(geometry(base))).toBe(true);
+  expect(useWinograd(geometry({ ...base, ci: 16 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, ci: 256 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, ci: 34 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, strides: [2, 2] }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, kh: 5, kw: 5 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, co: 12 }))).toBe(false);
+});
+
+test('a NaN or Inf input reaches every output its 3×3 window covers, and finite outputs match cpu', async () => {
+  // Winograd mixes a whole 4×4 patch into each 2×2 tile, so a non-finite input may also poison the tile's
+  // outputs whose windows miss it (0·Inf is NaN): never a finite-looking value where cpu has NaN or Inf.
+  const rng = new Rng(5);
+  const shape: [number, number, number, number] = [1, 6, 6, 32];
+  const xv = values(rng, 6 * 6 * 32);
+  xv[(2 * 6 + 3) * 32 + 5] = NaN;
+  xv[(5 * 6 + 0) * 32 + 7] = Infinity;
+  const wv = values(rng, 9 * 32 * 8);
+  const run = () =>
+    tf.tidy(() => tf.conv2d(tf.tensor4d(xv, shape), tf.tensor4d(wv, [3, 3, 32, 8]), 1, 'same').dataSync() as Float32Array);
+  await useBackend('cpu');
+  const cpu = run();
+  await useBackend('wasm');
+  const wasm = run();
+  let nonFinite = 0;
+  let scale = 0;
+  for (const v of cpu) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < cpu.length; i++) {
+    if (!Number.isFinite(cpu[i])) {
+      nonFinite++;
+      expect(Number.isFinite(wasm[i])).toBe(false);
+    } else if (Number.isFinite(wasm[i])) {
+      expect(Math.abs(wasm[i] - cpu[i])).toBeLessThanOrEqual(1e-4 * scale);
+    }
+  }
+  expect(nonFinite).toBeGreaterThan(0);
+});
