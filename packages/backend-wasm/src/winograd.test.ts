@@ -4,7 +4,7 @@ import { convGeometry } from './kernels/conv-geometry';
 import { useWinograd } from './kernels/Conv2D';
 import { convGrads, relError, values, type ConvCase } from './kernels/testing/conv-grads';
 
-// 3×3 stride-1 convolutions with 32–128 input channels run as Winograd F(2×2, 3×3) on wasm
+// 3×3 stride-1 convolutions with 16–256 input channels run as Winograd F(2×2, 3×3) on wasm
 // (native/winograd.c), and so do the input gradients of those whose output channels qualify. The oracle
 // is tfjs's cpu backend: values, the fused and residual forms, and both gradients within 1e-4 of the
 // largest value (a wrong transform is off by O(1)).
@@ -13,10 +13,12 @@ const CASES: Array<ConvCase & { dxWinograd: boolean }> = [
   { n: 2, h: 8, w: 8, ci: 32, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
   // Odd sizes: the last tile row and column are half outside; dx direct (36 channels out of it).
   { n: 3, h: 7, w: 9, ci: 36, co: 40, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: false },
-  // Valid padding, 64 channels in, 16 out (dx has 16 input channels: direct).
-  { n: 1, h: 10, w: 6, ci: 64, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'valid', dxWinograd: false },
-  // Asymmetric explicit padding and 128 channels, the most Winograd takes.
-  { n: 2, h: 5, w: 5, ci: 128, co: 48, kh: 3, kw: 3, strides: [1, 1], pad: [[0, 0], [2, 0], [0, 1], [0, 0]], dxWinograd: true },
+  // Valid padding, 64 channels in, 8 out (dx has 8 input channels: direct).
+  { n: 1, h: 10, w: 6, ci: 64, co: 8, kh: 3, kw: 3, strides: [1, 1], pad: 'valid', dxWinograd: false },
+  // 16 channels, the fewest Winograd takes, both ways.
+  { n: 4, h: 6, w: 10, ci: 16, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
+  // Asymmetric explicit padding and 256 channels, the most Winograd takes.
+  { n: 2, h: 5, w: 5, ci: 256, co: 48, kh: 3, kw: 3, strides: [1, 1], pad: [[0, 0], [2, 0], [0, 1], [0, 0]], dxWinograd: true },
   // Odd sizes in the input gradient's Winograd (13×11, 40 channels out of it).
   { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
   // One pixel: a single tile, three quarters of it padding.
@@ -50,11 +52,13 @@ test.each(CASES.map((c) => [`x[${c.n},${c.h},${c.w},${c.ci}] * w[3,3,${c.ci},${c
   },
 );
 
-test('out of range for Winograd: 16 or 256 input channels, stride 2, 5×5, 12 output channels', () => {
+test('out of range for Winograd: 8 or 512 input channels, stride 2, 5×5, 12 output channels', () => {
   const base: ConvCase = { n: 1, h: 8, w: 8, ci: 32, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same' };
   expect(useWinograd(geometry(base))).toBe(true);
-  expect(useWinograd(geometry({ ...base, ci: 16 }))).toBe(false);
-  expect(useWinograd(geometry({ ...base, ci: 256 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, ci: 8 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, ci: 512 }))).toBe(false);
+  expect(useWinograd(geometry({ ...base, ci: 16 }))).toBe(true);
+  expect(useWinograd(geometry({ ...base, ci: 256 }))).toBe(true);
   expect(useWinograd(geometry({ ...base, ci: 34 }))).toBe(false);
   expect(useWinograd(geometry({ ...base, strides: [2, 2] }))).toBe(false);
   expect(useWinograd(geometry({ ...base, kh: 5, kw: 5 }))).toBe(false);

@@ -19,6 +19,7 @@ export interface NativeExports {
   conv_pad(...args: number[]): void;
   /** Winograd F(2x2, 3x3) (native/winograd.c). */
   wg_block(ci: number): number;
+  wg_scratch(ci: number): number;
   wg_filter(w: number, u: number, ci: number, co: number): void;
   wg_run(...args: number[]): void;
   /** Elementwise passes (native/elementwise.c). */
