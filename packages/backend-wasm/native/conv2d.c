@@ -14,14 +14,6 @@
 
 #include "madd.h"
 
-// act(a + bias + residual): bias and residual (res, the 4 values at this output's place) may be 0 (none).
-static inline v128_t epilogue(v128_t a, const float *bias, const float *res, int relu) {
-  if (bias) a = wasm_f32x4_add(a, wasm_v128_load(bias));
-  if (res) a = wasm_f32x4_add(a, wasm_v128_load(res));
-  if (relu) a = wasm_f32x4_max(a, wasm_f32x4_splat(0.f));
-  return a;
-}
-
 // 4 output pixels (input offsets o[0..3]) x 8 output channels over all KH x KW x Ci taps. w is this channel
 // block's packed filter (8 floats a tap); a filter row's taps are contiguous in x (kw·Ci + ci) and in w.
 static inline void tile4x8(const float *x, const int *o, const float *w, float *y, const float *bias, const float *res,

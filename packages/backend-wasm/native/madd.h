@@ -11,3 +11,12 @@ static inline v128_t madd(v128_t acc, v128_t a, v128_t b) {
   return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b));
 #endif
 }
+
+// act(a + bias + residual), the convolutions' epilogue: bias and residual (res, the 4 values at this output's
+// place) may be 0 (none); relu 0 or 1. wasm's max keeps a NaN.
+static inline v128_t epilogue(v128_t a, const float *bias, const float *res, int relu) {
+  if (bias) a = wasm_f32x4_add(a, wasm_v128_load(bias));
+  if (res) a = wasm_f32x4_add(a, wasm_v128_load(res));
+  if (relu) a = wasm_f32x4_max(a, wasm_f32x4_splat(0.f));
+  return a;
+}

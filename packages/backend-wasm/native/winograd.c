@@ -139,13 +139,6 @@ static inline void product1x8(const float *V, const float *U, float *M, int Ci) 
   wasm_v128_store(M + 4, a1);
 }
 
-static inline v128_t epilogue(v128_t a, const float *bias, const float *res, int relu) {
-  if (bias) a = wasm_f32x4_add(a, wasm_v128_load(bias));
-  if (res) a = wasm_f32x4_add(a, wasm_v128_load(res));
-  if (relu) a = wasm_f32x4_max(a, wasm_f32x4_splat(0.f));
-  return a;
-}
-
 // Tiles [t0, t1) of the N x TH x TW tiles (TH = ceil(Ho/2), TW = ceil(Wo/2)) of y [N,Ho,Wo,Co] from x
 // [N,H,W,Ci] (H >= 2*TH+2, W >= 2*TW+2, padding included) and wg_filter's U. bias and res (shaped like y)
 // may be 0 (none). scratch: wg_scratch(Ci) bytes of this call's own. Ci a multiple of 4, Co of 8.

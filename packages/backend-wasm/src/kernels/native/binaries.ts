@@ -3,7 +3,7 @@
 // Built with: Debian clang version 19.1.7 (3~deb12u1)
 
 /** SHA-256 of the C sources these modules were built from (checked by the native build test). */
-export const NATIVE_SOURCE_SHA256 = 'a1bc8c88a84b163b77267eedbb3817fc8daa0c9888dba07ea939098a8a1c5d4a';
+export const NATIVE_SOURCE_SHA256 = 'de4006258c27e184db3c85c8429f4d3b5b7a9ba79cdc585d86b1dd3f265e0aab';
 
 /**
  * The kernels as wasm modules, base64: importing an ordinary memory (`plain`) or a shared one (`shared`,
