@@ -88,9 +88,9 @@ function residualConv(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; 
  * Whether a convolution runs as Winograd F(2×2, 3×3) (native/winograd.c): 3×3, stride 1, output channels
  * in multiples of 8 and 16 to 256 input channels in multiples of 4. Measured on one thread against the
  * direct convolution (same process, interleaved): 1.1× faster with 16 input channels, 1.5× with 32,
- * 1.7–2.0× with 64 to 256; with 8 the transforms cost more than they save, and with 512 (7×7, where a
- * third of the 2×2 tiles is outside) it gained 1.16× while the error against the direct sum grew to 7e-5
- * of the largest output. `RESIDUAL_WASM_WINOGRAD=0` turns it off (read once per process).
+ * 1.7–2.0× with 64 to 256; with 8 the transforms cost more than they save, and with 512 (ResNet-50's 7×7,
+ * where 15 of the 64 outputs its 2×2 tiles compute fall outside) it gained 1.16× while the error against
+ * the direct sum grew to 7e-5 of the largest output. `RESIDUAL_WASM_WINOGRAD=0` turns it off (read once per process).
  */
 export function useWinograd(g: ConvGeometry): boolean {
   if (winogradOff === undefined) winogradOff = typeof process !== 'undefined' && process.env?.RESIDUAL_WASM_WINOGRAD === '0';
