@@ -61,9 +61,11 @@ async function main(argv: string[]): Promise<void> {
   const torchRuns = new Map<number, TorchReport>();
   let torchNote: string | undefined = a.torch ? undefined : 'disabled (--no-torch)';
   let torchReady = a.torch;
+  let avail: ReturnType<typeof torchAvailable> | undefined;
   const runTorch = (threads: number) => {
     if (!torchReady || torchRuns.has(threads)) return;
-    const avail = torchAvailable(a.python);
+    // Asked once (it starts Python): both thread counts use the same interpreter.
+    avail ??= torchAvailable(a.python);
     if (!avail.ok) {
       torchNote = avail.reason;
       torchReady = false;
