@@ -17,7 +17,7 @@
 // many columns. Every output is the same sequence of operations whichever thread computes it, so any
 // thread count gives the same bits. Same memory rules as filter_grad.c: no stack, no static data.
 
-#include "madd.h"
+#include "winograd.h"
 
 // Tiles per block for Ci input channels: V of a block is 16*TB*Ci floats (64 KB for Ci = 16 and TB = 64).
 __attribute__((export_name("wg_block"))) int wg_block(int Ci) {
@@ -25,10 +25,7 @@ __attribute__((export_name("wg_block"))) int wg_block(int Ci) {
   return tb < 4 ? 4 : tb > 64 ? 64 : tb;
 }
 
-// The stride of V from one xi to the next, and of M: a block's rows for one xi plus a cache line. Without
-// the line the 16 strides are multiples of 4 KB, so the 16 rows a tile writes and reads all fall in the same
-// L1 sets (8 ways) and evict each other: the 16-channel case ran 1.3x slower.
-static inline int vStride(int TB, int Ci) { return TB * Ci + 16; }
+// M, one row of 8 channels a tile, padded like V (winograd.h).
 static inline int mStride(int TB) { return TB * 8 + 16; }
 
 // Bytes of scratch one wg_run call needs: V, M and two ints a tile.
@@ -65,37 +62,6 @@ __attribute__((export_name("wg_filter"))) void wg_filter(const float *w, float *
           wasm_v128_store(u + 3 * Ci * 8, c);
         }
       }
-}
-
-// V[xi][k][ci..ci+3] for tile k of the block from its 4x4 patch at d (row stride xRow floats, pixel stride
-// Ci): B^T d B, rows first. V has room for TB tiles.
-static inline void inputTile(const float *d, float *V, int k, int TB, int Ci, int xRow) {
-  for (int ci = 0; ci < Ci; ci += 4) {
-    const float *p = d + ci;
-#define L(i, j) wasm_v128_load(p + (i) * xRow + (j) * Ci)
-#define ROW(i)                                                                                          \
-  const v128_t d##i##0 = L(i, 0), d##i##1 = L(i, 1), d##i##2 = L(i, 2), d##i##3 = L(i, 3);             \
-  const v128_t s##i##0 = wasm_f32x4_sub(d##i##0, d##i##2), s##i##1 = wasm_f32x4_add(d##i##1, d##i##2); \
-  const v128_t s##i##2 = wasm_f32x4_sub(d##i##2, d##i##1), s##i##3 = wasm_f32x4_sub(d##i##1, d##i##3);
-    ROW(0)
-    ROW(1)
-    ROW(2)
-    ROW(3)
-#undef ROW
-#undef L
-    float *v = V + k * Ci + ci;
-    const int xs = vStride(TB, Ci);
-#define COL(j)                                                              \
-  wasm_v128_store(v + (0 + j) * xs, wasm_f32x4_sub(s0##j, s2##j));          \
-  wasm_v128_store(v + (4 + j) * xs, wasm_f32x4_add(s1##j, s2##j));          \
-  wasm_v128_store(v + (8 + j) * xs, wasm_f32x4_sub(s2##j, s1##j));          \
-  wasm_v128_store(v + (12 + j) * xs, wasm_f32x4_sub(s1##j, s3##j));
-    COL(0)
-    COL(1)
-    COL(2)
-    COL(3)
-#undef COL
-  }
 }
 
 // M[k..k+3][8] = sum over ci of V[k..k+3][ci] * U[ci][8] for one xi (V rows of Ci floats, U 8 floats a ci).

@@ -6,7 +6,8 @@ import { convGrads, relError, type ConvCase } from './kernels/testing/conv-grads
 import { batchNormAndGrads, bits, type BnCase } from './kernels/testing/fused';
 
 // Our native kernels split work across threads by output (filter taps × channel blocks, channels,
-// pixels), never a reduction: 1 and 2 threads must give the same bits, and both must match cpu.
+// pixels), or a reduction into chunks fixed by the sizes alone (the Winograd filter gradient): 1 and 2
+// threads must give the same bits, and both must match cpu.
 const CONVS: ConvCase[] = [
   { n: 2, h: 19, w: 21, ci: 5, co: 19, kh: 3, kw: 3, strides: [2, 2], pad: 'same' },
   { n: 4, h: 12, w: 12, ci: 13, co: 20, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
@@ -18,6 +19,9 @@ const CONVS: ConvCase[] = [
   // Winograd forward and input gradient (native/winograd.c), odd sizes: each thread its own range of 2×2
   // tiles, the last row and column of tiles half outside.
   { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
+  // Winograd filter gradient (native/winograd_filter_grad.c): 315 tiles in 4 chunks, 2 per thread, each
+  // summed into its own accumulators and added in chunk order.
+  { n: 5, h: 17, w: 13, ci: 16, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
 ];
 const NORMS: BnCase[] = [
   { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5, residual: false, relu: false },

@@ -5,7 +5,8 @@ import { useWinograd } from './kernels/Conv2D';
 import { convGrads, relError, values, type ConvCase } from './kernels/testing/conv-grads';
 
 // 3×3 stride-1 convolutions with 16–256 input channels run as Winograd F(2×2, 3×3) on wasm
-// (native/winograd.c), and so do the input gradients of those whose output channels qualify. The oracle
+// (native/winograd.c), and so do the input gradients of those whose output channels qualify; their filter
+// gradients run as F(3×3, 2×2) (native/winograd_filter_grad.c). The oracle
 // is tfjs's cpu backend: values, the fused and residual forms, and both gradients within 1e-4 of the
 // largest value (a wrong transform is off by O(1)).
 const CASES: Array<ConvCase & { dxWinograd: boolean }> = [
@@ -23,6 +24,8 @@ const CASES: Array<ConvCase & { dxWinograd: boolean }> = [
   { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
   // One pixel: a single tile, three quarters of it padding.
   { n: 2, h: 1, w: 1, ci: 32, co: 8, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: false },
+  // 315 tiles: the filter gradient sums them in 4 chunks (wgf_chunks), which start inside an image.
+  { n: 5, h: 17, w: 13, ci: 16, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dxWinograd: true },
 ];
 
 const geometry = (c: ConvCase, transpose = false) =>
@@ -63,6 +66,37 @@ test('out of range for Winograd: 8 or 512 input channels, stride 2, 5×5, 12 out
   expect(useWinograd(geometry({ ...base, strides: [2, 2] }))).toBe(false);
   expect(useWinograd(geometry({ ...base, kh: 5, kw: 5 }))).toBe(false);
   expect(useWinograd(geometry({ ...base, co: 12 }))).toBe(false);
+});
+
+test('the filter gradient is zero for an empty batch and has no finite value where cpu has NaN', async () => {
+  const rng = new Rng(9);
+  const xv = values(rng, 2 * 6 * 6 * 16);
+  xv[(1 * 36 + 2 * 6 + 3) * 16 + 5] = NaN;
+  const dyv = values(rng, 2 * 6 * 6 * 8);
+  const run = (n: number) =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(xv.subarray(0, n * 576), [n, 6, 6, 16]);
+      const dy = tf.tensor4d(dyv.subarray(0, n * 288), [n, 6, 6, 8]);
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 8] };
+      const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs as never) as tf.Tensor;
+      return dw.dataSync() as Float32Array;
+    });
+  await useBackend('cpu');
+  const cpu = run(2);
+  await useBackend('wasm');
+  expect(useWinograd(geometry({ n: 2, h: 6, w: 6, ci: 16, co: 8, kh: 3, kw: 3, strides: [1, 1], pad: 'same' }))).toBe(true);
+  const wasm = run(2);
+  let nonFinite = 0;
+  for (let i = 0; i < cpu.length; i++) {
+    if (Number.isFinite(cpu[i])) expect(Math.abs(wasm[i] - cpu[i])).toBeLessThanOrEqual(1e-4 * 36);
+    else {
+      nonFinite++;
+      expect(Number.isFinite(wasm[i])).toBe(false);
+    }
+  }
+  // Channel 5's 9 taps for every output channel.
+  expect(nonFinite).toBe(9 * 8);
+  expect(Array.from(run(0)).every((v) => v === 0)).toBe(true);
 });
 
 test('a NaN or Inf input reaches every output its 3×3 window covers, and finite outputs match cpu', async () => {

@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf, ResidualConv2D, type ResidualConv2DAttrs } from '@residual/tensor';
 import { convGeometry, type ConvGeometry } from './conv-geometry';
 import { release, runWasmKernel } from './kernel-util';
-import { nativeRuntime, runSplit } from './native/runtime';
+import { nativeRuntime, runSplit, type NativeRuntime } from './native/runtime';
 import { replacingConfig, runStock } from './stock';
 
 type ConvAttrs = NamedAttrMap & {
@@ -98,6 +98,33 @@ export function useWinograd(g: ConvGeometry): boolean {
 }
 let winogradOff: boolean | undefined;
 
+/**
+ * Rows and columns of the zero-padded input the taps read. Winograd's 2×2 tiles read whole 4×4 patches:
+ * one more row and column for an odd output size.
+ */
+export function paddedSize(g: ConvGeometry, winograd: boolean): [number, number] {
+  if (winograd) return [2 * Math.ceil(g.ho / 2) + 2, 2 * Math.ceil(g.wo / 2) + 2];
+  return [(g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw];
+}
+
+/** `rt.malloc` that records each block in `blocks` (for the caller's `finally`) and throws when the heap is full. */
+export function scratchAllocator(rt: NativeRuntime, blocks: number[], kernel: string): (bytes: number) => number {
+  return (bytes) => {
+    const p = rt.malloc(Math.max(4, bytes));
+    if (p === 0) throw new Error(`@residual/backend-wasm (kernels/${kernel}.ts): out of wasm memory`);
+    blocks.push(p);
+    return p;
+  };
+}
+
+/** x zero-padded to hp × wpad (conv_pad, rows split across threads); x itself when it already is exactly that. */
+export function paddedInput(rt: NativeRuntime, xp: number, g: ConvGeometry, hp: number, wpad: number, alloc: (bytes: number) => number): number {
+  if (g.padTop === 0 && g.padLeft === 0 && hp === g.h && wpad === g.w) return xp;
+  const xin = alloc(4 * g.n * hp * wpad * g.ci);
+  runSplit(rt, 'conv_pad', g.n * hp, Infinity, (r0, r1) => [xp, xin, r0, r1, g.h, g.w, g.ci, g.padTop, g.padLeft, hp, wpad]);
+  return xin;
+}
+
 /** y = act(conv(x, w) + bias + residual) in NHWC; also used by the input-gradient kernel. */
 export function nativeConv(
   backend: BackendWasm,
@@ -117,24 +144,11 @@ export function nativeConv(
   const rp = residual ? rt.offset(residual.dataId) : 0;
   const taps = g.kh * g.kw * g.ci;
   const winograd = useWinograd(g);
-  // The input rows and columns the taps read, zero-padded; x itself when it already is exactly that.
-  // Winograd's 2x2 tiles read whole 4x4 patches: one more row and column for an odd output size.
-  const hp = winograd ? 2 * Math.ceil(g.ho / 2) + 2 : (g.ho - 1) * g.sh + g.kh;
-  const wpad = winograd ? 2 * Math.ceil(g.wo / 2) + 2 : (g.wo - 1) * g.sw + g.kw;
-  const padded = g.padTop !== 0 || g.padLeft !== 0 || hp !== g.h || wpad !== g.w;
+  const [hp, wpad] = paddedSize(g, winograd);
   const scratch: number[] = [];
-  const alloc = (bytes: number) => {
-    const p = rt.malloc(Math.max(4, bytes));
-    if (p === 0) throw new Error('@residual/backend-wasm (kernels/Conv2D.ts): out of wasm memory');
-    scratch.push(p);
-    return p;
-  };
+  const alloc = scratchAllocator(rt, scratch, 'Conv2D');
   try {
-    let xin = xp;
-    if (padded) {
-      xin = alloc(4 * g.n * hp * wpad * g.ci);
-      runSplit(rt, 'conv_pad', g.n * hp, Infinity, (r0, r1) => [xp, xin, r0, r1, g.h, g.w, g.ci, g.padTop, g.padLeft, hp, wpad]);
-    }
+    const xin = paddedInput(rt, xp, g, hp, wpad, alloc);
     if (winograd) {
       // The filter's 4x4 transforms (once per call), then each thread its tiles with scratch of its own.
       const u = alloc(4 * 16 * g.ci * g.co);

@@ -10,6 +10,7 @@ import { tf } from '@residual/tensor';
 import { assertFloat32, release, transpose } from './kernel-util';
 import { convGeometry, fitOutGrad, type ConvGeometry } from './conv-geometry';
 import { nativeRuntime, runSplit } from './native/runtime';
+import { paddedInput, paddedSize, scratchAllocator, useWinograd } from './Conv2D';
 
 /**
  * Gradient of `conv2d` with respect to its filter, by our own wasm SIMD kernel (native/filter_grad.c).
@@ -19,7 +20,9 @@ import { nativeRuntime, runSplit } from './native/runtime';
  * pixels stay in cache while every tap and channel tile sweeps them. With the threaded build the blocks
  * are split across threads, each summing into a private partial filter, and the partials are added.
  * (Until 0.2 this was one XNNPACK convolution with the batch as channels: 3× slower than the forward
- * convolution, see docs/performance.md.)
+ * convolution, see docs/performance.md.) Where the forward convolution runs as Winograd F(2×2, 3×3), the
+ * filter gradient runs as its transpose F(3×3, 2×2) (native/winograd_filter_grad.c): 16 multiply-adds per
+ * 2×2 output tile and channel pair instead of 36.
  */
 export function conv2DBackpropFilter(args: {
   inputs: NamedTensorInfoMap;
@@ -36,7 +39,7 @@ export function conv2DBackpropFilter(args: {
   const xNhwc = g.channelsFirst ? transpose(backend, x, [0, 2, 3, 1]) : x;
   const dyNhwc = g.channelsFirst ? transpose(backend, dy, [0, 2, 3, 1]) : dy;
   try {
-    return nativeFilterGrad(backend, xNhwc, dyNhwc, g);
+    return useWinograd(g) ? winogradFilterGrad(backend, xNhwc, dyNhwc, g) : nativeFilterGrad(backend, xNhwc, dyNhwc, g);
   } finally {
     if (g.channelsFirst) release(backend, xNhwc, dyNhwc);
     if (dy !== dyIn) release(backend, dy);
@@ -58,6 +61,44 @@ function nativeFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g
   const items = rt.exports.fg_items(g.co, g.kh, g.kw);
   // Threads split the filter, never the sum: results do not depend on the thread count.
   runSplit(rt, 'fg_run', items, items, (i0, i1) => [xp, dyp, dwp, i0, i1, rowsPerUnit, ...geom]);
+  return out;
+}
+
+/**
+ * dW by F(3×3, 2×2): the tiles are cut into chunks whose number depends only on the sizes (wgf_chunks), each
+ * chunk sums its tiles into accumulators of its own, threads take whole chunks, and wgf_finish adds the
+ * chunks in order: the same bits on any number of threads.
+ */
+function winogradFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const rt = nativeRuntime(backend);
+  const out = backend.makeOutput([3, 3, g.ci, g.co], 'float32');
+  const tiles = g.n * Math.ceil(g.ho / 2) * Math.ceil(g.wo / 2);
+  const dwp = rt.offset(out.dataId);
+  if (tiles === 0 || g.co === 0) {
+    // No tiles: a zero gradient (and wgf_chunks divides by Ci·Co).
+    backend.typedArrayFromHeap(out).fill(0);
+    return out;
+  }
+  const [hp, wpad] = paddedSize(g, true);
+  const blocks: number[] = [];
+  const alloc = scratchAllocator(rt, blocks, 'Conv2DBackpropFilter');
+  try {
+    const xin = paddedInput(rt, rt.offset(x.dataId), g, hp, wpad, alloc);
+    const dyp = rt.offset(dy.dataId);
+    const chunks = rt.exports.wgf_chunks(tiles, g.ci, g.co);
+    const acc = alloc(4 * chunks * 16 * g.ci * g.co);
+    const perRange = rt.exports.wgf_scratch(g.ci, g.co);
+    const ranges = Math.min(rt.pool?.threads ?? 1, chunks);
+    const scratchBase = alloc(perRange * ranges);
+    // runSplit asks for each range's arguments once, in order: the k-th range gets the k-th scratch.
+    let range = 0;
+    runSplit(rt, 'wgf_run', chunks, ranges, (c0, c1) => [
+      xin, dyp, acc, scratchBase + perRange * range++, c0, c1, chunks, g.n, hp, wpad, g.ci, g.ho, g.wo, g.co,
+    ]);
+    runSplit(rt, 'wgf_finish', g.ci, Infinity, (ci0, ci1) => [acc, dwp, chunks, ci0, ci1, g.ci, g.co]);
+  } finally {
+    for (const p of blocks) rt.free(p);
+  }
   return out;
 }
 

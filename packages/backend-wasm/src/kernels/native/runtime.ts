@@ -22,12 +22,18 @@ export interface NativeExports {
   wg_scratch(ci: number): number;
   wg_filter(w: number, u: number, ci: number, co: number): void;
   wg_run(...args: number[]): void;
+  /** Winograd F(3x3, 2x2) filter gradient (native/winograd_filter_grad.c). */
+  wgf_block(ci: number, co: number): number;
+  wgf_scratch(ci: number, co: number): number;
+  wgf_chunks(tiles: number, ci: number, co: number): number;
+  wgf_run(...args: number[]): void;
+  wgf_finish(acc: number, dw: number, p: number, ci0: number, ci1: number, ci: number, co: number): void;
   /** Elementwise passes (native/elementwise.c). */
   relu_grad(dy: number, x: number, dx: number, i0: number, i1: number): void;
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
