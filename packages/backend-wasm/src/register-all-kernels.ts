@@ -7,6 +7,7 @@ import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
 import { meanConfig, sumConfig } from './kernels/Reduce';
 import { oneHotConfig } from './kernels/OneHot';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig } from './kernels/BatchNormTraining';
+import { batchNormRunningStatsConfig } from './kernels/BatchNormRunningStats';
 import { identityConfig } from './kernels/Identity';
 import { conv2DConfig, fusedConv2DConfig, residualConv2DConfig } from './kernels/Conv2D';
 import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
@@ -17,7 +18,7 @@ import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'ReluGrad', 'SGDStep', 'Identity']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'BatchNormRunningStats', 'ReluGrad', 'SGDStep', 'Identity']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -33,6 +34,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   oneHotConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
+  batchNormRunningStatsConfig,
   reluGradConfig,
   sgdStepConfig,
   identityConfig,

@@ -26,6 +26,8 @@ export {
   batchNormTrainingGradConfig,
 } from './fused/batch-norm-training';
 export type { BatchNormTrainingAttrs, BatchNormTrainingOptions } from './fused/batch-norm-training';
+export { BatchNormRunningStats, batchNormRunningStats, runningStatsWeights } from './fused/batch-norm-running-stats';
+export type { BatchNormRunningStatsAttrs } from './fused/batch-norm-running-stats';
 export { ReluGrad, reluGradConfig } from './fused/relu-grad';
 export { ResidualConv2D, residualConv2d, residualConv2dGradConfig } from './fused/residual-conv2d';
 export type { ResidualConv2DArgs, ResidualConv2DAttrs } from './fused/residual-conv2d';

@@ -1,4 +1,4 @@
-import { BatchNormTraining, batchNormTraining, hasKernel, tf } from '@residual/tensor';
+import { BatchNormRunningStats, BatchNormTraining, batchNormRunningStats, batchNormTraining, hasKernel, tf } from '@residual/tensor';
 
 const AXES = [0, 1, 2];
 
@@ -142,8 +142,17 @@ function normalise(
   return f(x);
 }
 
-// Runs inside customGrad's forward, where the engine records nothing on the tape and tidies up.
+// Runs inside customGrad's forward, where the engine records nothing on the tape and tidies up. One
+// BatchNormRunningStats kernel where the backend has it (the same float32 operations), else the op chain.
 function updateRunningStats(stats: RunningStats, mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+  if (hasKernel(BatchNormRunningStats)) {
+    const attrs = { momentum: stats.momentum ?? 0, cumulative: stats.momentum === null, count: n };
+    const [m, v, t] = batchNormRunningStats(stats.runningMean, stats.runningVar, mean, variance, stats.numBatchesTracked, attrs);
+    stats.runningMean.assign(m);
+    stats.runningVar.assign(v);
+    stats.numBatchesTracked.assign(t);
+    return;
+  }
   const nbt = tf.add(stats.numBatchesTracked, tf.scalar(1, 'int32'));
   stats.numBatchesTracked.assign(nbt);
   const factor = stats.momentum ?? 1 / (nbt.dataSync()[0] as number);
