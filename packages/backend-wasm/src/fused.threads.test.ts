@@ -37,7 +37,16 @@ function runAll() {
   });
   const convs = CONVS.map((c, i) => convGrads(c, 70 + i));
   const norms = NORMS.map((c, i) => batchNormAndGrads(c, 80 + i));
-  return { relu, convs, norms };
+  // Slice and PadV2 (native/copy.c, rows split across threads): an option-A shortcut of 8×32×32×32 and its
+  // gradient, large enough for both threads (integer values: exact on every backend).
+  const copies = tf.tidy(() => {
+    const x = tf.reshape(tf.range(0, 8 * 32 * 32 * 32, 1, 'float32'), [8, 32, 32, 32]);
+    const f = (a: tf.Tensor) =>
+      tf.pad(tf.reshape(tf.slice(tf.reshape(a, [8, 16, 2, 16, 2, 32]), [0, 0, 0, 0, 0, 0], [8, 16, 1, 16, 1, 32]), [8, 16, 16, 32]), [[0, 0], [0, 0], [0, 0], [16, 16]]);
+    const w = tf.reshape(tf.range(0, 8 * 16 * 16 * 64, 1, 'float32'), [8, 16, 16, 64]);
+    return [f(x), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x)].map((t) => t.dataSync() as Float32Array);
+  });
+  return { relu, convs, norms, copies };
 }
 
 test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-4', async () => {
@@ -54,6 +63,10 @@ test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-
   const one = runAll();
 
   expect(bits(two.relu)).toEqual(bits(one.relu));
+  two.copies.forEach((v, i) => {
+    expect(bits(v)).toEqual(bits(one.copies[i]));
+    expect(bits(v)).toEqual(bits(cpu.copies[i]));
+  });
   CONVS.forEach((_, i) => {
     for (const key of ['y', 'fused', 'residual', 'residualLinear', 'dx', 'dw'] as const) {
       expect(bits(two.convs[i][key])).toEqual(bits(one.convs[i][key]));

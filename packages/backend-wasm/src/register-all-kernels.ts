@@ -3,6 +3,7 @@ import { replaceKernels, replacedKernels } from '@residual/tensor';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput';
 import { sliceConfig } from './kernels/Slice';
+import { padV2Config } from './kernels/PadV2';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad';
 import { meanConfig, sumConfig } from './kernels/Reduce';
 import { oneHotConfig } from './kernels/OneHot';
@@ -18,7 +19,7 @@ import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'BatchNormRunningStats', 'ReluGrad', 'SGDStep', 'Identity']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'PadV2', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'BatchNormRunningStats', 'ReluGrad', 'SGDStep', 'Identity']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -28,6 +29,7 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   sliceConfig,
+  padV2Config,
   maxPoolGradConfig,
   sumConfig,
   meanConfig,
@@ -42,12 +44,12 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * XNNPACK `Conv2D` and `FusedConv2D`, the naive `Conv2DBackpropInput`, `Slice` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`). Useful to benchmark against; never needed to train.
+ * XNNPACK `Conv2D` and `FusedConv2D`, the naive `Conv2DBackpropInput`, `Slice`, `PadV2` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Slice', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Slice', 'PadV2', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {

@@ -2,6 +2,8 @@ import type { KernelConfig, KernelFunc, NamedTensorInfoMap, SliceAttrs, TensorIn
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
 import { replacingConfig, runStock } from './stock';
+import { nativeRuntime, runSplit } from './native/runtime';
+import { MIN_COPY_PER_THREAD } from './PadV2';
 
 /**
  * `Slice` for any rank as runs of contiguous memory copies.
@@ -10,7 +12,8 @@ import { replacingConfig, runStock } from './stock';
  * for rank ≥ 5 — and `@residual/nn` subsamples (`x[:, ::2, ::2]`, ResNet's option-A shortcut and
  * strided convolutions) through a rank-6 slice, which made it the slowest kernel of a CIFAR ResNet
  * training step. Dimensions the slice takes whole are merged with their outer neighbour first, so the
- * copy loop runs over as few, as long runs as the slice allows.
+ * copy loop runs over as few, as long runs as the slice allows. Float32 and int32 slices of up to 6 merged
+ * dimensions are copied by native/copy.c (rows split across threads), the rest in JS.
  */
 export function slice(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
   const { backend, attrs } = args;
@@ -20,6 +23,10 @@ export function slice(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; 
   const out = backend.makeOutput(size, x.dtype);
   if (size.some((s) => s === 0)) return out;
   const { shape, start, count } = mergeDims(x.shape, begin, size);
+  if ((x.dtype === 'float32' || x.dtype === 'int32') && shape.length <= 6) {
+    nativeCopy(backend, x, out, shape, start, count);
+    return out;
+  }
   // Views taken after makeOutput: allocating may grow (and detach) the wasm heap.
   const src = backend.typedArrayFromHeap(x);
   const dst = backend.typedArrayFromHeap(out);
@@ -55,6 +62,28 @@ export function mergeDims(
   }
   if (shape.length === 0) return { shape: [1], start: [0], count: [1] };
   return { shape, start, count };
+}
+
+/** The slice as native/copy.c's `copy_box`: the innermost merged dim is the run, up to 5 outer dims. */
+function nativeCopy(backend: BackendWasm, x: TensorInfo, out: TensorInfo, shape: number[], start: number[], count: number[]): void {
+  const rt = nativeRuntime(backend);
+  const [xp, op] = [x, out].map((t) => rt.offset(t.dataId));
+  const rank = shape.length;
+  const srcStrides = new Array<number>(rank);
+  const dstStrides = new Array<number>(rank);
+  srcStrides[rank - 1] = dstStrides[rank - 1] = 1;
+  for (let i = rank - 2; i >= 0; i--) {
+    srcStrides[i] = srcStrides[i + 1] * shape[i + 1];
+    dstStrides[i] = dstStrides[i + 1] * count[i + 1];
+  }
+  const base = start.reduce((a, s, i) => a + s * srcStrides[i], 0);
+  const lead = (a: number[], fill: number) => [...Array<number>(6 - rank).fill(fill), ...a].slice(0, 5);
+  const [n, ss, ds] = [lead(count, 1), lead(srcStrides, 0), lead(dstStrides, 0)];
+  const run = count[rank - 1];
+  const total = count.reduce((a, b) => a * b, 1);
+  runSplit(rt, 'copy_box', total / run, Math.floor(total / MIN_COPY_PER_THREAD), (r0, r1) => [
+    xp + 4 * base, op, run, ...n, ...ss, ...ds, r0, r1,
+  ]);
 }
 
 type Typed = Float32Array | Int32Array | Uint8Array;

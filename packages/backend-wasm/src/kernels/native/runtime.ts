@@ -28,12 +28,15 @@ export interface NativeExports {
   wgf_chunks(tiles: number, ci: number, co: number): number;
   wgf_run(...args: number[]): void;
   wgf_finish(acc: number, dw: number, p: number, ci0: number, ci1: number, ci: number, co: number): void;
+  /** Strided copies for Slice and PadV2 (native/copy.c). */
+  copy_box(...args: number[]): void;
+  pad_rows(...args: number[]): void;
   /** Elementwise passes (native/elementwise.c). */
   relu_grad(dy: number, x: number, dx: number, i0: number, i1: number): void;
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad', 'copy_box', 'pad_rows'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
