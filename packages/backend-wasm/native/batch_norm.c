@@ -19,19 +19,48 @@
 // dy * s with s = 1 for y > 0, 0 for y <= 0 and NaN for a NaN y (as elementwise.c's relu_grad).
 static inline v128_t relu4(v128_t v) { return wasm_f32x4_max(v, wasm_f32x4_splat(0.f)); }
 static inline float relu1(float v) { return v != v ? v : (v > 0.f ? v : 0.f); }
-static inline v128_t masked4(v128_t dy, v128_t y) {
-  v128_t s = wasm_v128_and(wasm_f32x4_splat(1.f), wasm_f32x4_gt(y, wasm_f32x4_splat(0.f)));
-  return wasm_f32x4_mul(dy, wasm_v128_bitselect(y, s, wasm_f32x4_ne(y, y)));
-}
 static inline float masked1(float dy, float y) { return dy * (y > 0.f ? 1.f : (y != y ? y : 0.f)); }
+
+// The same mask as bn_normalize stores it for the backward passes: the top 16 bits of each value's factor s
+// (1, 0, or y itself when NaN), exact for all three, in half of y's bytes and one shift from s.
+static inline v128_t maskFactor(v128_t y) {
+  const v128_t s = wasm_v128_and(wasm_f32x4_splat(1.f), wasm_f32x4_gt(y, wasm_f32x4_splat(0.f)));
+  return wasm_v128_bitselect(y, s, wasm_f32x4_ne(y, y));
+}
+static inline v128_t masked4(v128_t dy, v128_t y) { return wasm_f32x4_mul(dy, maskFactor(y)); }
+static inline void storeMask(unsigned short *m, v128_t y) {
+  const v128_t s = maskFactor(y);
+  wasm_v128_store64_lane(m, wasm_i8x16_shuffle(s, s, 2, 3, 6, 7, 10, 11, 14, 15, 2, 3, 6, 7, 10, 11, 14, 15), 0);
+}
+static inline v128_t maskedBits(v128_t dy, const unsigned short *m) {
+  return wasm_f32x4_mul(dy, wasm_i32x4_shl(wasm_u32x4_load16x4(m), 16));
+}
+static inline float maskedBit(float dy, const unsigned short *m) {
+  union {
+    unsigned u;
+    float f;
+  } s = {(unsigned)*m << 16};
+  return dy * s.f;
+}
+// dy masked by the ReLU's gradient at element e: from the bits when m, else from y when y, else dy.
+static inline v128_t mask4(v128_t dy, const float *y, const unsigned short *m, int e) {
+  if (m) return maskedBits(dy, m + e);
+  if (y) return masked4(dy, wasm_v128_load(y + e));
+  return dy;
+}
+static inline float mask1(float dy, const float *y, const unsigned short *m, int e) {
+  if (m) return maskedBit(dy, m + e);
+  if (y) return masked1(dy, y[e]);
+  return dy;
+}
 
 #define BLOCK 128  // pixels per block: one block of every channel stays in L1 between channel blocks
 
 // Accumulates per-channel sums of x and x*x (or, with `dy`, of dy and dy*(x-mean)) for channels [c0, c1)
-// over all P pixels into acc[0..C) and acc[C..2C), which must be zero on entry. With `y`, dy is first masked
-// by the ReLU's gradient (and written to `dz` when that is not null).
-static void sums(const float *a, const float *b, const float *y, float *dz, const float *mean, int P, int C, int c0,
-                 int c1, double *acc) {
+// over all P pixels into acc[0..C) and acc[C..2C), which must be zero on entry. With `y` or mask bits `m`, dy is
+// first masked by the ReLU's gradient (and written to `dz` when that is not null).
+static void sums(const float *a, const float *b, const float *y, const unsigned short *mk, float *dz, const float *mean,
+                 int P, int C, int c0, int c1, double *acc) {
   double *s1 = acc, *s2 = acc + C;
   const int c4 = c0 + ((c1 - c0) & ~3);
   for (int p0 = 0; p0 < P; p0 += BLOCK) {
@@ -41,8 +70,8 @@ static void sums(const float *a, const float *b, const float *y, float *dz, cons
       const v128_t m = mean ? wasm_v128_load(mean + c) : wasm_f32x4_splat(0);
       for (int p = p0; p < p1; p++) {
         v128_t xa = wasm_v128_load(a + p * C + c);
-        if (y) {
-          xa = masked4(xa, wasm_v128_load(y + p * C + c));
+        if (y || mk) {
+          xa = mask4(xa, y, mk, p * C + c);
           if (dz) wasm_v128_store(dz + p * C + c, xa);
         }
         v128_t lo = wasm_f64x2_promote_low_f32x4(xa);
@@ -71,8 +100,8 @@ static void sums(const float *a, const float *b, const float *y, float *dz, cons
       const float m = mean ? mean[c] : 0.f;
       for (int p = p0; p < p1; p++) {
         float af = a[p * C + c];
-        if (y) {
-          af = masked1(af, y[p * C + c]);
+        if (y || mk) {
+          af = mask1(af, y, mk, p * C + c);
           if (dz) dz[p * C + c] = af;
         }
         const double ap = af;
@@ -90,7 +119,7 @@ static void sums(const float *a, const float *b, const float *y, float *dz, cons
 __attribute__((export_name("bn_stats"))) void bn_stats(const float *x, int P, int C, int c0, int c1, double *acc,
                                                        float *mean, float *var) {
   for (int c = c0; c < c1; c++) acc[c] = acc[C + c] = 0;
-  sums(x, 0, 0, 0, 0, P, C, c0, c1, acc);
+  sums(x, 0, 0, 0, 0, 0, P, C, c0, c1, acc);
   for (int c = c0; c < c1; c++) {
     const double m = acc[c] / P;
     const double v = acc[C + c] / P - m * m;
@@ -109,10 +138,12 @@ __attribute__((export_name("bn_factor"))) void bn_factor(const float *var, const
 }
 
 // y = (x - mean) * k + offset (+ res) (then relu when `relu`) for pixels [p0, p1); offset and res are 0
-// when null. Operations in the order of tfjs's Mul, Add, Add and Relu kernels.
+// when null. Operations in the order of tfjs's Mul, Add, Add and Relu kernels. With `mk` (relu) also the
+// ReLU's mask for the backward passes (see maskFactor).
 __attribute__((export_name("bn_normalize"))) void bn_normalize(const float *x, float *y, const float *mean,
                                                                const float *k, const float *offset,
-                                                               const float *res, int relu, int p0, int p1, int C) {
+                                                               const float *res, int relu, unsigned short *mk, int p0,
+                                                               int p1, int C) {
   const int c4 = C & ~3;
   for (int p = p0; p < p1; p++) {
     const float *xp = x + p * C, *rp = res ? res + p * C : 0;
@@ -123,24 +154,32 @@ __attribute__((export_name("bn_normalize"))) void bn_normalize(const float *x, f
       if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
       if (rp) v = wasm_f32x4_add(v, wasm_v128_load(rp + c));
       if (relu) v = relu4(v);
+      if (mk) storeMask(mk + p * C + c, v);
       wasm_v128_store(yp + c, v);
     }
     for (; c < C; c++) {
       float v = (xp[c] - mean[c]) * k[c] + (offset ? offset[c] : 0.f);
       if (rp) v += rp[c];
       yp[c] = relu ? relu1(v) : v;
+      if (mk) {
+        const union {
+          float f;
+          unsigned u;
+        } b = {yp[c] > 0.f ? 1.f : yp[c] != yp[c] ? yp[c] : 0.f};
+        mk[p * C + c] = (unsigned short)(b.u >> 16);
+      }
     }
   }
 }
 
 // Per-channel sums of the backward pass for channels [c0, c1): acc[c] = sum dy, acc[C + c] = sum dy*(x-mean).
-// With `y` (the forward's output after its ReLU), dy is masked by the ReLU's gradient first, and the masked dy
-// is written to `dz` unless that is null.
-__attribute__((export_name("bn_grad_sums"))) void bn_grad_sums(const float *dy, const float *y, float *dz,
-                                                               const float *x, const float *mean, int P, int C,
-                                                               int c0, int c1, double *acc) {
+// With `y` (the forward's output after its ReLU) or its mask bits `mk`, dy is masked by the ReLU's gradient
+// first, and the masked dy is written to `dz` unless that is null.
+__attribute__((export_name("bn_grad_sums"))) void bn_grad_sums(const float *dy, const float *y, const unsigned short *mk,
+                                                               float *dz, const float *x, const float *mean, int P,
+                                                               int C, int c0, int c1, double *acc) {
   for (int c = c0; c < c1; c++) acc[c] = acc[C + c] = 0;
-  sums(dy, x, y, dz, mean, P, C, c0, c1, acc);
+  sums(dy, x, y, mk, dz, mean, P, C, c0, c1, acc);
 }
 
 // From the sums: dOffset = sum dy, dScale = sum dy*xhat, and the coefficients of dx = K*dy + A*(x-mean) + B
@@ -162,25 +201,26 @@ __attribute__((export_name("bn_grad_coeffs"))) void bn_grad_coeffs(const double 
   }
 }
 
-// dx = K*dy + A*(x - mean) + B for pixels [p0, p1), dy masked by the ReLU's gradient from `y` unless null.
-__attribute__((export_name("bn_grad_dx"))) void bn_grad_dx(const float *dy, const float *y, const float *x, const float *mean,
+// dx = K*dy + A*(x - mean) + B for pixels [p0, p1), dy masked by the ReLU's gradient from the bits `mk` or
+// from `y` unless both are null.
+__attribute__((export_name("bn_grad_dx"))) void bn_grad_dx(const float *dy, const float *y, const unsigned short *mk,
+                                                           const float *x, const float *mean,
                                                            const float *K, const float *A, const float *B, int p0,
                                                            int p1, int C, float *dx) {
   const int c4 = C & ~3;
   for (int p = p0; p < p1; p++) {
-    const float *dp = dy + p * C, *xp = x + p * C, *yp = y ? y + p * C : 0;
+    const float *dp = dy + p * C, *xp = x + p * C;
     float *out = dx + p * C;
     int c = 0;
     for (; c < c4; c += 4) {
       v128_t xc = wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c));
-      v128_t d = wasm_v128_load(dp + c);
-      if (yp) d = masked4(d, wasm_v128_load(yp + c));
+      const v128_t d = mask4(wasm_v128_load(dp + c), y, mk, p * C + c);
       v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d),
                                 wasm_f32x4_mul(wasm_v128_load(A + c), xc));
       wasm_v128_store(out + c, wasm_f32x4_add(v, wasm_v128_load(B + c)));
     }
     for (; c < C; c++) {
-      const float d = yp ? masked1(dp[c], yp[c]) : dp[c];
+      const float d = mask1(dp[c], y, mk, p * C + c);
       out[c] = K[c] * d + A[c] * (xp[c] - mean[c]) + B[c];
     }
   }

@@ -167,3 +167,48 @@ test('a residual or y of the wrong shape is refused by the op and by the kernels
   expect(() => tf.engine().runKernel('BatchNormTrainingGrad', grad, attrs)).toThrow(/needs the ReLU output y/);
   tf.dispose([x, s, o, bad]);
 });
+
+test('the forward\'s ReLU mask bits give the y-masked gradient bit for bit (NaN as NaN), and a wrong mask is refused', async () => {
+  await useBackend('wasm');
+  const rng = new Rng(77);
+  const attrs = { epsilon: 1e-5, relu: true, residual: true };
+  const forward = (shape: [number, number, number, number]) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const res = values(rng, size);
+    res[13] = NaN; // one NaN output value: the mask's NaN bit, not a whole NaN channel
+    res[14] = -1e9; // clipped to 0 by the ReLU
+    const inputs = {
+      x: tf.tensor4d(values(rng, size), shape),
+      scale: tf.tensor1d(values(rng, shape[3])),
+      offset: tf.tensor1d(values(rng, shape[3])),
+      residual: tf.tensor4d(res, shape),
+    };
+    return { inputs, outputs: tf.engine().runKernel(BatchNormTraining, inputs, attrs) as tf.Tensor[] };
+  };
+  const canonical = (t: tf.Tensor) => Array.from(bits(t.dataSync() as Float32Array), (b, i) => (Number.isNaN(t.dataSync()[i]) ? 'NaN' : b));
+  tf.tidy(() => {
+    const { inputs, outputs } = forward([4, 6, 5, 12]);
+    expect(outputs).toHaveLength(4);
+    const [y, mean, variance, reluMask] = outputs;
+    expect(reluMask.dtype).toBe('int32');
+    expect(reluMask.shape).toEqual([(4 * 6 * 5 * 12) / 2]);
+    const grad = { dy: tf.tensor4d(values(rng, y.size), y.shape as never), x: inputs.x, mean, variance, scale: inputs.scale, y };
+    const byY = tf.engine().runKernel('BatchNormTrainingGrad', grad, attrs) as tf.Tensor[];
+    const byMask = tf.engine().runKernel('BatchNormTrainingGrad', { ...grad, reluMask }, attrs) as tf.Tensor[];
+    expect(byMask.map(canonical)).toEqual(byY.map(canonical));
+    expect(Number.isNaN(byMask[3].dataSync()[13])).toBe(true);
+    expect(byMask[3].dataSync()[14]).toBe(0);
+    const bad = [tf.zeros([reluMask.size]), tf.zeros([reluMask.size + 1], 'int32')];
+    for (const m of bad) expect(() => tf.engine().runKernel('BatchNormTrainingGrad', { ...grad, reluMask: m }, attrs)).toThrow(/'reluMask' must be the forward's/);
+  });
+  // 5 channels (the scalar tail) and an odd element count: the mask too, rounded up to whole int32s.
+  tf.tidy(() => {
+    const { inputs, outputs } = forward([1, 3, 3, 5]);
+    expect(outputs[3].shape).toEqual([23]);
+    const [y, mean, variance, reluMask] = outputs;
+    const grad = { dy: tf.tensor4d(values(rng, y.size), y.shape as never), x: inputs.x, mean, variance, scale: inputs.scale, y };
+    const byY = tf.engine().runKernel('BatchNormTrainingGrad', grad, attrs) as tf.Tensor[];
+    const byMask = tf.engine().runKernel('BatchNormTrainingGrad', { ...grad, reluMask }, attrs) as tf.Tensor[];
+    expect(byMask.map(canonical)).toEqual(byY.map(canonical));
+  });
+});

@@ -12,7 +12,9 @@ const MIN_PIXELS_PER_THREAD = 1024;
 /**
  * Training-mode batch norm in two passes over x (native/batch_norm.c): per-channel sum and sum of
  * squares in float64, then y = (x − mean)·γ/√(var + ε) + β, plus the optional `residual` input and then
- * a ReLU when `attrs.relu`, in the same pass. Outputs `[y, mean, variance]`.
+ * a ReLU when `attrs.relu`, in the same pass. Outputs `[y, mean, variance]`, and with a ReLU a fourth,
+ * `reluMask`: the top 16 bits of each value's gradient factor (1, 0, or NaN), two to an int32, which the
+ * backward passes read instead of y: half its bytes, and one shift instead of three compares and selects.
  */
 export function batchNormTraining(args: {
   inputs: NamedTensorInfoMap;
@@ -29,26 +31,29 @@ export function batchNormTraining(args: {
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([c], 'float32');
   const variance = backend.makeOutput([c], 'float32');
+  const mask = attrs.relu ? backend.makeOutput([maskSize(p, c)], 'int32') : null;
   const [xp, yp, mp, vp, sp, op] = [x, y, mean, variance, scale, offset].map((t) => rt.offset(t.dataId));
   const rp = residual ? rt.offset(residual.dataId) : 0;
+  const mkp = mask ? rt.offset(mask.dataId) : 0;
   const relu = attrs.relu ? 1 : 0;
   const scratch = rt.malloc(8 * 2 * c + 4 * c);
   try {
     const k = scratch + 16 * c;
     runSplit(rt, 'bn_stats', c, Infinity, (c0, c1) => [xp, p, c, c0, c1, scratch, mp, vp], CHANNEL_BLOCK);
     rt.exports.bn_factor(vp, sp, attrs.epsilon, c, k);
-    runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, rp, relu, p0, p1, c]);
+    runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, rp, relu, mkp, p0, p1, c]);
   } finally {
     rt.free(scratch);
   }
-  return [y, mean, variance];
+  return mask ? [y, mean, variance, mask] : [y, mean, variance];
 }
 
 /**
  * Backward pass of {@link batchNormTraining} in two passes: per-channel Σdy and Σdy·(x − mean) in
  * float64, then dx = K·dy + A·(x − mean) + B. With the input `y` (the forward's output, when it ended in a
- * ReLU) dy is masked by the ReLU's gradient in both passes; with `attrs.residual` the masked dy is also
- * the fourth output, the residual's gradient. Outputs `[dx, dScale, dOffset]` (`, dResidual]`).
+ * ReLU) dy is masked by the ReLU's gradient in both passes, from the forward's `reluMask` when that is
+ * given too; with `attrs.residual` the masked dy is also the fourth output, the residual's gradient.
+ * Outputs `[dx, dScale, dOffset]` (`, dResidual]`).
  */
 export function batchNormTrainingGrad(args: {
   inputs: NamedTensorInfoMap;
@@ -56,14 +61,20 @@ export function batchNormTrainingGrad(args: {
   attrs: BatchNormTrainingAttrs;
 }): TensorInfo[] {
   const { backend, attrs } = args;
-  const { dy, x, mean, variance, scale, y } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo> & {
+  const { dy, x, mean, variance, scale, y, reluMask } = args.inputs as Record<'dy' | 'x' | 'mean' | 'variance' | 'scale', TensorInfo> & {
     y?: TensorInfo;
+    reluMask?: TensorInfo;
   };
   const { p, c } = layout('BatchNormTrainingGrad', x, { mean, variance, scale });
   sameShape('BatchNormTrainingGrad', 'dy', dy, x);
   if (y) sameShape('BatchNormTrainingGrad', 'y', y, x);
   if (attrs.residual && !y) {
     throw new Error('@residual/backend-wasm (kernels/BatchNormTraining.ts): a residual gradient needs the ReLU output y');
+  }
+  if (reluMask && (!y || reluMask.dtype !== 'int32' || reluMask.shape.reduce((a, b) => a * b, 1) !== maskSize(p, c))) {
+    throw new Error(
+      `@residual/backend-wasm (kernels/BatchNormTraining.ts): 'reluMask' must be the forward's (int32 [${maskSize(p, c)}], with y), got ${reluMask.dtype} [${reluMask.shape}]`,
+    );
   }
   const rt = nativeRuntime(backend);
   const dx = backend.makeOutput(x.shape, 'float32');
@@ -74,20 +85,26 @@ export function batchNormTrainingGrad(args: {
     rt.offset(t.dataId),
   );
   const yp = y ? rt.offset(y.dataId) : 0;
+  const mkp = reluMask ? rt.offset(reluMask.dataId) : 0;
   const dzp = dResidual ? rt.offset(dResidual.dataId) : 0;
   // With a residual the first pass writes the masked dy, and the second reads it unmasked; without one, the
   // second pass masks dy again (one read of y is cheaper than writing and reading the masked dy).
-  const [dxIn, dxMask] = dResidual ? [dzp, 0] : [dyp, yp];
+  const [dxIn, dxMask, dxBits] = dResidual ? [dzp, 0, 0] : [dyp, yp, mkp];
   const scratch = rt.malloc(8 * 2 * c + 3 * 4 * c);
   try {
     const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c + 4 * c * i);
-    runSplit(rt, 'bn_grad_sums', c, Infinity, (c0, c1) => [dyp, yp, dzp, xp, mp, p, c, c0, c1, scratch], CHANNEL_BLOCK);
+    runSplit(rt, 'bn_grad_sums', c, Infinity, (c0, c1) => [dyp, yp, mkp, dzp, xp, mp, p, c, c0, c1, scratch], CHANNEL_BLOCK);
     rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp);
-    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dxIn, dxMask, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
+    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dxIn, dxMask, dxBits, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
   } finally {
     rt.free(scratch);
   }
   return dResidual ? [dx, dScale, dOffset, dResidual] : [dx, dScale, dOffset];
+}
+
+/** int32s of the ReLU mask: 16 bits a value. */
+function maskSize(p: number, c: number): number {
+  return Math.ceil((p * c) / 2);
 }
 
 function sameShape(kernel: string, name: string, t: TensorInfo, x: TensorInfo): void {

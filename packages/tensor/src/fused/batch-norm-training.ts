@@ -4,13 +4,15 @@ import * as tf from '@tensorflow/tfjs-core';
  * Kernel: training-mode batch norm of NHWC `x` over its channels in one kernel. Inputs `x`, `scale` (γ),
  * `offset` (β) and, optionally, `residual` (added after the normalisation); attrs
  * {@link BatchNormTrainingAttrs} (with `relu`, a ReLU ends it); outputs `[y, mean, variance]` (the batch's
- * mean and biased variance, shape `[C]`). Backends that lack it get tfjs op chains instead (see `hasKernel`).
+ * mean and biased variance, shape `[C]`), and a backend may add a fourth, `reluMask`: an opaque int32 encoding
+ * of the ReLU's gradient mask that its {@link BatchNormTrainingGrad} reads instead of `y`. Backends that lack
+ * it get tfjs op chains instead (see `hasKernel`).
  */
 export const BatchNormTraining = 'BatchNormTraining';
 /**
  * Kernel: the backward pass of {@link BatchNormTraining}. Inputs `dy`, `x`, `mean`, `variance`, `scale`,
- * and `y` (the forward's output) when the forward ended in a ReLU; outputs `[dx, dScale, dOffset]`, and
- * `dResidual` fourth when `attrs.residual`.
+ * and `y` (the forward's output) when the forward ended in a ReLU, with `reluMask` when the forward gave one;
+ * outputs `[dx, dScale, dOffset]`, and `dResidual` fourth when `attrs.residual`.
  */
 export const BatchNormTrainingGrad = 'BatchNormTrainingGrad';
 
@@ -66,11 +68,13 @@ export function batchNormTraining(
   try {
     const attrs: BatchNormTrainingAttrs = { epsilon, relu, residual: residual !== null };
     const inputs: tf.NamedTensorMap = residual ? { x, scale: s, offset: o, residual } : { x, scale: s, offset: o };
-    const [y, mean, variance] = tf.engine().runKernel(
+    const [y, mean, variance, reluMask] = tf.engine().runKernel(
       BatchNormTraining,
       inputs,
       attrs as unknown as tf.NamedAttrMap,
     ) as tf.Tensor[];
+    // Only the gradient reads the mask: the engine saved its own reference.
+    reluMask?.dispose();
     return { y: y as tf.Tensor4D, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D };
   } finally {
     if (s !== scale) s.dispose();
@@ -80,20 +84,22 @@ export function batchNormTraining(
 
 /**
  * Gradient of {@link BatchNormTraining}: one {@link BatchNormTrainingGrad} kernel. The output `y` is saved
- * too: after a ReLU it holds the ReLU's mask (saving it costs no copy, tfjs shares saved tensors' memory).
+ * too: after a ReLU it holds the ReLU's mask (saving it costs no copy, tfjs shares saved tensors' memory),
+ * and so is the backend's `reluMask` where it gave one.
  */
 export const batchNormTrainingGradConfig: tf.GradConfig = {
   kernelName: BatchNormTraining,
   inputsToSave: ['x', 'scale'],
-  outputsToSave: [true, true, true],
+  outputsToSave: [true, true, true, true],
   gradFunc: (dy, saved, attrs) => {
-    const [x, scale, y, mean, variance] = saved;
+    const [x, scale, y, mean, variance, reluMask] = saved;
     const a = attrs as unknown as BatchNormTrainingAttrs;
     const d = (dy as tf.Tensor[])[0];
     const relu = a.relu === true;
     // Without a ReLU the residual's gradient is dy itself; with one, the kernel's masked dy.
     const gradAttrs: BatchNormTrainingAttrs = { epsilon: a.epsilon, relu, residual: relu && a.residual === true };
     const inputs: tf.NamedTensorMap = relu ? { dy: d, x, mean, variance, scale, y } : { dy: d, x, mean, variance, scale };
+    if (relu && reluMask) inputs.reluMask = reluMask;
     const [dx, dScale, dOffset, dResidual] = tf.engine().runKernel(
       BatchNormTrainingGrad,
       inputs,

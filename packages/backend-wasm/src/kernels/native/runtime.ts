@@ -9,8 +9,8 @@ export interface NativeExports {
   /** Batch norm (native/batch_norm.c); float args are numbers, pointers byte offsets. */
   bn_stats(x: number, p: number, c: number, c0: number, c1: number, acc: number, mean: number, variance: number): void;
   bn_factor(variance: number, scale: number, eps: number, c: number, k: number): void;
-  bn_normalize(x: number, y: number, mean: number, k: number, offset: number, res: number, relu: number, p0: number, p1: number, c: number): void;
-  bn_grad_sums(dy: number, y: number, dz: number, x: number, mean: number, p: number, c: number, c0: number, c1: number, acc: number): void;
+  bn_normalize(x: number, y: number, mean: number, k: number, offset: number, res: number, relu: number, mask: number, p0: number, p1: number, c: number): void;
+  bn_grad_sums(dy: number, y: number, mask: number, dz: number, x: number, mean: number, p: number, c: number, c0: number, c1: number, acc: number): void;
   bn_grad_coeffs(...args: number[]): void;
   bn_grad_dx(...args: number[]): void;
   /** Forward convolution of output rows [r0, r1) (native/conv2d.c). */
