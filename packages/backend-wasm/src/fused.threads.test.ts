@@ -6,8 +6,8 @@ import { convGrads, relError, type ConvCase } from './kernels/testing/conv-grads
 import { batchNormAndGrads, bits, type BnCase } from './kernels/testing/fused';
 
 // Our native kernels split work across threads by output (filter taps × channel blocks, channels,
-// pixels), or a reduction into chunks fixed by the sizes alone (the Winograd filter gradient): 1 and 2
-// threads must give the same bits, and both must match cpu.
+// pixels), or a reduction into chunks fixed by the sizes alone (the Winograd filter gradient, the batch
+// norm's sums): 1 and 2 threads must give the same bits, and both must match cpu.
 const CONVS: ConvCase[] = [
   { n: 2, h: 19, w: 21, ci: 5, co: 19, kh: 3, kw: 3, strides: [2, 2], pad: 'same' },
   { n: 4, h: 12, w: 12, ci: 13, co: 20, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
@@ -27,6 +27,9 @@ const NORMS: BnCase[] = [
   { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5, residual: false, relu: false },
   { n: 4, h: 24, w: 24, c: 16, shift: 0, eps: 1e-5, residual: true, relu: true },
   { n: 8, h: 12, w: 12, c: 20, shift: 1, eps: 1e-5, residual: false, relu: true },
+  // 66,246 pixels: 58 chunks of 1,152 (the 64-chunk cap, not the 1,024-pixel minimum), the last one short,
+  // and 6 channels (a SIMD block and a scalar tail).
+  { n: 2, h: 181, w: 183, c: 6, shift: 1, eps: 1e-5, residual: true, relu: true },
 ];
 
 function runAll() {

@@ -4,9 +4,9 @@ import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs }
 import { assertFloat32 } from './kernel-util';
 import { nativeRuntime, runSplit } from './native/runtime';
 
-// Statistics split across threads by blocks of 4 channels (each sum is made by one thread); the
-// elementwise passes by pixels, and only with this many pixels per thread.
-const CHANNEL_BLOCK = 4;
+// Sums split across threads by chunks of pixels that the native side fixes from the sizes alone (each
+// chunk summed by one thread, the chunks added in order); the elementwise passes by pixels, and only with
+// this many pixels per thread.
 const MIN_PIXELS_PER_THREAD = 1024;
 
 /**
@@ -36,10 +36,14 @@ export function batchNormTraining(args: {
   const rp = residual ? rt.offset(residual.dataId) : 0;
   const mkp = mask ? rt.offset(mask.dataId) : 0;
   const relu = attrs.relu ? 1 : 0;
-  const scratch = rt.malloc(8 * 2 * c + 4 * c);
+  const chunk = rt.exports.bn_chunk(p);
+  const chunks = Math.ceil(p / chunk);
+  const scratch = rt.malloc(8 * 2 * c * chunks + 4 * c);
   try {
-    const k = scratch + 16 * c;
-    runSplit(rt, 'bn_stats', c, Infinity, (c0, c1) => [xp, p, c, c0, c1, scratch, mp, vp], CHANNEL_BLOCK);
+    const k = scratch + 16 * c * chunks;
+    runSplit(rt, 'bn_sums_chunks', chunks, Infinity, (k0, k1) => [xp, 0, 0, 0, 0, 0, p, c, chunk, k0, k1, scratch]);
+    rt.exports.bn_sums_total(scratch, chunks, c);
+    rt.exports.bn_moments(scratch, p, c, mp, vp);
     rt.exports.bn_factor(vp, sp, attrs.epsilon, c, k);
     runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, rp, relu, mkp, p0, p1, c]);
   } finally {
@@ -90,10 +94,13 @@ export function batchNormTrainingGrad(args: {
   // With a residual the first pass writes the masked dy, and the second reads it unmasked; without one, the
   // second pass masks dy again (one read of y is cheaper than writing and reading the masked dy).
   const [dxIn, dxMask, dxBits] = dResidual ? [dzp, 0, 0] : [dyp, yp, mkp];
-  const scratch = rt.malloc(8 * 2 * c + 3 * 4 * c);
+  const chunk = rt.exports.bn_chunk(p);
+  const chunks = Math.ceil(p / chunk);
+  const scratch = rt.malloc(8 * 2 * c * chunks + 3 * 4 * c);
   try {
-    const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c + 4 * c * i);
-    runSplit(rt, 'bn_grad_sums', c, Infinity, (c0, c1) => [dyp, yp, mkp, dzp, xp, mp, p, c, c0, c1, scratch], CHANNEL_BLOCK);
+    const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c * chunks + 4 * c * i);
+    runSplit(rt, 'bn_sums_chunks', chunks, Infinity, (k0, k1) => [dyp, xp, yp, mkp, dzp, mp, p, c, chunk, k0, k1, scratch]);
+    rt.exports.bn_sums_total(scratch, chunks, c);
     rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp);
     runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dxIn, dxMask, dxBits, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
   } finally {

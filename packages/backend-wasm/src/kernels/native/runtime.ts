@@ -7,10 +7,12 @@ export interface NativeExports {
   fg_run(x: number, dy: number, dw: number, i0: number, i1: number, rowsPerUnit: number, ...geom: number[]): void;
   fg_items(co: number, kh: number, kw: number): number;
   /** Batch norm (native/batch_norm.c); float args are numbers, pointers byte offsets. */
-  bn_stats(x: number, p: number, c: number, c0: number, c1: number, acc: number, mean: number, variance: number): void;
   bn_factor(variance: number, scale: number, eps: number, c: number, k: number): void;
   bn_normalize(x: number, y: number, mean: number, k: number, offset: number, res: number, relu: number, mask: number, p0: number, p1: number, c: number): void;
-  bn_grad_sums(dy: number, y: number, mask: number, dz: number, x: number, mean: number, p: number, c: number, c0: number, c1: number, acc: number): void;
+  bn_chunk(p: number): number;
+  bn_sums_chunks(a: number, b: number, y: number, mask: number, dz: number, mean: number, p: number, c: number, chunk: number, k0: number, k1: number, acc: number): void;
+  bn_sums_total(acc: number, chunks: number, c: number): void;
+  bn_moments(acc: number, p: number, c: number, mean: number, variance: number): void;
   bn_grad_coeffs(...args: number[]): void;
   bn_grad_dx(...args: number[]): void;
   /** Forward convolution of output rows [r0, r1) (native/conv2d.c). */
@@ -36,7 +38,7 @@ export interface NativeExports {
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_stats', 'bn_normalize', 'bn_grad_sums', 'bn_grad_dx', 'relu_grad', 'copy_box', 'pad_rows'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'copy_box', 'pad_rows'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
