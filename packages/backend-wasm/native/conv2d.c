@@ -16,8 +16,10 @@
 
 // 4 output pixels (input offsets o[0..3]) x 8 output channels over all KH x KW x Ci taps. w is this channel
 // block's packed filter (8 floats a tap); a filter row's taps are contiguous in x (kw·Ci + ci) and in w.
-static inline void tile4x8(const float *x, const int *o, const float *w, float *y, const float *bias, const float *res,
-                           int relu, int xRow, int KH, int KWCi, int Co) {
+// y (4 output pointers, each at its pixel's 8 channels) and res (likewise, or 0) may lie anywhere.
+static inline void tile4x8(const float *x, const int *o, const float *w, float *y0, float *y1, float *y2, float *y3,
+                           const float *bias, const float *res0, const float *res1, const float *res2,
+                           const float *res3, int relu, int xRow, int KH, int KWCi) {
   v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
   const float *x0 = x + o[0], *x1 = x + o[1], *x2 = x + o[2], *x3 = x + o[3];
   for (int kh = 0; kh < KH; kh++) {
@@ -40,16 +42,16 @@ static inline void tile4x8(const float *x, const int *o, const float *w, float *
     }
   }
   const float *b4 = bias ? bias + 4 : 0;
-#define RES(k) (res ? res + (k) : 0)
-  wasm_v128_store(y, epilogue(a00, bias, RES(0), relu));
-  wasm_v128_store(y + 4, epilogue(a01, b4, RES(4), relu));
-  wasm_v128_store(y + Co, epilogue(a10, bias, RES(Co), relu));
-  wasm_v128_store(y + Co + 4, epilogue(a11, b4, RES(Co + 4), relu));
-  wasm_v128_store(y + 2 * Co, epilogue(a20, bias, RES(2 * Co), relu));
-  wasm_v128_store(y + 2 * Co + 4, epilogue(a21, b4, RES(2 * Co + 4), relu));
-  wasm_v128_store(y + 3 * Co, epilogue(a30, bias, RES(3 * Co), relu));
-  wasm_v128_store(y + 3 * Co + 4, epilogue(a31, b4, RES(3 * Co + 4), relu));
-#undef RES
+#define R4(r) ((r) ? (r) + 4 : 0)
+  wasm_v128_store(y0, epilogue(a00, bias, res0, relu));
+  wasm_v128_store(y0 + 4, epilogue(a01, b4, R4(res0), relu));
+  wasm_v128_store(y1, epilogue(a10, bias, res1, relu));
+  wasm_v128_store(y1 + 4, epilogue(a11, b4, R4(res1), relu));
+  wasm_v128_store(y2, epilogue(a20, bias, res2, relu));
+  wasm_v128_store(y2 + 4, epilogue(a21, b4, R4(res2), relu));
+  wasm_v128_store(y3, epilogue(a30, bias, res3, relu));
+  wasm_v128_store(y3 + 4, epilogue(a31, b4, R4(res3), relu));
+#undef R4
 }
 
 // 1 output pixel x 8 channels: the same multiply-adds in the same order as one pixel of tile4x8 (the last
@@ -156,8 +158,12 @@ __attribute__((export_name("conv_run"))) void conv_run(const float *x, const flo
       const float *wb = packed + (cb / 8) * block;
       const float *bb = bias ? bias + cb : 0;
       int p = pb;
-      for (; p + 4 <= pe; p += 4)
-        tile4x8(x, offs + p, wb, y + p * Co + cb, bb, res ? res + p * Co + cb : 0, relu, xRow, KH, KWCi, Co);
+      for (; p + 4 <= pe; p += 4) {
+        float *yp = y + p * Co + cb;
+        const float *rp = res ? res + p * Co + cb : 0;
+        tile4x8(x, offs + p, wb, yp, yp + Co, yp + 2 * Co, yp + 3 * Co, bb, rp, rp ? rp + Co : 0, rp ? rp + 2 * Co : 0,
+                rp ? rp + 3 * Co : 0, relu, xRow, KH, KWCi);
+      }
       for (; p < pe; p++) tile1x8(x + offs[p], wb, y + p * Co + cb, bb, res ? res + p * Co + cb : 0, relu, xRow, KH, KWCi);
     }
     if (co8 < Co)
@@ -176,4 +182,44 @@ __attribute__((export_name("conv_pack"))) void conv_pack(const float *w, float *
       wasm_v128_store(packed + 4, wasm_v128_load(w + t * Co + cb + 4));
       packed += 8;
     }
+}
+
+// The input gradient of a convolution with square stride s > 1, one phase at a time: the pixels of dx whose
+// padded row and column are ≡ (rh, rw) mod s meet only the filter taps kh ≡ rh, kw ≡ rw (mod s), so each
+// phase is a stride-1 correlation of dy with its own mh × mw sub-filter, written in place into dx. 9 taps
+// for every 4 pixels of a 3×3 stride-2 filter, where one convolution of all phases with sub-filters padded to
+// 2×2 computed 16 and then needed a transpose and a crop.
+//
+// dyp is dy zero-padded to Hq × Wq pixels of Co channels, with Mh - 1 rows and Mw - 1 columns (Mh = ceil(KH/s),
+// the largest phase's taps) before the first; w the phase's sub-filter [mh][mw][Co][Ci], rotated by 180°
+// and channel-swapped, and packed its conv_pack copy. Phase pixels are numbered image by image, rows × cols
+// each, the first at dx row r0 and column c0; offs holds 2 ints per phase pixel (input and output offsets):
+// this call fills and uses entries [2·p0, 2·p1) only. Each value is one sequence of multiply-adds in tap
+// order, whatever the split: threads give the same bits.
+__attribute__((export_name("dxp_run"))) void dxp_run(const float *dyp, const float *w, const float *packed, float *dx,
+                                                     int *offs, int p0, int p1, int rows, int cols, int r0, int c0,
+                                                     int s, int pt, int pl, int Hq, int Wq, int Mh, int Mw, int mh,
+                                                     int mw, int H, int W, int Co, int Ci) {
+  int *in = offs + 2 * p0, *out = in + (p1 - p0);
+  for (int p = p0; p < p1; p++) {
+    const int img = p / (rows * cols), i = p / cols % rows, j = p % cols;
+    const int r = r0 + s * i, c = c0 + s * j;
+    const int qr = (r + pt) / s - (mh - 1) + (Mh - 1), qc = (c + pl) / s - (mw - 1) + (Mw - 1);
+    in[p - p0] = ((img * Hq + qr) * Wq + qc) * Co;
+    out[p - p0] = ((img * H + r) * W + c) * Ci;
+  }
+  const int xRow = Wq * Co, ci8 = Ci & ~7, KWCo = mw * Co, block = mh * KWCo * 8;
+  for (int pb = 0; pb < p1 - p0; pb += PIXEL_BLOCK) {
+    const int pe = pb + PIXEL_BLOCK < p1 - p0 ? pb + PIXEL_BLOCK : p1 - p0;
+    for (int cb = 0; cb < ci8; cb += 8) {
+      const float *wb = packed + (cb / 8) * block;
+      int p = pb;
+      for (; p + 4 <= pe; p += 4)
+        tile4x8(dyp, in + p, wb, dx + out[p] + cb, dx + out[p + 1] + cb, dx + out[p + 2] + cb, dx + out[p + 3] + cb, 0,
+                0, 0, 0, 0, 0, xRow, mh, KWCo);
+      for (; p < pe; p++) tile1x8(dyp + in[p], wb, dx + out[p] + cb, 0, 0, 0, xRow, mh, KWCo);
+    }
+    if (ci8 < Ci)
+      for (int p = pb; p < pe; p++) pixel(dyp + in[p], w, dx + out[p], 0, 0, 0, xRow, mh, mw, Co, Ci, ci8);
+  }
 }

@@ -22,6 +22,9 @@ const CONVS: ConvCase[] = [
   // Winograd filter gradient (native/winograd_filter_grad.c): 315 tiles in 4 chunks, 2 per thread, each
   // summed into its own accumulators and added in chunk order.
   { n: 5, h: 17, w: 13, ci: 16, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
+  // Stride-2 input gradient phase by phase (native/conv2d.c's dxp_run): 1,024 pixels a phase, split across
+  // both threads, each writing its pixels of dx in place.
+  { n: 4, h: 32, w: 32, ci: 16, co: 32, kh: 3, kw: 3, strides: [2, 2], pad: 'same' },
 ];
 const NORMS: BnCase[] = [
   { n: 8, h: 16, w: 16, c: 37, shift: 2, eps: 1e-5, residual: false, relu: false },

@@ -9,6 +9,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { tf } from '@residual/tensor';
 import { assertFloat32, conv2d, cropIfNeeded, matMul2d, release, reshape, runWasmKernel, transpose } from './kernel-util';
 import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv-geometry';
+import { paddedInput, scratchAllocator } from './Conv2D';
+import { backendMemory, nativeRuntime, runSplit } from './native/runtime';
 
 /**
  * Gradient of `conv2d` with respect to its input (also `conv2dTranspose`), computed as one XNNPACK
@@ -16,7 +18,7 @@ import { convGeometry, fitOutGrad, isPointwise, type ConvGeometry } from './conv
  *
  * dx is the "full" correlation of dy with the filter rotated by 180° and its in/out channels
  * swapped. Pads are chosen so the result lines up with x; where a pad would be negative the result
- * is cropped instead. Square strides > 1 use the sub-pixel form ({@link subPixelInputGrad}),
+ * is cropped instead. Square strides > 1 run phase by phase ({@link phasedInputGrad}),
  * non-square ones zero-insert dy first; 1×1 convolutions without padding use a matrix product.
  */
 export function conv2DBackpropInput(args: {
@@ -35,7 +37,7 @@ export function conv2DBackpropInput(args: {
   let dx: TensorInfo;
   try {
     if (isPointwise(g)) dx = pointwiseInputGrad(backend, dyNhwc, filter, g);
-    else if (g.sh === g.sw && g.sh > 1) dx = subPixelInputGrad(backend, dyNhwc, filter, g);
+    else if (g.sh === g.sw && g.sh > 1) dx = phasedInputGrad(backend, dyNhwc, filter, g);
     else dx = convInputGrad(backend, dyNhwc, filter, g);
   } finally {
     if (dyNhwc !== dy) release(backend, dyNhwc);
@@ -85,66 +87,82 @@ function convInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo,
 }
 
 /**
- * dx for a square stride s > 1 without zero-insertion, which would waste (s²−1)/s² of the work.
- *
- * Input row i (+ pad) = q·s + r only meets filter rows k ≡ r (mod s), so each of the s² output
- * phases (r_h, r_w) is a stride-1 correlation of dy with a ⌈K/s⌉-sized sub-filter. All phases run
- * as one convolution with s²·Ci output channels — sub-filters zero-padded at the front to a common
- * size so they share one set of pads — and a depth-to-space transpose interleaves the phases.
+ * dx for a square stride s > 1, phase by phase (native/conv2d.c's dxp_run). Input row i + pad = q·s + r only
+ * meets filter rows k ≡ r (mod s), so each of the s² phases (r_h, r_w) of dx is a stride-1 correlation of dy
+ * with its own sub-filter of ⌈(K − r)/s⌉ taps a side, written straight into dx: no zero taps, no transpose
+ * and no crop. The sub-filters are rotated by 180° and channel-swapped here, on the host (they are small).
  */
-function subPixelInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
-  const { n, h, w, ci, kh, kw, ho, wo, padTop, padLeft } = g;
+function phasedInputGrad(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const { n, h, w, ci, co, kh, kw, ho, wo, padTop: pt, padLeft: pl } = g;
   const s = g.sh;
-  const mh = Math.ceil(kh / s);
-  const mw = Math.ceil(kw / s);
-  const phases = subPixelFilter(backend, filter, s, mh, mw, g);
-  const rows = Math.ceil((h + padTop) / s);
-  const cols = Math.ceil((w + padLeft) / s);
-  const pads = { top: mh - 1, bottom: Math.max(0, rows - ho), left: mw - 1, right: Math.max(0, cols - wo) };
-  const blocks = conv2d(backend, dy, phases, pads); // [N, ≥rows, ≥cols, s²·Ci]
-  release(backend, phases);
-  // Depth-to-space as one rank-4 transpose ([N·Q, Q', rh, rw·Ci] → [N·Q, rh, Q', rw·Ci]); tfjs-wasm's
-  // DepthToSpace kernel is a scalar loop, ~100× slower here.
-  const [, q, qw] = blocks.shape;
-  const grouped = reshape(backend, blocks, [n * q, qw, s, s * ci]);
-  release(backend, blocks);
-  const interleaved = transpose(backend, grouped, [0, 2, 1, 3]);
-  release(backend, grouped);
-  const full = reshape(backend, interleaved, [n, q * s, qw * s, ci]);
-  release(backend, interleaved);
-  return cropIfNeeded(backend, full, [0, padTop, padLeft, 0], [n, h, w, ci]);
-}
-
-/**
- * F[jh, jw, co, (rh·s + rw)·Ci + ci] = w[rh + s·(mh−1−jh), rw + s·(mw−1−jw), ci, co] where that
- * filter tap exists, else 0: every phase's sub-filter, rotated by 180° and channel-swapped.
- */
-function subPixelFilter(backend: BackendWasm, filter: TensorInfo, s: number, mh: number, mw: number, g: ConvGeometry): TensorInfo {
-  const { kh, kw, ci, co } = g;
+  const rt = nativeRuntime(backend);
+  const dx = backend.makeOutput([n, h, w, ci], 'float32');
+  if (n * h * w * ci === 0) return dx;
+  if (co === 0 || ho * wo === 0) {
+    backend.typedArrayFromHeap(dx).fill(0);
+    return dx;
+  }
+  // dy padded once for every phase: the largest phase's taps − 1 zero rows and columns before it, and
+  // after it as far as the last phase row reads.
+  const mhMax = Math.ceil(kh / s);
+  const mwMax = Math.ceil(kw / s);
+  const hq = mhMax - 1 + Math.max(ho, Math.floor((h - 1 + pt) / s) + 1);
+  const wq = mwMax - 1 + Math.max(wo, Math.floor((w - 1 + pl) / s) + 1);
   const wv = backend.readSync(filter.dataId) as Float32Array;
-  const outC = s * s * ci;
-  const f = new Float32Array(mh * mw * co * outC);
-  for (let jh = 0; jh < mh; jh++) {
-    for (let jw = 0; jw < mw; jw++) {
-      for (let rh = 0; rh < s; rh++) {
-        const th = rh + s * (mh - 1 - jh);
-        if (th >= kh) continue;
-        for (let rw = 0; rw < s; rw++) {
-          const tw = rw + s * (mw - 1 - jw);
-          if (tw >= kw) continue;
-          const src = (th * kw + tw) * ci * co;
-          const dstBase = (jh * mw + jw) * co * outC + (rh * s + rw) * ci;
-          for (let c = 0; c < ci; c++) {
-            for (let o = 0; o < co; o++) f[dstBase + o * outC + c] = wv[src + c * co + o];
+  const scratch: number[] = [];
+  const alloc = scratchAllocator(rt, scratch, 'Conv2DBackpropInput');
+  try {
+    const dyGeom = { ...g, h: ho, w: wo, ci: co, padTop: mhMax - 1, padLeft: mwMax - 1 };
+    const dyp = paddedInput(rt, rt.offset(dy.dataId), dyGeom, hq, wq, alloc);
+    const dxp = rt.offset(dx.dataId);
+    for (let rh = 0; rh < s; rh++) {
+      for (let rw = 0; rw < s; rw++) {
+        // The phase's first row and column of dx, its rows and columns per image, and its taps.
+        const r0 = (((rh - pt) % s) + s) % s;
+        const c0 = (((rw - pl) % s) + s) % s;
+        const rows = r0 < h ? Math.ceil((h - r0) / s) : 0;
+        const cols = c0 < w ? Math.ceil((w - c0) / s) : 0;
+        const mh = rh < kh ? Math.ceil((kh - rh) / s) : 0;
+        const mw = rw < kw ? Math.ceil((kw - rw) / s) : 0;
+        const total = n * rows * cols;
+        if (total === 0) continue;
+        if (mh === 0 || mw === 0) {
+          // No filter tap reaches these pixels (a filter smaller than the stride): their gradient is 0. (A
+          // fresh view: the heap may have grown since.)
+          const dxValues = backend.typedArrayFromHeap(dx) as Float32Array;
+          for (let i = 0; i < n * rows; i++) {
+            const base = ((Math.floor(i / rows) * h + r0 + s * (i % rows)) * w + c0) * ci;
+            for (let j = 0; j < cols; j++) dxValues.fill(0, base + j * s * ci, base + j * s * ci + ci);
+          }
+          continue;
+        }
+        const taps = mh * mw * co;
+        const sub = new Float32Array(taps * ci);
+        for (let th = 0; th < mh; th++) {
+          for (let tw = 0; tw < mw; tw++) {
+            const src = ((rh + s * (mh - 1 - th)) * kw + rw + s * (mw - 1 - tw)) * ci * co;
+            const dst = (th * mw + tw) * co * ci;
+            for (let c = 0; c < ci; c++) for (let o = 0; o < co; o++) sub[dst + o * ci + c] = wv[src + c * co + o];
           }
         }
+        const subp = alloc(4 * sub.length);
+        new Float32Array(backendMemory(backend).buffer, subp, sub.length).set(sub);
+        const packed = alloc(4 * taps * (ci & ~7));
+        rt.exports.conv_pack(subp, packed, taps, ci);
+        const offs = alloc(8 * total);
+        runSplit(rt, 'dxp_run', total, Math.floor(total / MIN_PIXELS_PER_THREAD), (p0, p1) => [
+          dyp, subp, packed, dxp, offs, p0, p1, rows, cols, r0, c0, s, pt, pl, hq, wq, mhMax, mwMax, mh, mw, h, w, co, ci,
+        ]);
       }
     }
+  } finally {
+    for (const p of scratch) rt.free(p);
   }
-  const out = backend.makeOutput([mh, mw, co, outC], 'float32');
-  backend.typedArrayFromHeap(out).set(f);
-  return out;
+  return dx;
 }
+
+// Phase pixels per thread, at least: a 4×8 tile is ~1 µs of work.
+const MIN_PIXELS_PER_THREAD = 256;
 
 /**
  * [N,Ho,Wo,C] → [N,Ho·sh,Wo·sw,C] with dy's pixels at multiples of the stride and zeros between (and

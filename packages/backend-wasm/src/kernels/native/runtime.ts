@@ -19,6 +19,8 @@ export interface NativeExports {
   conv_run(...args: number[]): void;
   conv_pack(w: number, packed: number, taps: number, co: number): void;
   conv_pad(...args: number[]): void;
+  /** One stride phase of a strided convolution's input gradient (native/conv2d.c). */
+  dxp_run(...args: number[]): void;
   /** Winograd F(2x2, 3x3) (native/winograd.c). */
   wg_block(ci: number): number;
   wg_scratch(ci: number): number;
@@ -38,7 +40,7 @@ export interface NativeExports {
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'copy_box', 'pad_rows'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'copy_box', 'pad_rows'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
