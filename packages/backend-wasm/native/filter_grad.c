@@ -70,6 +70,41 @@ static inline void tile1x4(const float *xb, const float *dyb, float *dwp, int Co
   wasm_v128_store(dwp, a);
 }
 
+// The last n = 1..3 input channels x 8 output channels: tile1x4's sums (the same multiply-adds in the same
+// order, so the same bits), but up to 6 accumulators in flight instead of one, which left the 3-channel
+// stems' filter gradient waiting on the latency of each multiply-add.
+static inline void tailx8(const float *xb, const float *dyb, float *dwp, int Co, int rows, int cols, int xRow,
+                          int xCol, int dyRow, int n) {
+  v128_t a00 = wasm_v128_load(dwp), a01 = wasm_v128_load(dwp + 4);
+  v128_t a10 = n > 1 ? wasm_v128_load(dwp + Co) : a00, a11 = n > 1 ? wasm_v128_load(dwp + Co + 4) : a01;
+  v128_t a20 = n > 2 ? wasm_v128_load(dwp + 2 * Co) : a00, a21 = n > 2 ? wasm_v128_load(dwp + 2 * Co + 4) : a01;
+  for (int r = 0; r < rows; r++) {
+    const float *xp = xb + r * xRow;
+    const float *dp = dyb + r * dyRow;
+    for (int c = 0; c < cols; c++) {
+      const v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
+      v128_t s = wasm_v128_load32_splat(xp);
+      a00 = madd(a00, s, d0);
+      a01 = madd(a01, s, d1);
+      if (n > 1) {
+        s = wasm_v128_load32_splat(xp + 1);
+        a10 = madd(a10, s, d0);
+        a11 = madd(a11, s, d1);
+      }
+      if (n > 2) {
+        s = wasm_v128_load32_splat(xp + 2);
+        a20 = madd(a20, s, d0);
+        a21 = madd(a21, s, d1);
+      }
+      xp += xCol;
+      dp += Co;
+    }
+  }
+  wasm_v128_store(dwp, a00); wasm_v128_store(dwp + 4, a01);
+  if (n > 1) { wasm_v128_store(dwp + Co, a10); wasm_v128_store(dwp + Co + 4, a11); }
+  if (n > 2) { wasm_v128_store(dwp + 2 * Co, a20); wasm_v128_store(dwp + 2 * Co + 4, a21); }
+}
+
 static inline float dot1x1(const float *xb, const float *dyb, int Co, int rows, int cols, int xRow, int xCol,
                            int dyRow) {
   float a = 0.f;
@@ -132,9 +167,11 @@ __attribute__((export_name("fg_run"))) void fg_run(const float *x, const float *
       if (cb < co8) {
         int ci = 0;
         for (; ci < ci4; ci += 4) tile4x8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow);
-        for (; ci < Ci; ci++) {
-          tile1x4(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow);
-          tile1x4(xb + ci, dyb + 4, dwt + ci * Co + 4, Co, rows, cols, xRowStride, xCol, dyRow);
+        // A constant n in each call, so that each is compiled for its channel count.
+        switch (Ci - ci) {
+          case 3: tailx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 3); break;
+          case 2: tailx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 2); break;
+          case 1: tailx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 1); break;
         }
       } else {
         const int cw = Co - cb;
