@@ -20,40 +20,6 @@
 static inline int imax(int a, int b) { return a > b ? a : b; }
 static inline int imin(int a, int b) { return a < b ? a : b; }
 
-// 4 input channels x 8 output channels over the pixels of rows [ho0, ho1) and columns [wo0, wo1).
-static inline void tile4x8(const float *xb, const float *dyb, float *dwp, int Co, int rows, int cols,
-                           int xRow, int xCol, int dyRow) {
-  v128_t a00 = wasm_v128_load(dwp), a01 = wasm_v128_load(dwp + 4);
-  v128_t a10 = wasm_v128_load(dwp + Co), a11 = wasm_v128_load(dwp + Co + 4);
-  v128_t a20 = wasm_v128_load(dwp + 2 * Co), a21 = wasm_v128_load(dwp + 2 * Co + 4);
-  v128_t a30 = wasm_v128_load(dwp + 3 * Co), a31 = wasm_v128_load(dwp + 3 * Co + 4);
-  for (int r = 0; r < rows; r++) {
-    const float *xp = xb + r * xRow;
-    const float *dp = dyb + r * dyRow;
-    for (int c = 0; c < cols; c++) {
-      v128_t d0 = wasm_v128_load(dp), d1 = wasm_v128_load(dp + 4);
-      v128_t s = wasm_v128_load32_splat(xp);
-      a00 = madd(a00, s, d0);
-      a01 = madd(a01, s, d1);
-      s = wasm_v128_load32_splat(xp + 1);
-      a10 = madd(a10, s, d0);
-      a11 = madd(a11, s, d1);
-      s = wasm_v128_load32_splat(xp + 2);
-      a20 = madd(a20, s, d0);
-      a21 = madd(a21, s, d1);
-      s = wasm_v128_load32_splat(xp + 3);
-      a30 = madd(a30, s, d0);
-      a31 = madd(a31, s, d1);
-      xp += xCol;
-      dp += Co;
-    }
-  }
-  wasm_v128_store(dwp, a00); wasm_v128_store(dwp + 4, a01);
-  wasm_v128_store(dwp + Co, a10); wasm_v128_store(dwp + Co + 4, a11);
-  wasm_v128_store(dwp + 2 * Co, a20); wasm_v128_store(dwp + 2 * Co + 4, a21);
-  wasm_v128_store(dwp + 3 * Co, a30); wasm_v128_store(dwp + 3 * Co + 4, a31);
-}
-
 // 1 input channel x 4 output channels: the tails (Ci not a multiple of 4, Co not a multiple of 8).
 static inline void tile1x4(const float *xb, const float *dyb, float *dwp, int Co, int rows, int cols,
                            int xRow, int xCol, int dyRow) {
@@ -70,14 +36,17 @@ static inline void tile1x4(const float *xb, const float *dyb, float *dwp, int Co
   wasm_v128_store(dwp, a);
 }
 
-// The last n = 1..3 input channels x 8 output channels: tile1x4's sums (the same multiply-adds in the same
-// order, so the same bits), but up to 6 accumulators in flight instead of one, which left the 3-channel
-// stems' filter gradient waiting on the latency of each multiply-add.
-static inline void tailx8(const float *xb, const float *dyb, float *dwp, int Co, int rows, int cols, int xRow,
+// n = 1..4 input channels x 8 output channels over the pixels of rows [ho0, ho1) and columns [wo0, wo1):
+// 2n accumulators, 2 dy vectors, 1 splat a channel. Called with a constant n (4 for the full blocks, 1..3
+// for the tail), so each call is compiled for its channel count. The tail once went through tile1x4, one
+// accumulator at a time: the same multiply-adds in the same order (the same bits), but waiting on each
+// one's latency, which was all of a 3-channel stem.
+static inline void tilenx8(const float *xb, const float *dyb, float *dwp, int Co, int rows, int cols, int xRow,
                           int xCol, int dyRow, int n) {
   v128_t a00 = wasm_v128_load(dwp), a01 = wasm_v128_load(dwp + 4);
   v128_t a10 = n > 1 ? wasm_v128_load(dwp + Co) : a00, a11 = n > 1 ? wasm_v128_load(dwp + Co + 4) : a01;
   v128_t a20 = n > 2 ? wasm_v128_load(dwp + 2 * Co) : a00, a21 = n > 2 ? wasm_v128_load(dwp + 2 * Co + 4) : a01;
+  v128_t a30 = n > 3 ? wasm_v128_load(dwp + 3 * Co) : a00, a31 = n > 3 ? wasm_v128_load(dwp + 3 * Co + 4) : a01;
   for (int r = 0; r < rows; r++) {
     const float *xp = xb + r * xRow;
     const float *dp = dyb + r * dyRow;
@@ -96,6 +65,11 @@ static inline void tailx8(const float *xb, const float *dyb, float *dwp, int Co,
         a20 = madd(a20, s, d0);
         a21 = madd(a21, s, d1);
       }
+      if (n > 3) {
+        s = wasm_v128_load32_splat(xp + 3);
+        a30 = madd(a30, s, d0);
+        a31 = madd(a31, s, d1);
+      }
       xp += xCol;
       dp += Co;
     }
@@ -103,6 +77,7 @@ static inline void tailx8(const float *xb, const float *dyb, float *dwp, int Co,
   wasm_v128_store(dwp, a00); wasm_v128_store(dwp + 4, a01);
   if (n > 1) { wasm_v128_store(dwp + Co, a10); wasm_v128_store(dwp + Co + 4, a11); }
   if (n > 2) { wasm_v128_store(dwp + 2 * Co, a20); wasm_v128_store(dwp + 2 * Co + 4, a21); }
+  if (n > 3) { wasm_v128_store(dwp + 3 * Co, a30); wasm_v128_store(dwp + 3 * Co + 4, a31); }
 }
 
 static inline float dot1x1(const float *xb, const float *dyb, int Co, int rows, int cols, int xRow, int xCol,
@@ -166,12 +141,11 @@ __attribute__((export_name("fg_run"))) void fg_run(const float *x, const float *
       float *dwt = dw + tap * Ci * Co + cb;
       if (cb < co8) {
         int ci = 0;
-        for (; ci < ci4; ci += 4) tile4x8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow);
-        // A constant n in each call, so that each is compiled for its channel count.
+        for (; ci < ci4; ci += 4) tilenx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 4);
         switch (Ci - ci) {
-          case 3: tailx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 3); break;
-          case 2: tailx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 2); break;
-          case 1: tailx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 1); break;
+          case 3: tilenx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 3); break;
+          case 2: tilenx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 2); break;
+          case 1: tilenx8(xb + ci, dyb, dwt + ci * Co, Co, rows, cols, xRowStride, xCol, dyRow, 1); break;
         }
       } else {
         const int cw = Co - cb;
