@@ -1,5 +1,6 @@
 // Elementwise passes that tfjs runs as chains of kernels, one pass each here (wasm SIMD128):
 //   relu_grad: dx = x > 0 ? dy : 0            (tfjs: Step, Cast, Multiply)
+//   add:       out = a + b over elements [i0, i1) of two same-shape float32 tensors (tfjs: Add, one thread)
 //   sgd_step:  PyTorch's SGD update of one parameter and its momentum buffer (tfjs: up to 7 kernels).
 // Same float32 operations in the same order as those chains, so results are bit-identical to them.
 // No stack and no static data (the module runs in tfjs's heap, see filter_grad.c).
@@ -21,6 +22,14 @@ __attribute__((export_name("relu_grad"))) void relu_grad(const float *dy, const 
     const float s = x[i] > 0.f ? 1.f : (x[i] != x[i] ? x[i] : 0.f);
     dx[i] = dy[i] * s;
   }
+}
+
+// out = a + b for elements [i0, i1): float32 addition is exact-rounded, so the bits are tfjs's Add's. The
+// gradient accumulation at every residual block's input, where a branch and a shortcut gradient meet.
+__attribute__((export_name("add_f32"))) void add_f32(const float *a, const float *b, float *out, int i0, int i1) {
+  int i = i0;
+  for (; i + 4 <= i1; i += 4) wasm_v128_store(out + i, wasm_f32x4_add(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+  for (; i < i1; i++) out[i] = a[i] + b[i];
 }
 
 // d = g + wd*p; buf = first ? d : momentum*buf + (1-dampening)*d; d = nesterov ? d + momentum*buf : buf;

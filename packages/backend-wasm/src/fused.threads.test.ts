@@ -52,7 +52,13 @@ function runAll() {
     const w = tf.reshape(tf.range(0, 8 * 16 * 16 * 64, 1, 'float32'), [8, 16, 16, 64]);
     return [f(x), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x)].map((t) => t.dataSync() as Float32Array);
   });
-  return { relu, convs, norms, copies };
+  // Add (native/elementwise.c's add_f32): 300,003 values, split on 4-value boundaries with a scalar tail.
+  const sum = tf.tidy(() => {
+    const a = Float32Array.from({ length: 300_003 }, (_, i) => Math.sin(i) * 1e3);
+    const b = Float32Array.from({ length: 300_003 }, (_, i) => Math.cos(i * 0.7));
+    return tf.add(tf.tensor1d(a), tf.tensor1d(b)).dataSync() as Float32Array;
+  });
+  return { relu, convs, norms, copies, sum };
 }
 
 test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-4', async () => {
@@ -69,6 +75,8 @@ test('native kernels on 2 threads equal 1 thread bit for bit, and cpu within 1e-
   const one = runAll();
 
   expect(bits(two.relu)).toEqual(bits(one.relu));
+  expect(bits(two.sum)).toEqual(bits(one.sum));
+  expect(bits(two.sum)).toEqual(bits(cpu.sum));
   two.copies.forEach((v, i) => {
     expect(bits(v)).toEqual(bits(one.copies[i]));
     expect(bits(v)).toEqual(bits(cpu.copies[i]));

@@ -15,8 +15,9 @@ import { replacingConfig, runStock } from './stock';
  * one such flip. Accumulating in float64 and rounding once makes the result the correctly rounded
  * float32 sum for any practical size, as on the cpu backend.
  *
- * Reductions over leading axes (batch norm's [N, H, W] of NHWC) run in place without the transpose
- * the stock kernels make; others transpose the reduced axes innermost first, like the stock kernels.
+ * Reductions over one contiguous block of axes (batch norm's [N, H, W] of NHWC, a global average pool's
+ * [H, W]) run in place without the transpose the stock kernels make, in the same order of additions; others
+ * transpose the reduced axes innermost first, like the stock kernels.
  */
 function reduce(
   kernel: 'Sum' | 'Mean',
@@ -30,26 +31,31 @@ function reduce(
   const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, axes);
   const reduceSize = tf.util.sizeFromShape(reduceShape);
   const finalShape = attrs.keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-  const sorted = [...axes].sort((a, b) => a - b);
-  const leading = sorted.every((a, i) => a === i);
-  let input = x;
-  if (!leading && tf.backend_util.getAxesPermutation(axes, rank) !== null) {
-    input = transpose(backend, x, tf.backend_util.getAxesPermutation(axes, rank) as number[]);
-  }
-  const out = backend.makeOutput(finalShape, 'float32');
   const outSize = tf.util.sizeFromShape(outShape);
+  const sorted = [...axes].sort((a, b) => a - b);
+  // Reduced axes that are one contiguous block [a, b] (batch norm's [N, H, W], a global average pool's
+  // [H, W]) make x an [outer, reduceSize, inner] array, reduced in place; others are transposed innermost.
+  const contiguous = sorted.every((a, i) => a === sorted[0] + i);
+  let input = x;
+  if (!contiguous) input = transpose(backend, x, tf.backend_util.getAxesPermutation(axes, rank) as number[]);
+  const inner = contiguous && sorted.length > 0 ? tf.util.sizeFromShape(x.shape.slice(sorted[sorted.length - 1] + 1)) : 1;
+  const outer = outSize / inner;
+  const out = backend.makeOutput(finalShape, 'float32');
   // Views taken after makeOutput: allocating may grow (and detach) the wasm heap.
   const src = backend.typedArrayFromHeap(input) as Float32Array;
   const dst = backend.typedArrayFromHeap(out) as Float32Array;
   if (reduceSize === 0) {
     dst.fill(0); // as the cpu kernel (and tf.mean's own gradient) do
-  } else if (leading) {
-    // src is [reduceSize, outSize]: one float64 accumulator per output, rows added in order.
-    const acc = new Float64Array(outSize);
-    for (let r = 0, base = 0; r < reduceSize; r++, base += outSize) {
-      for (let j = 0; j < outSize; j++) acc[j] += src[base + j];
+  } else if (inner > 1) {
+    // One float64 accumulator per output of this outer index, rows added in order.
+    const acc = new Float64Array(inner);
+    for (let o = 0; o < outer; o++) {
+      acc.fill(0);
+      for (let r = 0, base = o * reduceSize * inner; r < reduceSize; r++, base += inner) {
+        for (let j = 0; j < inner; j++) acc[j] += src[base + j];
+      }
+      for (let j = 0; j < inner; j++) dst[o * inner + j] = kernel === 'Mean' ? acc[j] / reduceSize : acc[j];
     }
-    for (let j = 0; j < outSize; j++) dst[j] = kernel === 'Mean' ? acc[j] / reduceSize : acc[j];
   } else {
     // src is [outSize, reduceSize].
     for (let i = 0, base = 0; i < outSize; i++, base += reduceSize) {

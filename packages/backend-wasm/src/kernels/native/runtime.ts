@@ -37,10 +37,11 @@ export interface NativeExports {
   pad_rows(...args: number[]): void;
   /** Elementwise passes (native/elementwise.c). */
   relu_grad(dy: number, x: number, dx: number, i0: number, i1: number): void;
+  add_f32(a: number, b: number, out: number, i0: number, i1: number): void;
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'copy_box', 'pad_rows'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'add_f32', 'copy_box', 'pad_rows'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
