@@ -1,5 +1,6 @@
-// The input transform both Winograd kernels share (winograd.c: the convolution and its input gradient;
-// winograd_filter_grad.c: its filter gradient): V = B^T d B of each 4x4 input patch, F(2x2, 3x3).
+// What the Winograd kernels share: the input transform of F(2x2, 3x3) (winograd.c: the convolution and its
+// input gradient; winograd_filter_grad.c: its filter gradient), V = B^T d B of each 4x4 input patch, and the
+// per-position matrix products M = V U of the convolutions (winograd.c, and winograd4.c's F(4x4, 3x3)).
 #include "madd.h"
 
 // The stride of V from one xi to the next: a block's rows for one xi plus a cache line (the kernels pad
@@ -37,4 +38,45 @@ static inline void inputTile(const float *d, float *V, int k, int TB, int Ci, in
     COL(3)
 #undef COL
   }
+}
+
+// M[k..k+3][8] = sum over ci of V[k..k+3][ci] * U[ci][8] for one xi (V rows of Ci floats, U 8 floats a ci).
+static inline void product4x8(const float *V, const float *U, float *M, int Ci) {
+  v128_t a00 = wasm_f32x4_splat(0.f), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  const float *v0 = V, *v1 = V + Ci, *v2 = V + 2 * Ci, *v3 = V + 3 * Ci;
+  for (int ci = 0; ci < Ci; ci++) {
+    const v128_t u0 = wasm_v128_load(U + 8 * ci), u1 = wasm_v128_load(U + 8 * ci + 4);
+    v128_t s = wasm_v128_load32_splat(v0 + ci);
+    a00 = madd(a00, s, u0);
+    a01 = madd(a01, s, u1);
+    s = wasm_v128_load32_splat(v1 + ci);
+    a10 = madd(a10, s, u0);
+    a11 = madd(a11, s, u1);
+    s = wasm_v128_load32_splat(v2 + ci);
+    a20 = madd(a20, s, u0);
+    a21 = madd(a21, s, u1);
+    s = wasm_v128_load32_splat(v3 + ci);
+    a30 = madd(a30, s, u0);
+    a31 = madd(a31, s, u1);
+  }
+  wasm_v128_store(M, a00);
+  wasm_v128_store(M + 4, a01);
+  wasm_v128_store(M + 8, a10);
+  wasm_v128_store(M + 12, a11);
+  wasm_v128_store(M + 16, a20);
+  wasm_v128_store(M + 20, a21);
+  wasm_v128_store(M + 24, a30);
+  wasm_v128_store(M + 28, a31);
+}
+
+// The same multiply-adds as one row of product4x8 (a block's last 1-3 tiles).
+static inline void product1x8(const float *V, const float *U, float *M, int Ci) {
+  v128_t a0 = wasm_f32x4_splat(0.f), a1 = a0;
+  for (int ci = 0; ci < Ci; ci++) {
+    const v128_t s = wasm_v128_load32_splat(V + ci);
+    a0 = madd(a0, s, wasm_v128_load(U + 8 * ci));
+    a1 = madd(a1, s, wasm_v128_load(U + 8 * ci + 4));
+  }
+  wasm_v128_store(M, a0);
+  wasm_v128_store(M + 4, a1);
 }

@@ -79,7 +79,7 @@ function winogradFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo,
     backend.typedArrayFromHeap(out).fill(0);
     return out;
   }
-  const [hp, wpad] = paddedSize(g, true);
+  const [hp, wpad] = paddedSize(g, 2);
   const blocks: number[] = [];
   const alloc = scratchAllocator(rt, blocks, 'Conv2DBackpropFilter');
   try {

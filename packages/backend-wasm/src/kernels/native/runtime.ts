@@ -26,6 +26,11 @@ export interface NativeExports {
   wg_scratch(ci: number): number;
   wg_filter(w: number, u: number, ci: number, co: number): void;
   wg_run(...args: number[]): void;
+  /** Winograd F(4x4, 3x3) (native/winograd4.c). */
+  wg4_block(ci: number): number;
+  wg4_scratch(ci: number): number;
+  wg4_filter(w: number, u: number, ci: number, co: number): void;
+  wg4_run(...args: number[]): void;
   /** Winograd F(3x3, 2x2) filter gradient (native/winograd_filter_grad.c). */
   wgf_block(ci: number, co: number): number;
   wgf_scratch(ci: number, co: number): number;
@@ -41,7 +46,7 @@ export interface NativeExports {
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'add_f32', 'copy_box', 'pad_rows'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wg4_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'add_f32', 'copy_box', 'pad_rows'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
