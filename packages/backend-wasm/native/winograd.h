@@ -1,6 +1,7 @@
 // What the Winograd kernels share: the input transform of F(2x2, 3x3) (winograd.c: the convolution and its
 // input gradient; winograd_filter_grad.c: its filter gradient), V = B^T d B of each 4x4 input patch, and the
-// per-position matrix products M = V U of the convolutions (winograd.c, and winograd4.c's F(4x4, 3x3)).
+// per-position matrix products M = V U of the convolutions (winograd.c, and winograd4.c's F(4x4, 3x3)) and
+// the sums over tiles of V D of their filter gradients (winograd_filter_grad.c, winograd4_filter_grad.c).
 #include "madd.h"
 
 // The stride of V from one xi to the next: a block's rows for one xi plus a cache line (the kernels pad
@@ -79,4 +80,33 @@ static inline void product1x8(const float *V, const float *U, float *M, int Ci) 
   }
   wasm_v128_store(M, a0);
   wasm_v128_store(M + 4, a1);
+}
+
+// M[ci..ci+3][co..co+7] (row stride Co) += sum over the nt tiles of V[k][ci..ci+3] * D[k][co..co+7].
+static inline void accumulate4x8(const float *V, const float *D, float *M, int Ci, int Co, int nt) {
+  v128_t a00 = wasm_v128_load(M), a01 = wasm_v128_load(M + 4);
+  v128_t a10 = wasm_v128_load(M + Co), a11 = wasm_v128_load(M + Co + 4);
+  v128_t a20 = wasm_v128_load(M + 2 * Co), a21 = wasm_v128_load(M + 2 * Co + 4);
+  v128_t a30 = wasm_v128_load(M + 3 * Co), a31 = wasm_v128_load(M + 3 * Co + 4);
+  for (int k = 0; k < nt; k++) {
+    const v128_t d0 = wasm_v128_load(D), d1 = wasm_v128_load(D + 4);
+    v128_t s = wasm_v128_load32_splat(V);
+    a00 = madd(a00, s, d0);
+    a01 = madd(a01, s, d1);
+    s = wasm_v128_load32_splat(V + 1);
+    a10 = madd(a10, s, d0);
+    a11 = madd(a11, s, d1);
+    s = wasm_v128_load32_splat(V + 2);
+    a20 = madd(a20, s, d0);
+    a21 = madd(a21, s, d1);
+    s = wasm_v128_load32_splat(V + 3);
+    a30 = madd(a30, s, d0);
+    a31 = madd(a31, s, d1);
+    V += Ci;
+    D += Co;
+  }
+  wasm_v128_store(M, a00); wasm_v128_store(M + 4, a01);
+  wasm_v128_store(M + Co, a10); wasm_v128_store(M + Co + 4, a11);
+  wasm_v128_store(M + 2 * Co, a20); wasm_v128_store(M + 2 * Co + 4, a21);
+  wasm_v128_store(M + 3 * Co, a30); wasm_v128_store(M + 3 * Co + 4, a31);
 }

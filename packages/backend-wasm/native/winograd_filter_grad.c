@@ -70,35 +70,6 @@ static inline void gradTile(const float *g, float *D, int k, int TB, int Co, int
   }
 }
 
-// M[ci..ci+3][co..co+7] (row stride Co) += sum over the nt tiles of V[k][ci..ci+3] * D[k][co..co+7].
-static inline void accumulate4x8(const float *V, const float *D, float *M, int Ci, int Co, int nt) {
-  v128_t a00 = wasm_v128_load(M), a01 = wasm_v128_load(M + 4);
-  v128_t a10 = wasm_v128_load(M + Co), a11 = wasm_v128_load(M + Co + 4);
-  v128_t a20 = wasm_v128_load(M + 2 * Co), a21 = wasm_v128_load(M + 2 * Co + 4);
-  v128_t a30 = wasm_v128_load(M + 3 * Co), a31 = wasm_v128_load(M + 3 * Co + 4);
-  for (int k = 0; k < nt; k++) {
-    const v128_t d0 = wasm_v128_load(D), d1 = wasm_v128_load(D + 4);
-    v128_t s = wasm_v128_load32_splat(V);
-    a00 = madd(a00, s, d0);
-    a01 = madd(a01, s, d1);
-    s = wasm_v128_load32_splat(V + 1);
-    a10 = madd(a10, s, d0);
-    a11 = madd(a11, s, d1);
-    s = wasm_v128_load32_splat(V + 2);
-    a20 = madd(a20, s, d0);
-    a21 = madd(a21, s, d1);
-    s = wasm_v128_load32_splat(V + 3);
-    a30 = madd(a30, s, d0);
-    a31 = madd(a31, s, d1);
-    V += Ci;
-    D += Co;
-  }
-  wasm_v128_store(M, a00); wasm_v128_store(M + 4, a01);
-  wasm_v128_store(M + Co, a10); wasm_v128_store(M + Co + 4, a11);
-  wasm_v128_store(M + 2 * Co, a20); wasm_v128_store(M + 2 * Co + 4, a21);
-  wasm_v128_store(M + 3 * Co, a30); wasm_v128_store(M + 3 * Co + 4, a31);
-}
-
 // Chunks [c0, c1) of p: chunk c's accumulators, 16*Ci*Co floats at acc + c*16*Ci*Co, get the sum over its
 // tiles. x [N,H,W,Ci] padded (H >= 2*TH+2, W >= 2*TW+2), dy [N,Ho,Wo,Co]; scratch: wgf_scratch bytes of
 // this call's own. Ci a multiple of 4, Co of 8.

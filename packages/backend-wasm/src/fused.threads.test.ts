@@ -19,9 +19,12 @@ const CONVS: ConvCase[] = [
   // Winograd forward and input gradient (native/winograd.c), odd sizes: each thread its own range of 2×2
   // tiles, the last row and column of tiles half outside.
   { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
-  // Winograd filter gradient (native/winograd_filter_grad.c): 315 tiles in 4 chunks, 2 per thread, each
+  // Winograd F(3×3, 4×4) filter gradient (native/winograd4_filter_grad.c): 100 tiles of 4×4 in 3 chunks, each
   // summed into its own accumulators and added in chunk order.
   { n: 5, h: 17, w: 13, ci: 16, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
+  // F(3×3, 2×2) filter gradient (native/winograd_filter_grad.c; 7×7 is below F(4×4, 3×3)'s 8×8): 640 tiles of
+  // 2×2 in 8 chunks, 4 per thread.
+  { n: 40, h: 7, w: 7, ci: 16, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'same' },
   // Stride-2 input gradient phase by phase (native/conv2d.c's dxp_run): 1,024 pixels a phase, split across
   // both threads, each writing its pixels of dx in place.
   { n: 4, h: 32, w: 32, ci: 16, co: 32, kh: 3, kw: 3, strides: [2, 2], pad: 'same' },

@@ -25,8 +25,10 @@ const CASES: Array<ConvCase & { tiles: [Tile, Tile] }> = [
   { n: 2, h: 13, w: 11, ci: 40, co: 32, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 4] },
   // One pixel: a single tile, three quarters of it padding.
   { n: 2, h: 1, w: 1, ci: 32, co: 8, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [2, 0] },
-  // 315 tiles: the filter gradient sums them in 4 chunks (wgf_chunks), which start inside an image.
+  // 100 tiles of 4×4: the filter gradient sums them in 3 chunks (wgf4_chunks), which start inside an image.
   { n: 5, h: 17, w: 13, ci: 16, co: 24, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 4] },
+  // 7×7, F(2×2, 3×3): 640 tiles of 2×2, whose filter gradient sums them in 8 chunks (wgf_chunks).
+  { n: 40, h: 7, w: 7, ci: 16, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [2, 2] },
   // F(4×4, 3×3) with 128 channels in, the most it takes: 9×10, the last tile row 1 row and its last column
   // 2 columns inside; the input gradient (16 in, 128 out) too.
   { n: 2, h: 9, w: 10, ci: 128, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 4] },

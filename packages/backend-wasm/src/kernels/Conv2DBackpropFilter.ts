@@ -10,7 +10,7 @@ import { tf } from '@residual/tensor';
 import { assertFloat32, release, transpose } from './kernel-util';
 import { convGeometry, fitOutGrad, type ConvGeometry } from './conv-geometry';
 import { nativeRuntime, runSplit } from './native/runtime';
-import { paddedInput, paddedSize, scratchAllocator, useWinograd } from './Conv2D';
+import { paddedInput, paddedSize, scratchAllocator, useWinograd, winogradTile } from './Conv2D';
 
 /**
  * Gradient of `conv2d` with respect to its filter, by our own wasm SIMD kernel (native/filter_grad.c).
@@ -65,37 +65,43 @@ function nativeFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g
 }
 
 /**
- * dW by F(3×3, 2×2): the tiles are cut into chunks whose number depends only on the sizes (wgf_chunks), each
- * chunk sums its tiles into accumulators of its own, threads take whole chunks, and wgf_finish adds the
+ * dW by F(3×3, 4×4) (native/winograd4_filter_grad.c) where the forward runs as F(4×4, 3×3), else by F(3×3, 2×2)
+ * (native/winograd_filter_grad.c): the tiles are cut into chunks whose number depends only on the sizes, each
+ * chunk sums its tiles into accumulators of its own, threads take whole chunks, and the finish adds the
  * chunks in order: the same bits on any number of threads.
  */
 function winogradFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const rt = nativeRuntime(backend);
   const out = backend.makeOutput([3, 3, g.ci, g.co], 'float32');
-  const tiles = g.n * Math.ceil(g.ho / 2) * Math.ceil(g.wo / 2);
+  const tile = winogradTile(g) === 4 ? 4 : 2;
+  const positions = (tile + 2) ** 2;
+  const tiles = g.n * Math.ceil(g.ho / tile) * Math.ceil(g.wo / tile);
   const dwp = rt.offset(out.dataId);
   if (tiles === 0 || g.co === 0) {
-    // No tiles: a zero gradient (and wgf_chunks divides by Ci·Co).
+    // No tiles: a zero gradient (and the chunk count divides by Ci·Co).
     backend.typedArrayFromHeap(out).fill(0);
     return out;
   }
-  const [hp, wpad] = paddedSize(g, 2);
+  const [hp, wpad] = paddedSize(g, tile);
+  const native = tile === 4
+    ? { chunks: rt.exports.wgf4_chunks, scratch: rt.exports.wgf4_scratch, run: 'wgf4_run', finish: 'wgf4_finish' } as const
+    : { chunks: rt.exports.wgf_chunks, scratch: rt.exports.wgf_scratch, run: 'wgf_run', finish: 'wgf_finish' } as const;
   const blocks: number[] = [];
   const alloc = scratchAllocator(rt, blocks, 'Conv2DBackpropFilter');
   try {
     const xin = paddedInput(rt, rt.offset(x.dataId), g, hp, wpad, alloc);
     const dyp = rt.offset(dy.dataId);
-    const chunks = rt.exports.wgf_chunks(tiles, g.ci, g.co);
-    const acc = alloc(4 * chunks * 16 * g.ci * g.co);
-    const perRange = rt.exports.wgf_scratch(g.ci, g.co);
+    const chunks = native.chunks(tiles, g.ci, g.co);
+    const acc = alloc(4 * chunks * positions * g.ci * g.co);
+    const perRange = native.scratch(g.ci, g.co);
     const ranges = Math.min(rt.pool?.threads ?? 1, chunks);
     const scratchBase = alloc(perRange * ranges);
     // runSplit asks for each range's arguments once, in order: the k-th range gets the k-th scratch.
     let range = 0;
-    runSplit(rt, 'wgf_run', chunks, ranges, (c0, c1) => [
+    runSplit(rt, native.run, chunks, ranges, (c0, c1) => [
       xin, dyp, acc, scratchBase + perRange * range++, c0, c1, chunks, g.n, hp, wpad, g.ci, g.ho, g.wo, g.co,
     ]);
-    runSplit(rt, 'wgf_finish', g.ci, Infinity, (ci0, ci1) => [acc, dwp, chunks, ci0, ci1, g.ci, g.co]);
+    runSplit(rt, native.finish, g.ci, Infinity, (ci0, ci1) => [acc, dwp, chunks, ci0, ci1, g.ci, g.co]);
   } finally {
     for (const p of blocks) rt.free(p);
   }

@@ -37,6 +37,12 @@ export interface NativeExports {
   wgf_chunks(tiles: number, ci: number, co: number): number;
   wgf_run(...args: number[]): void;
   wgf_finish(acc: number, dw: number, p: number, ci0: number, ci1: number, ci: number, co: number): void;
+  /** Winograd F(3x3, 4x4) filter gradient (native/winograd4_filter_grad.c). */
+  wgf4_block(ci: number, co: number): number;
+  wgf4_scratch(ci: number, co: number): number;
+  wgf4_chunks(tiles: number, ci: number, co: number): number;
+  wgf4_run(...args: number[]): void;
+  wgf4_finish(acc: number, dw: number, p: number, ci0: number, ci1: number, ci: number, co: number): void;
   /** Strided copies for Slice and PadV2 (native/copy.c). */
   copy_box(...args: number[]): void;
   pad_rows(...args: number[]): void;
@@ -46,7 +52,7 @@ export interface NativeExports {
   sgd_step(...args: number[]): void;
 }
 /** The exports a {@link NativePool} can run on its threads (integer arguments only). */
-export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wg4_run', 'wgf_run', 'wgf_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'add_f32', 'copy_box', 'pad_rows'] as const;
+export const NATIVE_POOL_OPS = ['conv_run', 'conv_pad', 'dxp_run', 'wg_run', 'wg4_run', 'wgf_run', 'wgf_finish', 'wgf4_run', 'wgf4_finish', 'fg_run', 'bn_sums_chunks', 'bn_normalize', 'bn_grad_dx', 'relu_grad', 'add_f32', 'copy_box', 'pad_rows'] as const;
 export type NativeOp = (typeof NATIVE_POOL_OPS)[number];
 
 /**
