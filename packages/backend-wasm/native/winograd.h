@@ -10,6 +10,9 @@
 // L1 sets (8 ways) and evict each other: the 16-channel case ran 1.3x slower.
 static inline int vStride(int TB, int Ci) { return TB * Ci + 16; }
 
+// First tile of chunk c of p (the filter gradients' chunks of tiles).
+static inline int chunkStart(int c, int p, int tiles) { return (int)(((long long)tiles * c) / p); }
+
 // V[xi][k][ci..ci+3] for tile k of the block from its 4x4 patch at d (row stride xRow floats, pixel stride
 // Ci): B^T d B, rows first. V has room for TB tiles.
 static inline void inputTile(const float *d, float *V, int k, int TB, int Ci, int xRow) {

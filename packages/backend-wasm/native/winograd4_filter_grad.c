@@ -43,9 +43,6 @@ __attribute__((export_name("wgf4_chunks"))) int wgf4_chunks(int tiles, int Ci, i
   return p < 1 ? 1 : p;
 }
 
-// First tile of chunk c of p.
-static inline int chunkStart4(int c, int p, int tiles) { return (int)(((long long)tiles * c) / p); }
-
 // A applied to (y0..y3): the 6 values of one row (or column) of A y.
 #define A6(y0, y1, y2, y3, o)                                                                               \
   do {                                                                                                      \
@@ -97,7 +94,7 @@ __attribute__((export_name("wgf4_run"))) void wgf4_run(const float *x, const flo
   for (int c = c0; c < c1; c++) {
     float *M = acc + c * 36 * Ci * Co;
     for (int i = 0; i < 36 * Ci * Co; i++) M[i] = 0.f;
-    const int t0 = chunkStart4(c, p, tiles), t1 = chunkStart4(c + 1, p, tiles);
+    const int t0 = chunkStart(c, p, tiles), t1 = chunkStart(c + 1, p, tiles);
     int n = t0 / (TH * TW), th = (t0 / TW) % TH, tw = t0 % TW;
     for (int tb = t0; tb < t1; tb += TB) {
       const int nt = t1 - tb < TB ? t1 - tb : TB;

@@ -44,9 +44,6 @@ __attribute__((export_name("wgf_chunks"))) int wgf_chunks(int tiles, int Ci, int
   return p < 1 ? 1 : p;
 }
 
-// First tile of chunk c of p.
-static inline int chunkStart(int c, int p, int tiles) { return (int)(((long long)tiles * c) / p); }
-
 // D[xi][k][co..co+3] = (A dY A^T)[xi] for tile k from its 2x2 output gradient at g (a, b / c, d; the
 // ones outside the output, `right` / `bottom` 0, are zero). A has rows (1,0), (1,1), (1,-1), (0,-1).
 static inline void gradTile(const float *g, float *D, int k, int TB, int Co, int gRow, int right, int bottom) {

@@ -85,9 +85,9 @@ function residualConv(args: { inputs: NamedTensorInfoMap; backend: BackendWasm; 
 }
 
 /**
- * Whether a convolution runs as Winograd F(2×2, 3×3) (native/winograd.c): 3×3, stride 1, output channels
+ * Whether a convolution runs as Winograd (which one: {@link winogradTile}): 3×3, stride 1, output channels
  * in multiples of 8 and 16 to 256 input channels in multiples of 4. Measured on one thread against the
- * direct convolution (same process, interleaved): 1.1× faster with 16 input channels, 1.5× with 32,
+ * direct convolution (same process, interleaved), F(2×2, 3×3): 1.1× faster with 16 input channels, 1.5× with 32,
  * 1.7–2.0× with 64 to 256; with 8 the transforms cost more than they save, and with 512 (ResNet-50's 7×7,
  * where 15 of the 64 outputs its 2×2 tiles compute fall outside) it gained 1.16× while the error against
  * the direct sum grew to 7e-5 of the largest output. `RESIDUAL_WASM_WINOGRAD=0` turns it off (read once per process).
@@ -101,7 +101,7 @@ let winogradOff: boolean | undefined;
 /**
  * The output tile of the convolution's Winograd algorithm: 4 for F(4x4, 3x3) (native/winograd4.c), 2 for
  * F(2x2, 3x3), 0 for the direct convolution. F(4x4, 3x3) takes up to 128 input channels and outputs of at
- * least 8x8. Measured on 2 threads against F(2x2, 3x3) (same process, one after the other; batch 128 CIFAR
+ * least 8x8. Measured on 2 threads against F(2x2, 3x3) (two processes, one after the other; batch 128 CIFAR
  * stages, batch 16 ResNet-50 stages): 1.5-1.6x faster from 16 to 128 channels, with an error of 2e-6 to
  * 7e-6 of the largest output against a float64 sum (F(2x2, 3x3): 2e-7 to 4e-7); with 256 channels at 14x14
  * it gained 6 % for an error of 1.1e-5, and at 7x7 (a 4x4 tile a quarter outside) it was slower.
@@ -115,8 +115,9 @@ export function winogradTile(g: ConvGeometry): 0 | 2 | 4 {
 let winograd4Off: boolean | undefined;
 
 /**
- * Rows and columns of the zero-padded input the taps read. Winograd's 2×2 tiles read whole 4×4 patches:
- * one more row and column for an odd output size.
+ * Rows and columns of the zero-padded input the taps read. Winograd's t×t tiles (`winograd`, 0 for the direct
+ * convolution) read whole (t+2)×(t+2) patches: up to t−1 more rows and columns where the output size is not a
+ * multiple of t.
  */
 export function paddedSize(g: ConvGeometry, winograd: 0 | 2 | 4): [number, number] {
   if (winograd) return [winograd * Math.ceil(g.ho / winograd) + 2, winograd * Math.ceil(g.wo / winograd) + 2];
@@ -165,31 +166,19 @@ export function nativeConv(
   const alloc = scratchAllocator(rt, scratch, 'Conv2D');
   try {
     const xin = paddedInput(rt, xp, g, hp, wpad, alloc);
-    if (winograd === 4) {
-      // As below, with F(4x4, 3x3)'s 6x6 transforms and 4x4 tiles.
-      const u = alloc(4 * 36 * g.ci * g.co);
-      rt.exports.wg4_filter(wp, u, g.ci, g.co);
-      const tiles = g.n * Math.ceil(g.ho / 4) * Math.ceil(g.wo / 4);
-      const perRange = rt.exports.wg4_scratch(g.ci);
-      const ranges = rt.pool?.threads ?? 1;
-      const scratchBase = alloc(perRange * ranges);
-      let range = 0;
-      runSplit(rt, 'wg4_run', tiles, ranges, (t0, t1) => [
-        xin, u, bp, rp, yp, scratchBase + perRange * range++, t0, t1, relu ? 1 : 0, hp, wpad, g.ci, g.ho, g.wo, g.co,
-      ]);
-      return out;
-    }
     if (winograd) {
-      // The filter's 4x4 transforms (once per call), then each thread its tiles with scratch of its own.
-      const u = alloc(4 * 16 * g.ci * g.co);
-      rt.exports.wg_filter(wp, u, g.ci, g.co);
-      const tiles = g.n * Math.ceil(g.ho / 2) * Math.ceil(g.wo / 2);
-      const perRange = rt.exports.wg_scratch(g.ci);
+      // The filter's (t+2)x(t+2) transforms (once per call), then each thread its t x t tiles with scratch of
+      // its own: F(2x2, 3x3) in native/winograd.c, F(4x4, 3x3) in native/winograd4.c.
+      const f4 = winograd === 4;
+      const u = alloc(4 * (winograd + 2) ** 2 * g.ci * g.co);
+      (f4 ? rt.exports.wg4_filter : rt.exports.wg_filter)(wp, u, g.ci, g.co);
+      const tiles = g.n * Math.ceil(g.ho / winograd) * Math.ceil(g.wo / winograd);
+      const perRange = (f4 ? rt.exports.wg4_scratch : rt.exports.wg_scratch)(g.ci);
       const ranges = rt.pool?.threads ?? 1;
       const scratchBase = alloc(perRange * ranges);
       // runSplit asks for each range's arguments once, in order: the k-th range gets the k-th scratch.
       let range = 0;
-      runSplit(rt, 'wg_run', tiles, ranges, (t0, t1) => [
+      runSplit(rt, f4 ? 'wg4_run' : 'wg_run', tiles, ranges, (t0, t1) => [
         xin, u, bp, rp, yp, scratchBase + perRange * range++, t0, t1, relu ? 1 : 0, hp, wpad, g.ci, g.ho, g.wo, g.co,
       ]);
       return out;

@@ -20,9 +20,9 @@ import { paddedInput, paddedSize, scratchAllocator, useWinograd, winogradTile } 
  * pixels stay in cache while every tap and channel tile sweeps them. With the threaded build the blocks
  * are split across threads, each summing into a private partial filter, and the partials are added.
  * (Until 0.2 this was one XNNPACK convolution with the batch as channels: 3× slower than the forward
- * convolution, see docs/performance.md.) Where the forward convolution runs as Winograd F(2×2, 3×3), the
- * filter gradient runs as its transpose F(3×3, 2×2) (native/winograd_filter_grad.c): 16 multiply-adds per
- * 2×2 output tile and channel pair instead of 36.
+ * convolution, see docs/performance.md.) Where the forward convolution runs as Winograd, the filter
+ * gradient runs as its transpose: F(3×3, 2×2) (native/winograd_filter_grad.c, 16 multiply-adds per 2×2 output
+ * tile and channel pair instead of 36) or F(3×3, 4×4) (native/winograd4_filter_grad.c, 36 per 4×4 tile).
  */
 export function conv2DBackpropFilter(args: {
   inputs: NamedTensorInfoMap;

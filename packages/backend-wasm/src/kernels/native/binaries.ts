@@ -3,7 +3,7 @@
 // Built with: Debian clang version 19.1.7 (3~deb12u1)
 
 /** SHA-256 of the C sources these modules were built from (checked by the native build test). */
-export const NATIVE_SOURCE_SHA256 = 'a8381a3fdc1007924d26c5127ce02e4f69fb569d838cfdb2919d2c0a935d28ca';
+export const NATIVE_SOURCE_SHA256 = '6a05ef2e5862f904708584ca2c9b98942fc35a0cb252132c20f31cc8dee22241';
 
 /**
  * The kernels as wasm modules, base64: importing an ordinary memory (`plain`) or a shared one (`shared`,
