@@ -13,8 +13,7 @@ import { replacingConfig, runStock } from './stock';
 export function add(args: { inputs: NamedTensorInfoMap; backend: BackendWasm }): TensorInfo {
   const { backend } = args;
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-  const sameShape = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !sameShape) return runStock(tf.Add, args as never);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !tf.util.arraysEqual(a.shape, b.shape)) return runStock(tf.Add, args as never);
   const rt = nativeRuntime(backend);
   const out = backend.makeOutput(a.shape, 'float32');
   const n = tf.util.sizeFromShape(a.shape);
