@@ -5,8 +5,9 @@
 // Add, Mul, Add backward) read and write the activations 14 times per layer. Here it is four passes:
 //   forward:  bn_sums_chunks over x (per-channel sum and sum of squares, float64) and bn_normalize;
 //   backward: bn_sums_chunks over dy and x (sum of dy and of dy*(x-mean), float64) and bn_grad_dx.
-// With the ReLU, the backward passes apply its mask (from y) to dy on the fly instead of a ReluGrad pass; with
-// the residual, the first backward pass also writes the masked dy, which is the residual's gradient. The float32
+// With the ReLU, the backward passes apply its mask to dy on the fly instead of a ReluGrad pass: from y, from the
+// 16-bit mask bn_normalize stored, or (no residual) recomputed from x, which they read anyway. With the
+// residual, the first backward pass also writes the masked dy, which is the residual's gradient. The float32
 // operations and their order are those of the separate kernels, so fused and unfused results are bit-identical.
 // Sums are made over chunks of pixels fixed by the sizes alone (bn_chunk) and added in chunk order, and the
 // elementwise passes are split by pixels, so results do not depend on the thread count.
@@ -70,29 +71,53 @@ static inline v128_t first4(const float *a, const float *y, const unsigned short
   return v;
 }
 
+// dy masked by the ReLU's gradient recomputed from x - mean (xc): the forward's y = relu(xc*k + offset) in the
+// same float32 operations, so its factor, and dy times it, are those of the mask the forward did not store.
+// (The factor of relu(v) is that of v itself: v > 0 exactly where relu(v) > 0, and a NaN stays NaN.)
+// A NaN v gets the factor 0 here, not NaN: v is NaN only where x - mean is (x NaN or infinite makes the mean so
+// for the whole channel), k or the offset is, and then dx and dScale are NaN through x - mean anyway, and
+// bn_grad_coeffs makes dOffset NaN (nan_channel). Two operations instead of maskFactor's five.
+static inline v128_t recomputed4(v128_t dy, v128_t xc, v128_t k, v128_t o) {
+  const v128_t v = wasm_f32x4_add(wasm_f32x4_mul(xc, k), o);
+  return wasm_f32x4_mul(dy, wasm_v128_and(wasm_f32x4_splat(1.f), wasm_f32x4_gt(v, wasm_f32x4_splat(0.f))));
+}
+static inline float recomputed1(float dy, float xc, float k, float o) { return dy * (xc * k + o > 0.f ? 1.f : 0.f); }
+
 // Sums of G groups of 4 channels from c over pixels [p0, p1) into s1, s2 (see chunk_sums). Two groups give the
 // float64 adds 8 independent chains: one group's 4 stalled on their 4-cycle latency. Each channel's values are
 // still added in pixel order, so the sums do not depend on G.
 ALWAYS_INLINE void group_sums(const float *a, const float *b, const float *y, const unsigned short *mk, float *dz,
-                              const float *mean, int p0, int p1, int C, int c, double *s1, double *s2, const int G) {
+                              const float *mean, const float *kr, const float *orr, int p0, int p1, int C, int c,
+                              double *s1, double *s2, const int G) {
   const v128_t z = wasm_f64x2_splat(0);
-  v128_t u[4], v[4], m[2];
+  v128_t u[4], v[4], m[2], kk[2], oo[2];
 #pragma clang loop unroll(full)
   for (int j = 0; j < 2 * G; j++) u[j] = v[j] = z;
 #pragma clang loop unroll(full)
-  for (int g = 0; g < G; g++) m[g] = mean ? wasm_v128_load(mean + c + 4 * g) : wasm_f32x4_splat(0);
+  for (int g = 0; g < G; g++) {
+    m[g] = mean ? wasm_v128_load(mean + c + 4 * g) : wasm_f32x4_splat(0);
+    kk[g] = kr ? wasm_v128_load(kr + c + 4 * g) : z;
+    oo[g] = kr ? wasm_v128_load(orr + c + 4 * g) : z;
+  }
   for (int p = p0; p < p1; p++) {
 #pragma clang loop unroll(full)
     for (int g = 0; g < G; g++) {
       const int e = p * C + c + 4 * g;
-      const v128_t xa = first4(a, y, mk, dz, e);
-      const v128_t lo = lo64(xa), hi = hi64(xa);
       // The second factor: x itself, or x - mean centred in float32 as tfjs's Sub.
-      const v128_t xc = b ? wasm_f32x4_sub(wasm_v128_load(b + e), m[g]) : xa;
+      const v128_t xc = b ? wasm_f32x4_sub(wasm_v128_load(b + e), m[g]) : wasm_v128_load(a + e);
+      v128_t xa;
+      if (kr) {
+        xa = recomputed4(wasm_v128_load(a + e), xc, kk[g], oo[g]);
+        if (dz) wasm_v128_store(dz + e, xa);
+      } else {
+        xa = first4(a, y, mk, dz, e);
+      }
+      const v128_t lo = lo64(xa), hi = hi64(xa);
       u[2 * g] = wasm_f64x2_add(u[2 * g], lo);
       u[2 * g + 1] = wasm_f64x2_add(u[2 * g + 1], hi);
-      v[2 * g] = wasm_f64x2_add(v[2 * g], wasm_f64x2_mul(lo, lo64(xc)));
-      v[2 * g + 1] = wasm_f64x2_add(v[2 * g + 1], wasm_f64x2_mul(hi, hi64(xc)));
+      const v128_t x2 = b ? xc : xa;
+      v[2 * g] = wasm_f64x2_add(v[2 * g], wasm_f64x2_mul(lo, lo64(x2)));
+      v[2 * g + 1] = wasm_f64x2_add(v[2 * g + 1], wasm_f64x2_mul(hi, hi64(x2)));
     }
   }
 #pragma clang loop unroll(full)
@@ -110,20 +135,20 @@ ALWAYS_INLINE void group_sums(const float *a, const float *b, const float *y, co
 // Inlined into chunk_sums once per combination of inputs that the kernels pass, with the absent ones as
 // constant nulls: the tests of them leave the inner loops (2 threads, hot cache: the sums 10-25 % faster).
 ALWAYS_INLINE void sums_of(const float *a, const float *b, const float *y, const unsigned short *mk, float *dz,
-                           const float *mean, int q0, int q1, int C, double *acc) {
+                           const float *mean, const float *kr, const float *orr, int q0, int q1, int C, double *acc) {
   double *s1 = acc, *s2 = acc + C;
   const int c8 = C & ~7, c4 = C & ~3;
   for (int p0 = q0; p0 < q1; p0 += BLOCK) {
     const int p1 = p0 + BLOCK < q1 ? p0 + BLOCK : q1;
-    for (int c = 0; c < c8; c += 8) group_sums(a, b, y, mk, dz, mean, p0, p1, C, c, s1, s2, 2);
-    if (c4 > c8) group_sums(a, b, y, mk, dz, mean, p0, p1, C, c8, s1, s2, 1);
+    for (int c = 0; c < c8; c += 8) group_sums(a, b, y, mk, dz, mean, kr, orr, p0, p1, C, c, s1, s2, 2);
+    if (c4 > c8) group_sums(a, b, y, mk, dz, mean, kr, orr, p0, p1, C, c8, s1, s2, 1);
     for (int c = c4; c < C; c++) {
       double u = 0, v = 0;
       const float m = mean ? mean[c] : 0.f;
       for (int p = p0; p < p1; p++) {
         float af = a[p * C + c];
-        if (y || mk) {
-          af = mask1(af, y, mk, p * C + c);
+        if (kr || y || mk) {
+          af = kr ? recomputed1(af, b[p * C + c] - m, kr[c], orr[c]) : mask1(af, y, mk, p * C + c);
           if (dz) dz[p * C + c] = af;
         }
         const double ap = af;
@@ -138,11 +163,11 @@ ALWAYS_INLINE void sums_of(const float *a, const float *b, const float *y, const
 }
 
 static void chunk_sums(const float *a, const float *b, const float *y, const unsigned short *mk, float *dz,
-                       const float *mean, int q0, int q1, int C, double *acc) {
-  if (!b && !y && !mk) sums_of(a, 0, 0, 0, 0, 0, q0, q1, C, acc);  // forward: x and x*x
-  else if (b && mk && !dz) sums_of(a, b, 0, mk, 0, mean, q0, q1, C, acc);  // backward after a ReLU
-  else if (b && mk) sums_of(a, b, 0, mk, dz, mean, q0, q1, C, acc);  // ... and a residual
-  else sums_of(a, b, y, mk, dz, mean, q0, q1, C, acc);
+                       const float *mean, const float *kr, const float *orr, int q0, int q1, int C, double *acc) {
+  if (!b && !y && !mk) sums_of(a, 0, 0, 0, 0, 0, 0, 0, q0, q1, C, acc);  // forward: x and x*x
+  else if (b && kr && !dz) sums_of(a, b, 0, 0, 0, mean, kr, orr, q0, q1, C, acc);  // backward after a ReLU
+  else if (b && mk) sums_of(a, b, 0, mk, dz, mean, 0, 0, q0, q1, C, acc);  // ... and a residual
+  else sums_of(a, b, y, mk, dz, mean, kr, orr, q0, q1, C, acc);
 }
 
 // Pixels per chunk of the per-channel sums: a function of P alone (at most 64 chunks of whole blocks, at
@@ -154,16 +179,18 @@ __attribute__((export_name("bn_chunk"))) int bn_chunk(int P) {
 }
 
 // Sums of chunks [k0, k1) of `chunk` pixels, chunk k into acc + 2*C*k: of x and x*x when b is null (a is x),
-// else of dy and dy*(x - mean) (a is dy, b is x), dy masked first when y or mk (see chunk_sums).
+// else of dy and dy*(x - mean) (a is dy, b is x), dy masked first when y or mk (see chunk_sums), or by the
+// mask recomputed from x, the factor kr and the offset orr (bn_factor's k and the forward's offset) when kr.
 __attribute__((export_name("bn_sums_chunks"))) void bn_sums_chunks(const float *a, const float *b, const float *y,
                                                                    const unsigned short *mk, float *dz,
-                                                                   const float *mean, int P, int C, int chunk,
+                                                                   const float *mean, const float *kr,
+                                                                   const float *orr, int P, int C, int chunk,
                                                                    int k0, int k1, double *acc) {
   for (int k = k0; k < k1; k++) {
     double *ak = acc + 2 * C * k;
     for (int c = 0; c < 2 * C; c++) ak[c] = 0;
     const int q1 = (k + 1) * chunk < P ? (k + 1) * chunk : P;
-    chunk_sums(a, b, y, mk, dz, mean, k * chunk, q1, C, ak);
+    chunk_sums(a, b, y, mk, dz, mean, kr, orr, k * chunk, q1, C, ak);
   }
 }
 
@@ -252,13 +279,21 @@ __attribute__((export_name("bn_normalize"))) void bn_normalize(const float *x, f
 
 // From the sums: dOffset = sum dy, dScale = sum dy*xhat, and the coefficients of dx = K*dy + A*(x-mean) + B
 // (K = scale/sigma, A = -K*dScale/(P*sigma), B = -K*dOffset/P), all per channel. dScale/dOffset may be null.
+// With `orr` (the mask was recomputed from x: the forward's offset), a channel whose mean, factor or offset is
+// not finite gets a NaN sum of dy: there the recomputed mask gave 0 where y's gives NaN (recomputed4).
 __attribute__((export_name("bn_grad_coeffs"))) void bn_grad_coeffs(const double *acc, const float *var,
                                                                    const float *scale, float eps, int P, int C,
                                                                    float *dScale, float *dOffset, float *K,
-                                                                   float *A, float *B) {
+                                                                   float *A, float *B, const float *mean,
+                                                                   const float *orr) {
   for (int c = 0; c < C; c++) {
     const float inv = 1.f / __builtin_sqrtf(var[c] + eps);
-    const float sumDy = (float)acc[c];
+    float sumDy = (float)acc[c];
+    if (orr) {
+      const float kc = scale ? inv * scale[c] : inv;
+      // x - x is 0 for a finite x and NaN for NaN and the infinities.
+      if ((mean[c] - mean[c]) + (kc - kc) + (orr[c] - orr[c]) != 0.f) sumDy = __builtin_nanf("");
+    }
     const float sumDyXhat = (float)(acc[C + c] * inv);
     const float k = scale ? inv * scale[c] : inv;
     if (dScale) dScale[c] = sumDyXhat;
@@ -269,18 +304,19 @@ __attribute__((export_name("bn_grad_coeffs"))) void bn_grad_coeffs(const double 
   }
 }
 
-// dx = K*dy + A*(x - mean) + B for pixels [p0, p1), dy masked by the ReLU's gradient from the bits `mk` or
-// from `y` unless both are null.
-ALWAYS_INLINE void grad_dx_rows(const float *dy, const float *y, const unsigned short *mk, const float *x,
-                                const float *mean, const float *K, const float *A, const float *B, int p0, int p1,
-                                int C, float *dx) {
+// dx = K*dy + A*(x - mean) + B for pixels [p0, p1), dy masked by the ReLU's gradient recomputed from x when
+// kr (see bn_sums_chunks), else from the bits `mk` or from `y` unless both are null.
+ALWAYS_INLINE void grad_dx_rows(const float *dy, const float *y, const unsigned short *mk, const float *kr,
+                                const float *orr, const float *x, const float *mean, const float *K, const float *A,
+                                const float *B, int p0, int p1, int C, float *dx) {
   const int c4 = C & ~3;
   if (c4 == C) {  // one stream, as normalize_rows
     int c = 0;
 #pragma clang loop vectorize(disable) interleave(disable)
     for (int e = p0 * C; e < p1 * C; e += 4) {
       const v128_t xc = wasm_f32x4_sub(wasm_v128_load(x + e), wasm_v128_load(mean + c));
-      const v128_t d = mask4(wasm_v128_load(dy + e), y, mk, e);
+      const v128_t d = kr ? recomputed4(wasm_v128_load(dy + e), xc, wasm_v128_load(kr + c), wasm_v128_load(orr + c))
+                          : mask4(wasm_v128_load(dy + e), y, mk, e);
       const v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d), wasm_f32x4_mul(wasm_v128_load(A + c), xc));
       wasm_v128_store(dx + e, wasm_f32x4_add(v, wasm_v128_load(B + c)));
       c = c + 4 == C ? 0 : c + 4;
@@ -293,23 +329,24 @@ ALWAYS_INLINE void grad_dx_rows(const float *dy, const float *y, const unsigned 
     int c = 0;
     for (; c < c4; c += 4) {
       v128_t xc = wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c));
-      const v128_t d = mask4(wasm_v128_load(dp + c), y, mk, p * C + c);
+      const v128_t d = kr ? recomputed4(wasm_v128_load(dp + c), xc, wasm_v128_load(kr + c), wasm_v128_load(orr + c))
+                          : mask4(wasm_v128_load(dp + c), y, mk, p * C + c);
       v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d),
                                 wasm_f32x4_mul(wasm_v128_load(A + c), xc));
       wasm_v128_store(out + c, wasm_f32x4_add(v, wasm_v128_load(B + c)));
     }
     for (; c < C; c++) {
-      const float d = mask1(dp[c], y, mk, p * C + c);
+      const float d = kr ? recomputed1(dp[c], xp[c] - mean[c], kr[c], orr[c]) : mask1(dp[c], y, mk, p * C + c);
       out[c] = K[c] * d + A[c] * (xp[c] - mean[c]) + B[c];
     }
   }
 }
 
 __attribute__((export_name("bn_grad_dx"))) void bn_grad_dx(const float *dy, const float *y, const unsigned short *mk,
-                                                           const float *x, const float *mean,
-                                                           const float *K, const float *A, const float *B, int p0,
-                                                           int p1, int C, float *dx) {
-  if (mk) grad_dx_rows(dy, 0, mk, x, mean, K, A, B, p0, p1, C, dx);
-  else if (!y) grad_dx_rows(dy, 0, 0, x, mean, K, A, B, p0, p1, C, dx);
-  else grad_dx_rows(dy, y, mk, x, mean, K, A, B, p0, p1, C, dx);
+                                                           const float *kr, const float *orr, const float *x,
+                                                           const float *mean, const float *K, const float *A,
+                                                           const float *B, int p0, int p1, int C, float *dx) {
+  if (kr) grad_dx_rows(dy, 0, 0, kr, orr, x, mean, K, A, B, p0, p1, C, dx);
+  else if (!y && !mk) grad_dx_rows(dy, 0, 0, 0, 0, x, mean, K, A, B, p0, p1, C, dx);
+  else grad_dx_rows(dy, y, mk, 0, 0, x, mean, K, A, B, p0, p1, C, dx);
 }

@@ -109,6 +109,41 @@ test('Identity (tf.clone) shares memory without copying, and frees it with the l
   v.dispose();
 });
 
+test('without a residual the mask is the offset, recomputed from x by the backward: the y-masked gradient bit for bit (NaN as NaN), and a wrong mask is refused', async () => {
+  await useBackend('wasm');
+  const rng = new Rng(78);
+  const attrs = { epsilon: 1e-5, relu: true, residual: false };
+  const canonical = (t: tf.Tensor) => Array.from(bits(t.dataSync() as Float32Array), (b, i) => (Number.isNaN(t.dataSync()[i]) ? 'NaN' : b));
+  // 12 channels (the 4-float stream) and 5 (the per-row path with a scalar tail); channel 3 has a NaN pixel,
+  // channel 1 an offset that clips most of it and a scale of 0 (v is the offset exactly: 0 > 0 is false).
+  for (const shape of [[4, 6, 5, 12], [3, 7, 3, 5]] as Array<[number, number, number, number]>) {
+    tf.tidy(() => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const xv = values(rng, size);
+      xv[3 + 2 * shape[3]] = NaN;
+      const sv = values(rng, shape[3]);
+      const ov = values(rng, shape[3]);
+      sv[1] = 0;
+      ov[1] = 0;
+      ov[2] = -1.5;
+      const inputs = { x: tf.tensor4d(xv, shape), scale: tf.tensor1d(sv), offset: tf.tensor1d(ov) };
+      const outputs = tf.engine().runKernel(BatchNormTraining, inputs, attrs) as tf.Tensor[];
+      expect(outputs).toHaveLength(4);
+      const [y, mean, variance, reluMask] = outputs;
+      expect(reluMask.dtype).toBe('int32');
+      expect(reluMask.shape).toEqual([shape[3]]);
+      const grad = { dy: tf.tensor4d(values(rng, y.size), y.shape as never), x: inputs.x, mean, variance, scale: inputs.scale, y };
+      const byY = tf.engine().runKernel('BatchNormTrainingGrad', grad, attrs) as tf.Tensor[];
+      const byMask = tf.engine().runKernel('BatchNormTrainingGrad', { ...grad, reluMask }, attrs) as tf.Tensor[];
+      expect(byMask.map(canonical)).toEqual(byY.map(canonical));
+      expect(Number.isNaN(byMask[2].dataSync()[3])).toBe(true); // dOffset of the NaN channel
+      expect(Number.isFinite(byMask[2].dataSync()[0])).toBe(true);
+      const bad = [tf.zeros([shape[3]]), tf.zeros([shape[3] + 1], 'int32'), tf.zeros([Math.ceil(size / 2)], 'int32')];
+      for (const m of bad) expect(() => tf.engine().runKernel('BatchNormTrainingGrad', { ...grad, reluMask: m }, attrs)).toThrow(/'reluMask' must be the forward's/);
+    });
+  }
+});
+
 describe('the fused ReLU and residual addition equal the separate kernels on wasm bit for bit', () => {
   // BatchNormTraining alone, then tfjs's Add and Relu (and their gradients, ReluGrad included), against the
   // one fused kernel forward and backward. Pixel counts above and below the per-thread split.

@@ -2,7 +2,7 @@ import type { KernelConfig, KernelFunc, NamedTensorInfoMap, TensorInfo } from '@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BatchNormTraining, BatchNormTrainingGrad, type BatchNormTrainingAttrs } from '@residual/tensor';
 import { assertFloat32 } from './kernel-util';
-import { nativeRuntime, runSplit } from './native/runtime';
+import { backendMemory, nativeRuntime, runSplit } from './native/runtime';
 
 // Sums split across threads by chunks of pixels that the native side fixes from the sizes alone (each
 // chunk summed by one thread, the chunks added in order); the elementwise passes by pixels, and only with
@@ -13,8 +13,12 @@ const MIN_PIXELS_PER_THREAD = 1024;
  * Training-mode batch norm in two passes over x (native/batch_norm.c): per-channel sum and sum of
  * squares in float64, then y = (x − mean)·γ/√(var + ε) + β, plus the optional `residual` input and then
  * a ReLU when `attrs.relu`, in the same pass. Outputs `[y, mean, variance]`, and with a ReLU a fourth,
- * `reluMask`: the top 16 bits of each value's gradient factor (1, 0, or NaN), two to an int32, which the
- * backward passes read instead of y: half its bytes, and one shift instead of three compares and selects.
+ * `reluMask`, which the backward passes read instead of y:
+ * - after a residual, the top 16 bits of each value's gradient factor (1, 0, or NaN), two to an int32: half
+ *   y's bytes, and one shift instead of three compares and selects;
+ * - without one, only β's C values (as int32 bits): the backward, which reads x anyway, recomputes
+ *   (x − mean)·γ/√(var + ε) + β in the same float32 operations, so the mask costs no pass at all. (A residual
+ *   would have to be read again for that, twice the bytes of the 16-bit mask.)
  */
 export function batchNormTraining(args: {
   inputs: NamedTensorInfoMap;
@@ -31,21 +35,23 @@ export function batchNormTraining(args: {
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([c], 'float32');
   const variance = backend.makeOutput([c], 'float32');
-  const mask = attrs.relu ? backend.makeOutput([maskSize(p, c)], 'int32') : null;
+  const recompute = attrs.relu === true && !residual;
+  const mask = attrs.relu ? backend.makeOutput([recompute ? c : maskSize(p, c)], 'int32') : null;
   const [xp, yp, mp, vp, sp, op] = [x, y, mean, variance, scale, offset].map((t) => rt.offset(t.dataId));
   const rp = residual ? rt.offset(residual.dataId) : 0;
-  const mkp = mask ? rt.offset(mask.dataId) : 0;
+  const mkp = mask && !recompute ? rt.offset(mask.dataId) : 0;
   const relu = attrs.relu ? 1 : 0;
   const chunk = rt.exports.bn_chunk(p);
   const chunks = Math.ceil(p / chunk);
   const scratch = rt.malloc(8 * 2 * c * chunks + 4 * c);
   try {
     const k = scratch + 16 * c * chunks;
-    runSplit(rt, 'bn_sums_chunks', chunks, Infinity, (k0, k1) => [xp, 0, 0, 0, 0, 0, p, c, chunk, k0, k1, scratch]);
+    runSplit(rt, 'bn_sums_chunks', chunks, Infinity, (k0, k1) => [xp, 0, 0, 0, 0, 0, 0, 0, p, c, chunk, k0, k1, scratch]);
     rt.exports.bn_sums_total(scratch, chunks, c);
     rt.exports.bn_moments(scratch, p, c, mp, vp);
     rt.exports.bn_factor(vp, sp, attrs.epsilon, c, k);
     runSplit(rt, 'bn_normalize', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [xp, yp, mp, k, op, rp, relu, mkp, p0, p1, c]);
+    if (mask && recompute) new Uint8Array(backendMemory(backend).buffer).copyWithin(rt.offset(mask.dataId), op, op + 4 * c);
   } finally {
     rt.free(scratch);
   }
@@ -56,7 +62,8 @@ export function batchNormTraining(args: {
  * Backward pass of {@link batchNormTraining} in two passes: per-channel Σdy and Σdy·(x − mean) in
  * float64, then dx = K·dy + A·(x − mean) + B. With the input `y` (the forward's output, when it ended in a
  * ReLU) dy is masked by the ReLU's gradient in both passes, from the forward's `reluMask` when that is
- * given too; with `attrs.residual` the masked dy is also the fourth output, the residual's gradient.
+ * given too (see {@link batchNormTraining}: bits after a residual, else recomputed from x); with
+ * `attrs.residual` the masked dy is also the fourth output, the residual's gradient.
  * Outputs `[dx, dScale, dOffset]` (`, dResidual]`).
  */
 export function batchNormTrainingGrad(args: {
@@ -75,9 +82,12 @@ export function batchNormTrainingGrad(args: {
   if (attrs.residual && !y) {
     throw new Error('@residual/backend-wasm (kernels/BatchNormTraining.ts): a residual gradient needs the ReLU output y');
   }
-  if (reluMask && (!y || reluMask.dtype !== 'int32' || reluMask.shape.reduce((a, b) => a * b, 1) !== maskSize(p, c))) {
+  // The forward's mask: bits after a residual, else its offset, for the mask recomputed from x.
+  const recompute = reluMask !== undefined && !attrs.residual;
+  const size = recompute ? c : maskSize(p, c);
+  if (reluMask && (!y || reluMask.dtype !== 'int32' || reluMask.shape.reduce((a, b) => a * b, 1) !== size)) {
     throw new Error(
-      `@residual/backend-wasm (kernels/BatchNormTraining.ts): 'reluMask' must be the forward's (int32 [${maskSize(p, c)}], with y), got ${reluMask.dtype} [${reluMask.shape}]`,
+      `@residual/backend-wasm (kernels/BatchNormTraining.ts): 'reluMask' must be the forward's (int32 [${size}], with y), got ${reluMask.dtype} [${reluMask.shape}]`,
     );
   }
   const rt = nativeRuntime(backend);
@@ -89,20 +99,26 @@ export function batchNormTrainingGrad(args: {
     rt.offset(t.dataId),
   );
   const yp = y ? rt.offset(y.dataId) : 0;
-  const mkp = reluMask ? rt.offset(reluMask.dataId) : 0;
+  const mkp = reluMask && !recompute ? rt.offset(reluMask.dataId) : 0;
+  const orp = reluMask && recompute ? rt.offset(reluMask.dataId) : 0;
   const dzp = dResidual ? rt.offset(dResidual.dataId) : 0;
   // With a residual the first pass writes the masked dy, and the second reads it unmasked; without one, the
-  // second pass masks dy again (one read of y is cheaper than writing and reading the masked dy).
-  const [dxIn, dxMask, dxBits] = dResidual ? [dzp, 0, 0] : [dyp, yp, mkp];
+  // second pass masks dy again (recomputing the mask, or one read of it, is cheaper than writing and reading
+  // the masked dy).
   const chunk = rt.exports.bn_chunk(p);
   const chunks = Math.ceil(p / chunk);
-  const scratch = rt.malloc(8 * 2 * c * chunks + 3 * 4 * c);
+  const scratch = rt.malloc(8 * 2 * c * chunks + 4 * 4 * c);
   try {
-    const [kp, ap, bp] = [0, 1, 2].map((i) => scratch + 16 * c * chunks + 4 * c * i);
-    runSplit(rt, 'bn_sums_chunks', chunks, Infinity, (k0, k1) => [dyp, xp, yp, mkp, dzp, mp, p, c, chunk, k0, k1, scratch]);
+    const [kp, ap, bp, fp] = [0, 1, 2, 3].map((i) => scratch + 16 * c * chunks + 4 * c * i);
+    // The forward's factor γ/√(var + ε) again, bit for bit, for the recomputed mask.
+    const krp = recompute ? fp : 0;
+    if (recompute) rt.exports.bn_factor(vp, sp, attrs.epsilon, c, krp);
+    const [sy, smk] = recompute ? [0, 0] : [yp, mkp];
+    const [dxIn, dxMask, dxBits, dxK, dxO] = dResidual ? [dzp, 0, 0, 0, 0] : [dyp, sy, smk, krp, orp];
+    runSplit(rt, 'bn_sums_chunks', chunks, Infinity, (k0, k1) => [dyp, xp, sy, smk, dzp, mp, krp, orp, p, c, chunk, k0, k1, scratch]);
     rt.exports.bn_sums_total(scratch, chunks, c);
-    rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp);
-    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dxIn, dxMask, dxBits, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
+    rt.exports.bn_grad_coeffs(scratch, vp, sp, attrs.epsilon, p, c, dsp, dop, kp, ap, bp, mp, orp);
+    runSplit(rt, 'bn_grad_dx', p, Math.floor(p / MIN_PIXELS_PER_THREAD), (p0, p1) => [dxIn, dxMask, dxBits, dxK, dxO, xp, mp, kp, ap, bp, p0, p1, c, dxp]);
   } finally {
     rt.free(scratch);
   }

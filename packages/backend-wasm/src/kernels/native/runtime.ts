@@ -10,7 +10,7 @@ export interface NativeExports {
   bn_factor(variance: number, scale: number, eps: number, c: number, k: number): void;
   bn_normalize(x: number, y: number, mean: number, k: number, offset: number, res: number, relu: number, mask: number, p0: number, p1: number, c: number): void;
   bn_chunk(p: number): number;
-  bn_sums_chunks(a: number, b: number, y: number, mask: number, dz: number, mean: number, p: number, c: number, chunk: number, k0: number, k1: number, acc: number): void;
+  bn_sums_chunks(a: number, b: number, y: number, mask: number, dz: number, mean: number, k: number, offset: number, p: number, c: number, chunk: number, k0: number, k1: number, acc: number): void;
   bn_sums_total(acc: number, chunks: number, c: number): void;
   bn_moments(acc: number, p: number, c: number, mean: number, variance: number): void;
   bn_grad_coeffs(...args: number[]): void;
