@@ -220,9 +220,20 @@ __attribute__((export_name("bn_factor"))) void bn_factor(const float *var, const
   }
 }
 
-// y = (x - mean) * k + offset (+ res) (then relu when `relu`) for pixels [p0, p1); offset and res are 0
-// when null. Operations in the order of tfjs's Mul, Add, Add and Relu kernels. With `mk` (relu) also the
-// ReLU's mask for the backward passes (see maskFactor).
+// y = (x - mean) * k + offset (+ res) (then relu when `relu`) for the 4 values at element e, channels [c, c+4);
+// offset and res are 0 when null. Operations in the order of tfjs's Mul, Add, Add and Relu kernels. With `mk`
+// (relu) also the ReLU's mask for the backward passes (see maskFactor).
+ALWAYS_INLINE void normalize4(const float *x, float *y, const float *mean, const float *k, const float *offset,
+                              const float *res, int relu, unsigned short *mk, int e, int c) {
+  v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + e), wasm_v128_load(mean + c)), wasm_v128_load(k + c));
+  if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
+  if (res) v = wasm_f32x4_add(v, wasm_v128_load(res + e));
+  if (relu) v = relu4(v);
+  if (mk) storeMask(mk + e, v);
+  wasm_v128_store(y + e, v);
+}
+
+// normalize4 over pixels [p0, p1).
 ALWAYS_INLINE void normalize_rows(const float *x, float *y, const float *mean, const float *k, const float *offset,
                                   const float *res, int relu, unsigned short *mk, int p0, int p1, int C) {
   const int c4 = C & ~3;
@@ -232,38 +243,25 @@ ALWAYS_INLINE void normalize_rows(const float *x, float *y, const float *mean, c
     int c = 0;
 #pragma clang loop vectorize(disable) interleave(disable)
     for (int e = p0 * C; e < p1 * C; e += 4) {
-      v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + e), wasm_v128_load(mean + c)), wasm_v128_load(k + c));
-      if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
-      if (res) v = wasm_f32x4_add(v, wasm_v128_load(res + e));
-      if (relu) v = relu4(v);
-      if (mk) storeMask(mk + e, v);
-      wasm_v128_store(y + e, v);
+      normalize4(x, y, mean, k, offset, res, relu, mk, e, c);
       c = c + 4 == C ? 0 : c + 4;
     }
     return;
   }
   for (int p = p0; p < p1; p++) {
-    const float *xp = x + p * C, *rp = res ? res + p * C : 0;
-    float *yp = y + p * C;
     int c = 0;
-    for (; c < c4; c += 4) {
-      v128_t v = wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c)), wasm_v128_load(k + c));
-      if (offset) v = wasm_f32x4_add(v, wasm_v128_load(offset + c));
-      if (rp) v = wasm_f32x4_add(v, wasm_v128_load(rp + c));
-      if (relu) v = relu4(v);
-      if (mk) storeMask(mk + p * C + c, v);
-      wasm_v128_store(yp + c, v);
-    }
+    for (; c < c4; c += 4) normalize4(x, y, mean, k, offset, res, relu, mk, p * C + c, c);
     for (; c < C; c++) {
-      float v = (xp[c] - mean[c]) * k[c] + (offset ? offset[c] : 0.f);
-      if (rp) v += rp[c];
-      yp[c] = relu ? relu1(v) : v;
+      const int e = p * C + c;
+      float v = (x[e] - mean[c]) * k[c] + (offset ? offset[c] : 0.f);
+      if (res) v += res[e];
+      y[e] = relu ? relu1(v) : v;
       if (mk) {
         const union {
           float f;
           unsigned u;
-        } b = {yp[c] > 0.f ? 1.f : yp[c] != yp[c] ? yp[c] : 0.f};
-        mk[p * C + c] = (unsigned short)(b.u >> 16);
+        } b = {y[e] > 0.f ? 1.f : y[e] != y[e] ? y[e] : 0.f};
+        mk[e] = (unsigned short)(b.u >> 16);
       }
     }
   }
@@ -306,8 +304,19 @@ __attribute__((export_name("bn_grad_coeffs"))) void bn_grad_coeffs(const double 
   }
 }
 
-// dx = K*dy + A*(x - mean) + B for pixels [p0, p1), dy masked by the ReLU's gradient recomputed from x when
-// kr (see bn_sums_chunks), else from the bits `mk` or from `y` unless both are null.
+// dx = K*dy + A*(x - mean) + B for the 4 values at element e, channels [c, c+4), dy masked by the ReLU's gradient
+// recomputed from x when kr (see bn_sums_chunks), else from the bits `mk` or from `y` unless both are null.
+ALWAYS_INLINE void grad_dx4(const float *dy, const float *y, const unsigned short *mk, const float *kr,
+                            const float *orr, const float *x, const float *mean, const float *K, const float *A,
+                            const float *B, int e, int c, float *dx) {
+  const v128_t xc = wasm_f32x4_sub(wasm_v128_load(x + e), wasm_v128_load(mean + c));
+  const v128_t d = kr ? recomputed4(wasm_v128_load(dy + e), xc, wasm_v128_load(kr + c), wasm_v128_load(orr + c))
+                      : mask4(wasm_v128_load(dy + e), y, mk, e);
+  const v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d), wasm_f32x4_mul(wasm_v128_load(A + c), xc));
+  wasm_v128_store(dx + e, wasm_f32x4_add(v, wasm_v128_load(B + c)));
+}
+
+// grad_dx4 over pixels [p0, p1).
 ALWAYS_INLINE void grad_dx_rows(const float *dy, const float *y, const unsigned short *mk, const float *kr,
                                 const float *orr, const float *x, const float *mean, const float *K, const float *A,
                                 const float *B, int p0, int p1, int C, float *dx) {
@@ -316,30 +325,18 @@ ALWAYS_INLINE void grad_dx_rows(const float *dy, const float *y, const unsigned 
     int c = 0;
 #pragma clang loop vectorize(disable) interleave(disable)
     for (int e = p0 * C; e < p1 * C; e += 4) {
-      const v128_t xc = wasm_f32x4_sub(wasm_v128_load(x + e), wasm_v128_load(mean + c));
-      const v128_t d = kr ? recomputed4(wasm_v128_load(dy + e), xc, wasm_v128_load(kr + c), wasm_v128_load(orr + c))
-                          : mask4(wasm_v128_load(dy + e), y, mk, e);
-      const v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d), wasm_f32x4_mul(wasm_v128_load(A + c), xc));
-      wasm_v128_store(dx + e, wasm_f32x4_add(v, wasm_v128_load(B + c)));
+      grad_dx4(dy, y, mk, kr, orr, x, mean, K, A, B, e, c, dx);
       c = c + 4 == C ? 0 : c + 4;
     }
     return;
   }
   for (int p = p0; p < p1; p++) {
-    const float *dp = dy + p * C, *xp = x + p * C;
-    float *out = dx + p * C;
     int c = 0;
-    for (; c < c4; c += 4) {
-      v128_t xc = wasm_f32x4_sub(wasm_v128_load(xp + c), wasm_v128_load(mean + c));
-      const v128_t d = kr ? recomputed4(wasm_v128_load(dp + c), xc, wasm_v128_load(kr + c), wasm_v128_load(orr + c))
-                          : mask4(wasm_v128_load(dp + c), y, mk, p * C + c);
-      v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(K + c), d),
-                                wasm_f32x4_mul(wasm_v128_load(A + c), xc));
-      wasm_v128_store(out + c, wasm_f32x4_add(v, wasm_v128_load(B + c)));
-    }
+    for (; c < c4; c += 4) grad_dx4(dy, y, mk, kr, orr, x, mean, K, A, B, p * C + c, c, dx);
     for (; c < C; c++) {
-      const float d = kr ? recomputed1(dp[c], xp[c] - mean[c], kr[c], orr[c]) : mask1(dp[c], y, mk, p * C + c);
-      out[c] = K[c] * d + A[c] * (xp[c] - mean[c]) + B[c];
+      const int e = p * C + c;
+      const float d = kr ? recomputed1(dy[e], x[e] - mean[c], kr[c], orr[c]) : mask1(dy[e], y, mk, e);
+      dx[e] = K[c] * d + A[c] * (x[e] - mean[c]) + B[c];
     }
   }
 }
