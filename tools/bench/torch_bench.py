@@ -3,6 +3,8 @@
 
 Run with Debian's interpreter, which has torch 1.13 / torchvision 0.14, from the repository root:
     /usr/bin/python3 -m tools.bench.torch_bench --threads 2 --reps 5 --warmup 2
+With ONEDNN_MAX_CPU_ISA=AVX2 in the environment, oneDNN (PyTorch's convolutions) runs as on a CPU without
+AVX-512; the report's max_cpu_isa says which cap the run had.
 Cases (names shared with the JS harness):
     resnet20-train   CIFAR ResNet-20 (He et al. 2016, option A shortcuts), 32x32, batch 128, one SGD step
     resnet20-infer   same model, eval mode, no grad
@@ -11,6 +13,7 @@ Cases (names shared with the JS harness):
 """
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -127,6 +130,9 @@ def main():
             "python": platform.python_version(),
             "warmup": args.warmup,
             "reps": args.reps,
+            # oneDNN's instruction-set cap, read from the environment when oneDNN first runs (the bench sets it
+            # for its AVX2 comparison on AVX-512 machines); null: oneDNN picks the best the CPU has.
+            "max_cpu_isa": os.environ.get("ONEDNN_MAX_CPU_ISA") or os.environ.get("DNNL_MAX_CPU_ISA") or None,
             "results": results,
         },
         sys.stdout,

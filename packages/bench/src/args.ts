@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { BackendName } from '@residual/tensor';
 import { CASES } from './cases';
+import { cpuHasAvx512, ONEDNN_ISAS } from './torch';
 
 /** Usage text of `residual-bench --help`. */
 export const USAGE = `Usage: residual-bench [options]   (JSON on stdout, bench-results/<timestamp>.json and .md)
@@ -12,7 +13,8 @@ export const USAGE = `Usage: residual-bench [options]   (JSON on stdout, bench-r
   --warmup n --reps n   warm-up runs and timed repetitions (default 2 and 5; the median is reported)
   --budget-s n          per case and backend (default 120): slow backends skip or shorten cases
   --profile a,b         cases profiled per kernel (default resnet20-train,resnet20-infer,resnet20-infer+fold)
-  --no-profile --no-torch --no-torch-single --torch-threads n --python path --out dir
+  --torch-max-isa NAME  also compare with PyTorch with oneDNN capped at NAME (default AVX2 on AVX-512 CPUs)
+  --no-profile --no-torch --no-torch-single --no-torch-max-isa --torch-threads n --python path --out dir
   --markdown file.json  render a saved report as Markdown and exit
 `;
 
@@ -37,6 +39,11 @@ export interface BenchArgs {
   torchThreads: number;
   /** Extra single-threaded PyTorch run for the CPU-time comparison (`--no-torch-single` turns it off). */
   torchSingle: boolean;
+  /**
+   * An extra PyTorch run (at `torchThreads`) with oneDNN capped at this instruction set; null: none.
+   * Default `AVX2` where the CPU has AVX-512 (the targets were set on an AVX2 machine), else null.
+   */
+  torchMaxIsa: string | null;
   python: string;
   out?: string;
 }
@@ -69,6 +76,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     torch: true,
     torchThreads: cores,
     torchSingle: cores > 1,
+    torchMaxIsa: cpuHasAvx512() ? 'AVX2' : null,
     python: process.env.RESIDUAL_BENCH_PYTHON ?? '/usr/bin/python3',
   };
   for (let i = 0; i < argv.length; i++) {
@@ -95,6 +103,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       case '--no-profile': a.profile = []; break;
       case '--no-torch': a.torch = false; break;
       case '--no-torch-single': a.torchSingle = false; break;
+      case '--torch-max-isa': {
+        const isa = value().toUpperCase();
+        if (!(ONEDNN_ISAS as readonly string[]).includes(isa)) throw new Error(`residual-bench: --torch-max-isa expects one of ${ONEDNN_ISAS.join(', ')}, got '${isa}'`);
+        a.torchMaxIsa = isa;
+        break;
+      }
+      case '--no-torch-max-isa': a.torchMaxIsa = null; break;
       case '--torch-threads': a.torchThreads = positiveInt(flag, value()); break;
       case '--python': a.python = value(); break;
       case '--out': a.out = value(); break;

@@ -62,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
   let torchNote: string | undefined = a.torch ? undefined : 'disabled (--no-torch)';
   let torchReady = a.torch;
   let avail: ReturnType<typeof torchAvailable> | undefined;
+  let torchCapped: TorchReport | null = null;
   const runTorch = (threads: number) => {
     if (!torchReady || torchRuns.has(threads)) return;
     // Asked once (it starts Python): both thread counts use the same interpreter.
@@ -77,6 +78,16 @@ async function main(argv: string[]): Promise<void> {
     } catch (e) {
       torchNote = (e as Error).message;
       torchReady = false;
+      return;
+    }
+    // Right after the uncapped run, so that both ratios come from the same minutes.
+    if (a.torchMaxIsa && threads === a.torchThreads) {
+      log(`running PyTorch ${avail.version} with oneDNN capped at ${a.torchMaxIsa} (${threads} thread${threads === 1 ? '' : 's'})`);
+      try {
+        torchCapped = runTorchBench({ python: a.python, threads, warmup: a.warmup, reps: a.reps, cases: a.cases, maxCpuIsa: a.torchMaxIsa });
+      } catch (e) {
+        torchNote = `capped at ${a.torchMaxIsa}: ${(e as Error).message}`;
+      }
     }
   };
   for (const backend of backends) {
@@ -104,6 +115,8 @@ async function main(argv: string[]): Promise<void> {
   const torchSingle = a.torchThreads === 1 ? null : (torchRuns.get(1) ?? null);
   const comparisons = torch ? compareWithTorch(runs, torch, 'wasm', [torchSingle]) : [];
   const cpuComparisons = torchSingle ? compareCpuTime(runs, torchSingle) : [];
+  const capped: TorchReport | null = torchCapped;
+  const cappedComparisons = capped ? compareWithTorch(runs, capped, 'wasm') : [];
   const report = {
     schema: 'residual-bench/1',
     startedAt: started.toISOString(),
@@ -120,17 +133,19 @@ async function main(argv: string[]): Promise<void> {
     runs,
     torch,
     torchSingle,
+    torchCapped: capped,
     torchNote,
     comparisons,
     cpuComparisons,
-    summary: benchSummary(comparisons, cpuComparisons, trainProfile(runs)),
+    cappedComparisons,
+    summary: benchSummary(comparisons, cpuComparisons, trainProfile(runs), capped ? { isa: a.torchMaxIsa!, comparisons: cappedComparisons } : undefined),
     errors,
   };
   const json = JSON.stringify(report, null, 2);
   process.stdout.write(json + '\n');
   // The last line: the headline ratios alone, for scripts and CI logs.
   process.stdout.write(JSON.stringify({ summary: report.summary }) + '\n');
-  process.stderr.write('\n' + formatSummary(runs, torch, comparisons));
+  process.stderr.write('\n' + formatSummary(runs, torch, comparisons, capped ? { torch: capped, comparisons: cappedComparisons } : null));
   const root = findRepoRoot(process.cwd()) ?? process.cwd();
   const dir = a.out ?? join(root, 'bench-results');
   mkdirSync(dir, { recursive: true });

@@ -1,7 +1,10 @@
 import { median, summarize, timeRepeated } from './stats';
 import { parseArgs } from './args';
-import { parseTorchReport } from './torch';
-import { benchSummary, compareCpuTime, compareWithTorch, convKernelFigures, runLabel, trainProfile } from './report';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuHasAvx512, parseTorchReport, runTorchBench } from './torch';
+import { benchSummary, compareCpuTime, compareWithTorch, convKernelFigures, formatMarkdown, runLabel, torchLabel, trainProfile } from './report';
 import type { BackendRun } from './backend-run';
 
 describe('timing', () => {
@@ -111,6 +114,7 @@ describe('PyTorch side', () => {
       train_cpu_ratio: 0.25,
       filter_grad_vs_forward: null,
       non_conv_share: null,
+      capped: null,
       configs: { train: 'wasm×2 vs torch×2', infer: 'wasm×2+fold vs torch×2', train_cpu: 'wasm×1 vs torch×1' },
     });
   });
@@ -129,5 +133,68 @@ describe('PyTorch side', () => {
     expect(s.non_conv_share).toBeCloseTo(0.25, 4);
     expect(s.configs.kernels).toBe('resnet20-train profile on wasm×2');
     expect(convKernelFigures({ ...profile, rows: rows.slice(4) })).toEqual({ filterVsForward: null, nonConvShare: null });
+  });
+
+  it('compares with PyTorch capped at AVX2 beside its own best, and names the cap', () => {
+    const run: BackendRun = {
+      backend: 'wasm',
+      tfName: 'wasm',
+      threads: 2,
+      simd: true,
+      peakMatmulGflops: 1,
+      profiles: {},
+      cases: [{ name: 'resnet50-infer+fold', mode: 'infer', batch: 16, imagesPerS: 12 }],
+    };
+    const best = { ...torch, results: [{ name: 'resnet50-infer', mode: 'infer' as const, batch: 16, median_ms: 1000, images_per_s: 16, times_ms: [1000] }] };
+    const avx2 = { ...best, max_cpu_isa: 'AVX2', results: [{ ...best.results[0], median_ms: 1200, images_per_s: 13.333 }] };
+    const cappedComparisons = compareWithTorch([run], avx2, 'wasm');
+    expect(cappedComparisons[0]).toMatchObject({ residual: 'wasm×2+fold', torch: 'torch×2 AVX2' });
+    const s = benchSummary(compareWithTorch([run], best, 'wasm'), [], undefined, { isa: 'AVX2', comparisons: cappedComparisons });
+    expect(s.resnet50_infer_ratio).toBe(0.75);
+    expect(s.capped).toEqual({ torch_max_isa: 'AVX2', train_ratio: null, infer_ratio: null, resnet50_infer_ratio: 0.9 });
+    expect(s.configs.capped_resnet50_infer).toBe('wasm×2+fold vs torch×2 AVX2');
+    expect(torchLabel({ threads: 1, max_cpu_isa: null })).toBe('torch×1');
+    const md = formatMarkdown({
+      startedAt: 'now',
+      machine: { cpu: 'x', cores: 2, loadAverageBefore: [0], loadAverageAfter: [0], node: 'v26' },
+      settings: { warmup: 1, reps: 1 },
+      runs: [run],
+      torch: best,
+      torchCapped: avx2,
+      comparisons: compareWithTorch([run], best, 'wasm'),
+      cappedComparisons,
+    });
+    expect(md).toContain('| resnet50-infer | PyTorch 1.13 CPU ×2, oneDNN capped at AVX2 | 1200.0 |');
+    expect(md).toContain('| resnet50-infer | wasm×2+fold | 12.0 | torch×2 AVX2 | 13.3 | 0.900 |');
+  });
+
+  it('passes the cap to the PyTorch process as ONEDNN_MAX_CPU_ISA, and refuses names oneDNN does not know', () => {
+    // A stand-in for torch_bench.py run by node itself: it reports the cap it saw in its environment.
+    const dir = mkdtempSync(join(tmpdir(), 'bench-isa-'));
+    const script = join(dir, 'echo_isa.js');
+    writeFileSync(
+      script,
+      `const e = process.env; console.log(JSON.stringify({ framework: 'pytorch', version: 'stub', threads: +e.OMP_NUM_THREADS, max_cpu_isa: e.ONEDNN_MAX_CPU_ISA || null, results: [{ name: e.DNNL_MAX_CPU_ISA || 'none', mode: 'infer', batch: 1, median_ms: 1, images_per_s: 1, times_ms: [1] }] }));`,
+    );
+    const opts = { python: process.execPath, script, threads: 2, warmup: 0, reps: 1, cases: ['resnet20-infer'] };
+    const capped = runTorchBench({ ...opts, maxCpuIsa: 'avx2' });
+    expect(capped).toMatchObject({ threads: 2, max_cpu_isa: 'AVX2', results: [{ name: 'AVX2' }] });
+    const plain = runTorchBench({ ...opts });
+    expect(plain.max_cpu_isa ?? null).toBe(process.env.ONEDNN_MAX_CPU_ISA ?? null);
+    expect(() => runTorchBench({ ...opts, maxCpuIsa: 'avx9000' })).toThrow(/'avx9000' is not one of oneDNN's SSE41, AVX, AVX2/);
+  });
+
+  it('reads AVX-512 from the cpuinfo flags line, and a missing file as none', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-cpuinfo-'));
+    const with512 = join(dir, 'xeon');
+    writeFileSync(with512, 'processor\t: 0\nflags\t\t: fpu sse avx2 avx512f avx512dq\n');
+    const avx2 = join(dir, 'epyc');
+    writeFileSync(avx2, 'processor\t: 0\nflags\t\t: fpu sse avx2 fma\nbugs\t\t: avx512f_in_a_bug_name\n');
+    expect(cpuHasAvx512(with512)).toBe(true);
+    expect(cpuHasAvx512(avx2)).toBe(false);
+    expect(cpuHasAvx512(join(dir, 'absent'))).toBe(false);
+    expect(parseArgs(['--torch-max-isa', 'avx512_core']).torchMaxIsa).toBe('AVX512_CORE');
+    expect(parseArgs(['--no-torch-max-isa']).torchMaxIsa).toBeNull();
+    expect(() => parseArgs(['--torch-max-isa', 'neon'])).toThrow(/--torch-max-isa expects one of SSE41/);
   });
 });

@@ -34,12 +34,12 @@ export function compareWithTorch(
   for (const t0 of torch.results) {
     // Against the fastest PyTorch configuration measured (on a busy machine one thread can beat two).
     let t = t0;
-    let torchLabel = `torch×${torch.threads}`;
+    let label = torchLabel(torch);
     for (const o of others) {
       const alt = o?.results.find((x) => x.name === t0.name);
       if (o && alt && alt.images_per_s > t.images_per_s) {
         t = alt;
-        torchLabel = `torch×${o.threads}`;
+        label = torchLabel(o);
       }
     }
     let best: { label: string; ips: number } | null = null;
@@ -57,12 +57,23 @@ export function compareWithTorch(
         residual: best.label,
         residualImagesPerS: best.ips,
         torchImagesPerS: t.images_per_s,
-        torch: torchLabel,
+        torch: label,
         ratio: best.ips / t.images_per_s,
       });
     }
   }
   return out;
+}
+
+/**
+ * How a PyTorch run is named in comparisons: `torch×2`, or `torch×2 AVX2` when oneDNN was capped.
+ * @example
+ * ```ts
+ * torchLabel({ threads: 2, max_cpu_isa: 'AVX2' }); // 'torch×2 AVX2'
+ * ```
+ */
+export function torchLabel(t: Pick<TorchReport, 'threads' | 'max_cpu_isa'>): string {
+  return `torch×${t.threads}${t.max_cpu_isa ? ` ${t.max_cpu_isa}` : ''}`;
 }
 
 /** Single-thread CPU time per repetition, residual wasm×1 against PyTorch×1. */
@@ -92,6 +103,12 @@ export interface BenchSummary {
   filter_grad_vs_forward: number | null;
   /** Same profile: share of the kernel time outside the four convolution kernels (0.15 = 15 %). */
   non_conv_share: number | null;
+  /**
+   * The same three throughput ratios against PyTorch with oneDNN capped at an instruction set (`AVX2` on an
+   * AVX-512 machine: PyTorch as on the AVX2 machine the targets were set on), same run; null when not run.
+   * The ratios above stay those against PyTorch's own best.
+   */
+  capped: { torch_max_isa: string; train_ratio: number | null; infer_ratio: number | null; resnet50_infer_ratio: number | null } | null;
   /** The configurations the ratios come from, e.g. `{ train: 'wasm×2 vs torch×2' }`. */
   configs: Record<string, string>;
 }
@@ -108,14 +125,16 @@ export function benchSummary(
   comparisons: readonly Comparison[],
   cpu: readonly CpuComparison[],
   trainProfile?: { config: string; profile: KernelProfile },
+  capped?: { isa: string; comparisons: readonly Comparison[] },
 ): BenchSummary {
   const configs: Record<string, string> = {};
-  const pick = (key: string, cases: string[]): number | null => {
-    const best = comparisons.filter((c) => cases.includes(c.case)).sort((a, b) => b.ratio - a.ratio)[0];
+  const pickFrom = (from: readonly Comparison[], key: string, cases: string[]): number | null => {
+    const best = from.filter((c) => cases.includes(c.case)).sort((a, b) => b.ratio - a.ratio)[0];
     if (!best) return null;
     configs[key] = `${best.residual} vs ${best.torch ?? 'torch'}`;
     return +best.ratio.toFixed(4);
   };
+  const pick = (key: string, cases: string[]) => pickFrom(comparisons, key, cases);
   const single = cpu.find((c) => c.case === 'resnet20-train');
   if (single) configs.train_cpu = `${single.residual} vs torch×1`;
   const kernels = trainProfile ? convKernelFigures(trainProfile.profile) : null;
@@ -127,6 +146,14 @@ export function benchSummary(
     train_cpu_ratio: single ? +single.ratio.toFixed(4) : null,
     filter_grad_vs_forward: kernels?.filterVsForward ?? null,
     non_conv_share: kernels?.nonConvShare ?? null,
+    capped: capped
+      ? {
+          torch_max_isa: capped.isa,
+          train_ratio: pickFrom(capped.comparisons, 'capped_train', ['resnet20-train']),
+          infer_ratio: pickFrom(capped.comparisons, 'capped_infer', ['resnet20-infer', 'resnet20-infer+fold']),
+          resnet50_infer_ratio: pickFrom(capped.comparisons, 'capped_resnet50_infer', ['resnet50-infer', 'resnet50-infer+fold']),
+        }
+      : null,
     configs,
   };
 }
@@ -216,7 +243,12 @@ const lpad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.len
  * process.stderr.write(formatSummary(runs, torch, comparisons));
  * ```
  */
-export function formatSummary(runs: readonly BackendRun[], torch: TorchReport | null, comparisons: readonly Comparison[]): string {
+export function formatSummary(
+  runs: readonly BackendRun[],
+  torch: TorchReport | null,
+  comparisons: readonly Comparison[],
+  capped?: { torch: TorchReport; comparisons: readonly Comparison[] } | null,
+): string {
   const lines: string[] = [];
   lines.push('case               backend   median ms   images/s');
   for (const r of runs) {
@@ -229,12 +261,12 @@ export function formatSummary(runs: readonly BackendRun[], torch: TorchReport | 
   for (const r of runs) lines.push(`matmul 1024³ peak ${runLabel(r)}: ${r.peakMatmulGflops.toFixed(1)} GFLOP/s`);
   for (const r of runs) if (r.adapter) lines.push(`${runLabel(r)} adapter: ${adapterLabel(r.adapter)}`);
   if (torch?.peak_matmul_gflops) lines.push(`matmul 1024³ peak torch×${torch.threads}: ${torch.peak_matmul_gflops.toFixed(1)} GFLOP/s`);
-  if (torch) {
-    for (const t of torch.results) {
-      lines.push(`${pad(t.name, 18)} ${pad(`torch×${torch.threads}`, 8)} ${lpad(t.median_ms.toFixed(1), 10)} ${lpad(t.images_per_s.toFixed(1), 10)}`);
+  for (const tr of [torch, capped?.torch ?? null]) {
+    for (const t of tr?.results ?? []) {
+      lines.push(`${pad(t.name, 18)} ${pad(torchLabel(tr!), 8)} ${lpad(t.median_ms.toFixed(1), 10)} ${lpad(t.images_per_s.toFixed(1), 10)}`);
     }
   }
-  for (const c of comparisons) {
+  for (const c of [...comparisons, ...(capped?.comparisons ?? [])]) {
     lines.push(`ratio ${c.case}: ${c.residual} / ${c.torch ?? 'torch'} = ${c.ratio.toFixed(3)}`);
   }
   for (const r of runs) {
@@ -259,9 +291,13 @@ export interface BenchReport {
   runs: BackendRun[];
   torch: TorchReport | null;
   torchSingle?: TorchReport | null;
+  /** PyTorch with oneDNN capped at an instruction set (see {@link BenchSummary.capped}). */
+  torchCapped?: TorchReport | null;
   torchNote?: string;
   comparisons: Comparison[];
   cpuComparisons?: CpuComparison[];
+  /** The comparisons against {@link BenchReport.torchCapped}. */
+  cappedComparisons?: Comparison[];
 }
 
 /**
@@ -314,9 +350,13 @@ export function formatMarkdown(report: BenchReport): string {
       out.push(`| ${t.name} | PyTorch ${report.torchSingle.version} CPU ×1 | ${t.median_ms.toFixed(1)} | ${t.images_per_s.toFixed(1)} | ${t.cpu_median_ms?.toFixed(1) ?? ''} |`);
     }
   }
+  const capped = report.torchCapped;
+  for (const t of capped?.results ?? []) {
+    out.push(`| ${t.name} | PyTorch ${capped!.version} CPU ×${capped!.threads}, oneDNN capped at ${capped!.max_cpu_isa} | ${t.median_ms.toFixed(1)} | ${t.images_per_s.toFixed(1)} | ${t.cpu_median_ms?.toFixed(1) ?? ''} |`);
+  }
   if (report.comparisons.length) {
     out.push('', '| case | fastest residual | residual images/s | fastest PyTorch | PyTorch images/s | ratio |', '|---|---|---:|---|---:|---:|');
-    for (const c of report.comparisons) {
+    for (const c of [...report.comparisons, ...(report.cappedComparisons ?? [])]) {
       out.push(`| ${c.case} | ${c.residual} | ${c.residualImagesPerS.toFixed(1)} | ${c.torch ?? ''} | ${c.torchImagesPerS.toFixed(1)} | ${c.ratio.toFixed(3)} |`);
     }
   }

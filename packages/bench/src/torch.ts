@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /** One case as torch_bench.py reports it. */
@@ -22,6 +22,8 @@ export interface TorchReport {
   threads: number;
   /** GFLOP/s of a 1024³ matmul in the same process. */
   peak_matmul_gflops?: number;
+  /** oneDNN's instruction-set cap in that run (`ONEDNN_MAX_CPU_ISA`, e.g. `AVX2`); null or absent: none. */
+  max_cpu_isa?: string | null;
   results: TorchCase[];
 }
 
@@ -35,6 +37,31 @@ export interface TorchBenchOptions {
   warmup: number;
   reps: number;
   cases: string[];
+  /**
+   * Caps oneDNN, which runs PyTorch's convolutions, at this instruction set (`ONEDNN_MAX_CPU_ISA`, one of
+   * {@link ONEDNN_ISAS}): `AVX2` makes an AVX-512 machine's PyTorch run as it would on one without AVX-512.
+   * @defaultValue none: oneDNN uses the best the CPU has
+   */
+  maxCpuIsa?: string;
+}
+
+/** The values oneDNN 2.6 (PyTorch 1.13's) takes for `ONEDNN_MAX_CPU_ISA`. */
+export const ONEDNN_ISAS = ['SSE41', 'AVX', 'AVX2', 'AVX2_VNNI', 'AVX512_CORE', 'AVX512_CORE_VNNI', 'AVX512_CORE_BF16', 'AVX512_CORE_AMX', 'ALL'] as const;
+
+/**
+ * Whether this machine's CPU has AVX-512 (`avx512f` in `/proc/cpuinfo`; false where that file is absent or
+ * unreadable). The bench then also compares with PyTorch capped at AVX2, the reference machine's ISA.
+ * @example
+ * ```ts
+ * cpuHasAvx512(); // true on a Xeon with AVX-512, false on an AVX2-only EPYC
+ * ```
+ */
+export function cpuHasAvx512(cpuinfo = '/proc/cpuinfo'): boolean {
+  try {
+    return /^flags\s*:.*\bavx512f\b/m.test(readFileSync(cpuinfo, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -116,7 +143,16 @@ export function runTorchBench(options: TorchBenchOptions): TorchReport {
   ];
   // The script imports tools/common (the shared reference nets): the repository root on the path.
   const pythonPath = [root ?? resolve(dirname(script), '..', '..'), process.env.PYTHONPATH].filter(Boolean).join(':');
-  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, OMP_NUM_THREADS: String(options.threads), PYTHONPATH: pythonPath } });
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: String(options.threads), PYTHONPATH: pythonPath };
+  if (options.maxCpuIsa !== undefined) {
+    const isa = options.maxCpuIsa.toUpperCase();
+    if (!(ONEDNN_ISAS as readonly string[]).includes(isa)) {
+      throw new Error(`runTorchBench: maxCpuIsa '${options.maxCpuIsa}' is not one of oneDNN's ${ONEDNN_ISAS.join(', ')}`);
+    }
+    // Both spellings: oneDNN 2.x reads ONEDNN_ first, older builds only DNNL_.
+    env.ONEDNN_MAX_CPU_ISA = env.DNNL_MAX_CPU_ISA = isa;
+  }
+  const r = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 16 << 20, env });
   if (r.status !== 0) throw new Error(`torch_bench.py failed (exit ${r.status}): ${(r.stderr || '').slice(-500)}`);
   return parseTorchReport(r.stdout);
 }
