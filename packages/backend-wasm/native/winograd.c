@@ -31,7 +31,7 @@ static inline int mStride(int TB) { return TB * 8 + 16; }
 // Bytes of scratch one wg_run call needs: V, M and two ints a tile.
 __attribute__((export_name("wg_scratch"))) int wg_scratch(int Ci) {
   const int TB = wg_block(Ci);
-  return 4 * (16 * vStride(TB, Ci) + 16 * mStride(TB) + 2 * TB);
+  return 4 * (16 * vStride(TB, Ci) + 16 * mStride(TB) + 2 * TB + 16 * Ci);  // ... and a border tile's patch
 }
 
 // U[b][xi][ci][8] = (G g G^T)[xi] for the 8 output channels of block b, g = w[.., .., ci, co] (HWIO).
@@ -65,21 +65,24 @@ __attribute__((export_name("wg_filter"))) void wg_filter(const float *w, float *
 }
 
 // Tiles [t0, t1) of the N x TH x TW tiles (TH = ceil(Ho/2), TW = ceil(Wo/2)) of y [N,Ho,Wo,Co] from x
-// [N,H,W,Ci] (H >= 2*TH+2, W >= 2*TW+2, padding included) and wg_filter's U. bias and res (shaped like y)
-// may be 0 (none). scratch: wg_scratch(Ci) bytes of this call's own. Ci a multiple of 4, Co of 8.
+// [N,H,W,Ci] (unpadded: pt rows and pl columns of zeros before it, and as many after as the tiles read; see
+// tilePatch) and wg_filter's U. bias and res (shaped like y) may be 0 (none). scratch: wg_scratch(Ci) bytes
+// of this call's own. Ci a multiple of 4, Co of 8.
 __attribute__((export_name("wg_run"))) void wg_run(const float *x, const float *U, const float *bias, const float *res,
                                                    float *y, float *scratch, int t0, int t1, int relu, int H, int W,
-                                                   int Ci, int Ho, int Wo, int Co) {
-  const int TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, TB = wg_block(Ci), xRow = W * Ci;
+                                                   int pt, int pl, int Ci, int Ho, int Wo, int Co) {
+  const int TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, TB = wg_block(Ci);
   float *V = scratch, *M = scratch + 16 * vStride(TB, Ci);
   // Per tile of the block: its first output's offset in y, and which of its 4 outputs lie inside y
   // (bit 0: the right column, bit 1: the bottom row); found once a block, without a division per tile.
   int *out = (int *)(M + 16 * mStride(TB)), *inside = out + TB;
+  float *patch = (float *)(inside + TB);
   int n = t0 / (TH * TW), th = (t0 / TW) % TH, tw = t0 % TW;
   for (int tb = t0; tb < t1; tb += TB) {
     const int nt = t1 - tb < TB ? t1 - tb : TB;
     for (int k = 0; k < nt; k++) {
-      inputTile(x + ((n * H + 2 * th) * W + 2 * tw) * Ci, V, k, TB, Ci, xRow);
+      const float *d = tilePatch(x, patch, n, 2 * th - pt, 2 * tw - pl, 4, H, W, Ci);
+      inputTile(d, V, k, TB, Ci, d == patch ? 4 * Ci : W * Ci);
       out[k] = ((n * Ho + 2 * th) * Wo + 2 * tw) * Co;
       inside[k] = (2 * tw + 1 < Wo) | (2 * th + 1 < Ho) << 1;
       if (++tw == TW) {

@@ -13,6 +13,29 @@ static inline int vStride(int TB, int Ci) { return TB * Ci + 16; }
 // First tile of chunk c of p (the filter gradients' chunks of tiles).
 static inline int chunkStart(int c, int p, int tiles) { return (int)(((long long)tiles * c) / p); }
 
+// The s x s input patch of the tile whose top-left input pixel is (r, c) of image n of x [N,H,W,Ci], unpadded
+// (r and c are negative at the top and left borders, where the zero padding is): a pointer into x where the
+// patch lies inside it (row stride W*Ci), else the patch gathered into `patch` (s*s*Ci floats, row stride
+// s*Ci), zeros outside x. The Winograd kernels read x so instead of a zero-padded copy of it
+// (conv_pad), which cost a pass over x and one over the copy; the values, and so the results, are the same.
+static inline const float *tilePatch(const float *x, float *patch, int n, int r, int c, int s, int H, int W,
+                                     int Ci) {
+  if (r >= 0 && c >= 0 && r + s <= H && c + s <= W) return x + ((n * H + r) * W + c) * Ci;
+  for (int i = 0; i < s; i++) {
+    for (int j = 0; j < s; j++) {
+      float *dst = patch + (i * s + j) * Ci;
+      const int xr = r + i, xc = c + j;
+      if (xr >= 0 && xr < H && xc >= 0 && xc < W) {
+        const float *src = x + ((n * H + xr) * W + xc) * Ci;
+        for (int ci = 0; ci < Ci; ci += 4) wasm_v128_store(dst + ci, wasm_v128_load(src + ci));
+      } else {
+        for (int ci = 0; ci < Ci; ci += 4) wasm_v128_store(dst + ci, wasm_f32x4_splat(0.f));
+      }
+    }
+  }
+  return patch;
+}
+
 // V[xi][k][ci..ci+3] for tile k of the block from its 4x4 patch at d (row stride xRow floats, pixel stride
 // Ci): B^T d B, rows first. V has room for TB tiles.
 static inline void inputTile(const float *d, float *V, int k, int TB, int Ci, int xRow) {

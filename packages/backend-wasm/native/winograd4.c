@@ -21,9 +21,10 @@
 //
 // Same blocking as winograd.c: tiles (4x4 output blocks over N x ceil(Ho/4) x ceil(Wo/4)) go in blocks of
 // TB, a block's V (36 x TB x Ci) stays in L2 while every 8-channel block of U sweeps it, and each block's M
-// (36 x TB x 8) is transformed while in L1. The input must hold every tile's 6x6 patch: conv_pad makes
-// 4*ceil(Ho/4)+2 rows and as many columns. Every output is the same sequence of operations whichever thread
-// computes it, so any thread count gives the same bits. No stack, no static data (see filter_grad.c).
+// (36 x TB x 8) is transformed while in L1. The input is read unpadded: a tile whose 6x6 patch reaches into
+// the padding is gathered with its zeros first (tilePatch). Every output is the same sequence of operations
+// whichever thread computes it, so any thread count gives the same bits. No stack, no static data (see
+// filter_grad.c).
 
 #include "winograd4.h"
 
@@ -37,10 +38,10 @@ __attribute__((export_name("wg4_block"))) int wg4_block(int Ci) {
 // M's stride from one xi to the next, padded by a cache line like V's (winograd.h).
 static inline int m4Stride(int TB) { return TB * 8 + 16; }
 
-// Bytes of scratch one wg4_run call needs: V, M and two ints a tile.
+// Bytes of scratch one wg4_run call needs: V, M, two ints a tile and a border tile's 6x6 patch (tilePatch).
 __attribute__((export_name("wg4_scratch"))) int wg4_scratch(int Ci) {
   const int TB = wg4_block(Ci);
-  return 4 * (36 * vStride(TB, Ci) + 36 * m4Stride(TB) + 2 * TB);
+  return 4 * (36 * vStride(TB, Ci) + 36 * m4Stride(TB) + 2 * TB + 36 * Ci);
 }
 
 // G applied to (g0, g1, g2): the 6 values of one column (or row) of G g.
@@ -92,21 +93,25 @@ __attribute__((export_name("wg4_filter"))) void wg4_filter(const float *w, float
   } while (0)
 
 // Tiles [t0, t1) of the N x TH x TW tiles (TH = ceil(Ho/4), TW = ceil(Wo/4)) of y [N,Ho,Wo,Co] from x
-// [N,H,W,Ci] (H >= 4*TH+2, W >= 4*TW+2, padding included) and wg4_filter's U. bias and res (shaped like y)
-// may be 0 (none). scratch: wg4_scratch(Ci) bytes of this call's own. Ci a multiple of 4, Co of 8.
+// [N,H,W,Ci] (unpadded: pt rows and pl columns of zeros before it, and as many after as the tiles read) and
+// wg4_filter's U. bias and res (shaped like y) may be 0 (none). scratch: wg4_scratch(Ci) bytes of this
+// call's own. Ci a multiple of 4, Co of 8.
 __attribute__((export_name("wg4_run"))) void wg4_run(const float *x, const float *U, const float *bias,
                                                      const float *res, float *y, float *scratch, int t0, int t1,
-                                                     int relu, int H, int W, int Ci, int Ho, int Wo, int Co) {
-  const int TH = (Ho + 3) / 4, TW = (Wo + 3) / 4, TB = wg4_block(Ci), xRow = W * Ci, ms = m4Stride(TB);
+                                                     int relu, int H, int W, int pt, int pl, int Ci, int Ho, int Wo,
+                                                     int Co) {
+  const int TH = (Ho + 3) / 4, TW = (Wo + 3) / 4, TB = wg4_block(Ci), ms = m4Stride(TB);
   float *V = scratch, *M = scratch + 36 * vStride(TB, Ci);
   // Per tile of the block: its first output's offset in y, and how many of its 4 rows (bits 0-2) and 4
   // columns (bits 3-5) lie inside y; found once a block, without a division per tile.
   int *out = (int *)(M + 36 * ms), *inside = out + TB;
+  float *patch = (float *)(inside + TB);
   int n = t0 / (TH * TW), th = (t0 / TW) % TH, tw = t0 % TW;
   for (int tb = t0; tb < t1; tb += TB) {
     const int nt = t1 - tb < TB ? t1 - tb : TB;
     for (int k = 0; k < nt; k++) {
-      inputTile6(x + ((n * H + 4 * th) * W + 4 * tw) * Ci, V, k, TB, Ci, xRow);
+      const float *d = tilePatch(x, patch, n, 4 * th - pt, 4 * tw - pl, 6, H, W, Ci);
+      inputTile6(d, V, k, TB, Ci, d == patch ? 6 * Ci : W * Ci);
       out[k] = ((n * Ho + 4 * th) * Wo + 4 * tw) * Co;
       const int rows = Ho - 4 * th < 4 ? Ho - 4 * th : 4, cols = Wo - 4 * tw < 4 ? Wo - 4 * tw : 4;
       inside[k] = rows | cols << 3;

@@ -30,7 +30,7 @@ static inline int d4Stride(int TB, int Co) { return TB * Co + 16; }
 // Bytes of scratch one wgf4_run call needs: V and D of one block.
 __attribute__((export_name("wgf4_scratch"))) int wgf4_scratch(int Ci, int Co) {
   const int TB = wgf4_block(Ci, Co);
-  return 4 * 36 * (vStride(TB, Ci) + d4Stride(TB, Co));
+  return 4 * (36 * (vStride(TB, Ci) + d4Stride(TB, Co)) + 36 * Ci);  // V, D and a border tile's patch
 }
 
 // Chunks of tiles (each with 36*Ci*Co floats of accumulators): at least 32 tiles each, at most 8, and at
@@ -83,14 +83,14 @@ static inline void gradTile4(const float *g, float *D, int k, int TB, int Co, in
 }
 
 // Chunks [c0, c1) of p: chunk c's accumulators, 36*Ci*Co floats at acc + c*36*Ci*Co, get the sum over its
-// tiles. x [N,H,W,Ci] padded (H >= 4*TH+2, W >= 4*TW+2), dy [N,Ho,Wo,Co]; scratch: wgf4_scratch bytes of
-// this call's own. Ci a multiple of 4, Co of 8.
+// tiles. x [N,H,W,Ci] unpadded (pt rows and pl columns of zeros before it: tilePatch), dy [N,Ho,Wo,Co];
+// scratch: wgf4_scratch bytes of this call's own. Ci a multiple of 4, Co of 8.
 __attribute__((export_name("wgf4_run"))) void wgf4_run(const float *x, const float *dy, float *acc, float *scratch, int c0,
-                                                       int c1, int p, int N, int H, int W, int Ci, int Ho, int Wo,
-                                                       int Co) {
+                                                       int c1, int p, int N, int H, int W, int pt, int pl, int Ci, int Ho,
+                                                       int Wo, int Co) {
   const int TH = (Ho + 3) / 4, TW = (Wo + 3) / 4, tiles = N * TH * TW, TB = wgf4_block(Ci, Co);
-  const int vs = vStride(TB, Ci), ds = d4Stride(TB, Co), xRow = W * Ci, gRow = Wo * Co;
-  float *V = scratch, *D = scratch + 36 * vs;
+  const int vs = vStride(TB, Ci), ds = d4Stride(TB, Co), gRow = Wo * Co;
+  float *V = scratch, *D = scratch + 36 * vs, *patch = D + 36 * ds;
   for (int c = c0; c < c1; c++) {
     float *M = acc + c * 36 * Ci * Co;
     for (int i = 0; i < 36 * Ci * Co; i++) M[i] = 0.f;
@@ -99,7 +99,8 @@ __attribute__((export_name("wgf4_run"))) void wgf4_run(const float *x, const flo
     for (int tb = t0; tb < t1; tb += TB) {
       const int nt = t1 - tb < TB ? t1 - tb : TB;
       for (int k = 0; k < nt; k++) {
-        inputTile6(x + ((n * H + 4 * th) * W + 4 * tw) * Ci, V, k, TB, Ci, xRow);
+        const float *d = tilePatch(x, patch, n, 4 * th - pt, 4 * tw - pl, 6, H, W, Ci);
+        inputTile6(d, V, k, TB, Ci, d == patch ? 6 * Ci : W * Ci);
         const int rows = Ho - 4 * th < 4 ? Ho - 4 * th : 4, cols = Wo - 4 * tw < 4 ? Wo - 4 * tw : 4;
         gradTile4(dy + ((n * Ho + 4 * th) * Wo + 4 * tw) * Co, D, k, TB, Co, gRow, rows, cols);
         if (++tw == TW) {

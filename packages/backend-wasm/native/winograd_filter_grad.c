@@ -31,7 +31,7 @@ static inline int dStride(int TB, int Co) { return TB * Co + 16; }
 // Bytes of scratch one wgf_run call needs: V and D of one block.
 __attribute__((export_name("wgf_scratch"))) int wgf_scratch(int Ci, int Co) {
   const int TB = wgf_block(Ci, Co);
-  return 4 * 16 * (vStride(TB, Ci) + dStride(TB, Co));
+  return 4 * (16 * (vStride(TB, Ci) + dStride(TB, Co)) + 16 * Ci);  // V, D and a border tile's patch
 }
 
 // Chunks of tiles (each with 16*Ci*Co floats of accumulators): at least 64 tiles each, at most 8, and at
@@ -68,13 +68,14 @@ static inline void gradTile(const float *g, float *D, int k, int TB, int Co, int
 }
 
 // Chunks [c0, c1) of p: chunk c's accumulators, 16*Ci*Co floats at acc + c*16*Ci*Co, get the sum over its
-// tiles. x [N,H,W,Ci] padded (H >= 2*TH+2, W >= 2*TW+2), dy [N,Ho,Wo,Co]; scratch: wgf_scratch bytes of
-// this call's own. Ci a multiple of 4, Co of 8.
+// tiles. x [N,H,W,Ci] unpadded (pt rows and pl columns of zeros before it: tilePatch), dy [N,Ho,Wo,Co];
+// scratch: wgf_scratch bytes of this call's own. Ci a multiple of 4, Co of 8.
 __attribute__((export_name("wgf_run"))) void wgf_run(const float *x, const float *dy, float *acc, float *scratch, int c0, int c1,
-                                                     int p, int N, int H, int W, int Ci, int Ho, int Wo, int Co) {
+                                                     int p, int N, int H, int W, int pt, int pl, int Ci, int Ho, int Wo,
+                                                     int Co) {
   const int TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, tiles = N * TH * TW, TB = wgf_block(Ci, Co);
-  const int vs = vStride(TB, Ci), ds = dStride(TB, Co), xRow = W * Ci, gRow = Wo * Co;
-  float *V = scratch, *D = scratch + 16 * vs;
+  const int vs = vStride(TB, Ci), ds = dStride(TB, Co), gRow = Wo * Co;
+  float *V = scratch, *D = scratch + 16 * vs, *patch = D + 16 * ds;
   for (int c = c0; c < c1; c++) {
     float *M = acc + c * 16 * Ci * Co;
     for (int i = 0; i < 16 * Ci * Co; i++) M[i] = 0.f;
@@ -83,7 +84,8 @@ __attribute__((export_name("wgf_run"))) void wgf_run(const float *x, const float
     for (int tb = t0; tb < t1; tb += TB) {
       const int nt = t1 - tb < TB ? t1 - tb : TB;
       for (int k = 0; k < nt; k++) {
-        inputTile(x + ((n * H + 2 * th) * W + 2 * tw) * Ci, V, k, TB, Ci, xRow);
+        const float *d = tilePatch(x, patch, n, 2 * th - pt, 2 * tw - pl, 4, H, W, Ci);
+        inputTile(d, V, k, TB, Ci, d == patch ? 4 * Ci : W * Ci);
         gradTile(dy + ((n * Ho + 2 * th) * Wo + 2 * tw) * Co, D, k, TB, Co, gRow, 2 * tw + 1 < Wo, 2 * th + 1 < Ho);
         if (++tw == TW) {
           tw = 0;

@@ -34,6 +34,12 @@ const CASES: Array<ConvCase & { tiles: [Tile, Tile] }> = [
   { n: 2, h: 9, w: 10, ci: 128, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 4] },
   // F(4×4, 3×3) 11×15: the last tiles 3 rows and 3 columns inside; dx direct (20 channels out of it).
   { n: 1, h: 11, w: 15, ci: 20, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 0] },
+  // The kernels read x unpadded and gather a border tile's patch with its zeros (native/winograd.h's
+  // tilePatch). F(4×4, 3×3) with a top padding of 5 (the first tile row wholly in it, the second partly) and a
+  // right one of 6; its input gradient crops its output instead.
+  { n: 2, h: 9, w: 8, ci: 16, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: [[0, 0], [5, 1], [0, 6], [0, 0]], tiles: [4, 4] },
+  // F(4×4, 3×3) without padding: only the last tile row and column read past x.
+  { n: 2, h: 12, w: 11, ci: 32, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'valid', tiles: [4, 4] },
 ];
 type Tile = 0 | 2 | 4;
 

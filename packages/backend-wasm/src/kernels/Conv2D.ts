@@ -114,13 +114,8 @@ export function winogradTile(g: ConvGeometry): 0 | 2 | 4 {
 }
 let winograd4Off: boolean | undefined;
 
-/**
- * Rows and columns of the zero-padded input the taps read. Winograd's t×t tiles (`winograd`, 0 for the direct
- * convolution) read whole (t+2)×(t+2) patches: up to t−1 more rows and columns where the output size is not a
- * multiple of t.
- */
-export function paddedSize(g: ConvGeometry, winograd: 0 | 2 | 4): [number, number] {
-  if (winograd) return [winograd * Math.ceil(g.ho / winograd) + 2, winograd * Math.ceil(g.wo / winograd) + 2];
+/** Rows and columns of the zero-padded input the direct convolution's taps read. */
+export function paddedSize(g: ConvGeometry): [number, number] {
   return [(g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw];
 }
 
@@ -161,14 +156,14 @@ export function nativeConv(
   const rp = residual ? rt.offset(residual.dataId) : 0;
   const taps = g.kh * g.kw * g.ci;
   const winograd = winogradTile(g);
-  const [hp, wpad] = paddedSize(g, winograd);
   const scratch: number[] = [];
   const alloc = scratchAllocator(rt, scratch, 'Conv2D');
   try {
-    const xin = paddedInput(rt, xp, g, hp, wpad, alloc);
     if (winograd) {
       // The filter's (t+2)x(t+2) transforms (once per call), then each thread its t x t tiles with scratch of
-      // its own: F(2x2, 3x3) in native/winograd.c, F(4x4, 3x3) in native/winograd4.c.
+      // its own: F(2x2, 3x3) in native/winograd.c, F(4x4, 3x3) in native/winograd4.c. They read x unpadded
+      // (a border tile's patch is gathered with its zeros): a padded copy cost a pass over x and one over the
+      // copy.
       const f4 = winograd === 4;
       const u = alloc(4 * (winograd + 2) ** 2 * g.ci * g.co);
       (f4 ? rt.exports.wg4_filter : rt.exports.wg_filter)(wp, u, g.ci, g.co);
@@ -179,10 +174,12 @@ export function nativeConv(
       // runSplit asks for each range's arguments once, in order: the k-th range gets the k-th scratch.
       let range = 0;
       runSplit(rt, f4 ? 'wg4_run' : 'wg_run', tiles, ranges, (t0, t1) => [
-        xin, u, bp, rp, yp, scratchBase + perRange * range++, t0, t1, relu ? 1 : 0, hp, wpad, g.ci, g.ho, g.wo, g.co,
+        xp, u, bp, rp, yp, scratchBase + perRange * range++, t0, t1, relu ? 1 : 0, g.h, g.w, g.padTop, g.padLeft, g.ci, g.ho, g.wo, g.co,
       ]);
       return out;
     }
+    const [hp, wpad] = paddedSize(g);
+    const xin = paddedInput(rt, xp, g, hp, wpad, alloc);
     // The filter's 8-channel blocks, repacked contiguously for the 4×8 tile (once per call).
     const packed = alloc(4 * taps * (g.co & ~7));
     rt.exports.conv_pack(wp, packed, taps, g.co);

@@ -10,7 +10,7 @@ import { tf } from '@residual/tensor';
 import { assertFloat32, release, transpose } from './kernel-util';
 import { convGeometry, fitOutGrad, type ConvGeometry } from './conv-geometry';
 import { nativeRuntime, runSplit } from './native/runtime';
-import { paddedInput, paddedSize, scratchAllocator, useWinograd, winogradTile } from './Conv2D';
+import { scratchAllocator, useWinograd, winogradTile } from './Conv2D';
 
 /**
  * Gradient of `conv2d` with respect to its filter, by our own wasm SIMD kernel (native/filter_grad.c).
@@ -82,14 +82,14 @@ function winogradFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo,
     backend.typedArrayFromHeap(out).fill(0);
     return out;
   }
-  const [hp, wpad] = paddedSize(g, tile);
   const native = tile === 4
     ? { chunks: rt.exports.wgf4_chunks, scratch: rt.exports.wgf4_scratch, run: 'wgf4_run', finish: 'wgf4_finish' } as const
     : { chunks: rt.exports.wgf_chunks, scratch: rt.exports.wgf_scratch, run: 'wgf_run', finish: 'wgf_finish' } as const;
   const blocks: number[] = [];
   const alloc = scratchAllocator(rt, blocks, 'Conv2DBackpropFilter');
   try {
-    const xin = paddedInput(rt, rt.offset(x.dataId), g, hp, wpad, alloc);
+    // x unpadded: the kernels gather a border tile's patch with its zeros (native/winograd.h's tilePatch).
+    const xp = rt.offset(x.dataId);
     const dyp = rt.offset(dy.dataId);
     const chunks = native.chunks(tiles, g.ci, g.co);
     const acc = alloc(4 * chunks * positions * g.ci * g.co);
@@ -99,7 +99,7 @@ function winogradFilterGrad(backend: BackendWasm, x: TensorInfo, dy: TensorInfo,
     // runSplit asks for each range's arguments once, in order: the k-th range gets the k-th scratch.
     let range = 0;
     runSplit(rt, native.run, chunks, ranges, (c0, c1) => [
-      xin, dyp, acc, scratchBase + perRange * range++, c0, c1, chunks, g.n, hp, wpad, g.ci, g.ho, g.wo, g.co,
+      xp, dyp, acc, scratchBase + perRange * range++, c0, c1, chunks, g.n, g.h, g.w, g.padTop, g.padLeft, g.ci, g.ho, g.wo, g.co,
     ]);
     runSplit(rt, native.finish, g.ci, Infinity, (ci0, ci1) => [acc, dwp, chunks, ci0, ci1, g.ci, g.co]);
   } finally {
