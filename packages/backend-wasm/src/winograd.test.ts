@@ -40,6 +40,10 @@ const CASES: Array<ConvCase & { tiles: [Tile, Tile] }> = [
   { n: 2, h: 9, w: 8, ci: 16, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: [[0, 0], [5, 1], [0, 6], [0, 0]], tiles: [4, 4] },
   // F(4×4, 3×3) without padding: only the last tile row and column read past x.
   { n: 2, h: 12, w: 11, ci: 32, co: 16, kh: 3, kw: 3, strides: [1, 1], pad: 'valid', tiles: [4, 4] },
+  // The F(4×4, 3×3) kernels are compiled once more for Ci = Co = 16, 32 and 64 (constant offsets): 16 and 32
+  // are above, 64 here; 128 takes the general one. Both with partial last tiles.
+  { n: 2, h: 9, w: 8, ci: 64, co: 64, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 4] },
+  { n: 1, h: 8, w: 11, ci: 128, co: 128, kh: 3, kw: 3, strides: [1, 1], pad: 'same', tiles: [4, 4] },
 ];
 type Tile = 0 | 2 | 4;
 
