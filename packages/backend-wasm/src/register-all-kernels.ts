@@ -13,6 +13,7 @@ import { identityConfig } from './kernels/Identity';
 import { conv2DConfig, fusedConv2DConfig, residualConv2DConfig } from './kernels/Conv2D';
 import { reluGradConfig, sgdStepConfig } from './kernels/Fused';
 import { addConfig } from './kernels/Add';
+import { tileConfig } from './kernels/Tile';
 
 /**
  * The kernels `@residual/backend-wasm` adds to (or replaces in) tfjs-backend-wasm 4.22.
@@ -20,7 +21,7 @@ import { addConfig } from './kernels/Add';
  * @example
  * ```ts
  * import { WASM_TRAINING_KERNELS } from '@residual/backend-wasm';
- * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'PadV2', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'BatchNormRunningStats', 'ReluGrad', 'SGDStep', 'Identity', 'Add']
+ * console.log(WASM_TRAINING_KERNELS.map((k) => k.kernelName)); // ['Conv2D', 'FusedConv2D', 'ResidualConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Slice', 'PadV2', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'BatchNormTraining', 'BatchNormTrainingGrad', 'BatchNormRunningStats', 'ReluGrad', 'SGDStep', 'Identity', 'Add', 'Tile']
  * ```
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
@@ -42,16 +43,17 @@ export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [
   sgdStepConfig,
   identityConfig,
   addConfig,
+  tileConfig,
 ];
 
 /**
  * The tfjs-backend-wasm kernels {@link registerAllKernels} replaced, by kernel name (the
- * XNNPACK `Conv2D` and `FusedConv2D`, the naive `Conv2DBackpropInput`, `Slice`, `PadV2` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`, the one-thread `Add`). Useful to benchmark against; never needed to train.
+ * XNNPACK `Conv2D` and `FusedConv2D`, the naive `Conv2DBackpropInput`, `Slice`, `PadV2` and `MaxPoolGrad`, the float32-accumulating `Sum` and `Mean`, the int32-only `OneHot`, the copying `Identity`, the one-thread `Add`, the element-by-element `Tile`). Useful to benchmark against; never needed to train.
  *
  * @example
  * ```ts
  * import { replacedStockKernels } from '@residual/backend-wasm';
- * console.log([...replacedStockKernels().keys()]); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Slice', 'PadV2', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity', 'Add']
+ * console.log([...replacedStockKernels().keys()]); // ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Slice', 'PadV2', 'MaxPoolGrad', 'Sum', 'Mean', 'OneHot', 'Identity', 'Add', 'Tile']
  * ```
  */
 export function replacedStockKernels(): ReadonlyMap<string, KernelConfig> {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { stridedSliceGradConfig } from './strided-slice-grad';
+import { meanGradConfig } from './mean-grad';
 import { batchNormTrainingGradConfig } from '../fused/batch-norm-training';
 import { reluGradConfig } from '../fused/relu-grad';
 import { residualConv2dGradConfig } from '../fused/residual-conv2d';
@@ -8,10 +9,10 @@ import { residualConv2dGradConfig } from '../fused/residual-conv2d';
 const GRADIENTS: tf.GradConfig[] = [stridedSliceGradConfig, batchNormTrainingGradConfig, residualConv2dGradConfig];
 
 /**
- * Gradients registered in place of tfjs-core's: same values, but they run one fused kernel where the
- * backend has it.
+ * Gradients registered in place of tfjs-core's: same values, but fewer kernels (one fused kernel where the
+ * backend has it) and no array the size of the input built in JavaScript.
  */
-const REPLACED: tf.GradConfig[] = [reluGradConfig];
+const REPLACED: tf.GradConfig[] = [reluGradConfig, meanGradConfig];
 
 export function registerMissingGradients(): void {
   for (const config of REPLACED) tf.registerGradient(config);
