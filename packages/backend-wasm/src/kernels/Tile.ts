@@ -8,7 +8,7 @@ type Heap = ReturnType<BackendWasm['typedArrayFromHeap']>;
 /**
  * `Tile` as block copies. tfjs-backend-wasm 4.22 computes every output element's source index one at a
  * time. Broadcasting a `[128, 1, 1, 64]` gradient over an 8×8 map (`broadcastTo`, the mean's gradient of a
- * ResNet's global average pool) took 24 ms of a 250 ms training step. Here each input row is copied once.
+ * ResNet's global average pool) took it 24 ms, a tenth of a training step. Here each input row is copied once.
  * Then each finished block is doubled in place with `copyWithin` until it fills its repeats: about
  * log2(reps) memory moves per block, at memmove speed.
  */
