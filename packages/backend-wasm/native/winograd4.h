@@ -40,3 +40,17 @@ static inline void inputTile6(const float *d, float *V, int k, int TB, int Ci, i
     }
   }
 }
+
+// Calls call(Ci, Co) with the channel counts as constants where they are those of the CIFAR ResNets' 3x3
+// stride-1 layers (Ci = Co = 16, 32, 64), else with them as they are: the kernels (wg4_run, wgf4_run) are
+// compiled once more for each such count. With the counts constant, every offset of the transforms' loads and
+// stores and of the products is an immediate and the loops over the channels unroll; with them known only at
+// run time, V8 spent many of the transforms' instructions computing addresses. ResNet-50's 128 channels
+// gained nothing and are not compiled again. The operations on the values, and so the results, are the same.
+#define WG4_CHANNEL_COUNTS(call, Ci, Co)                                                                     \
+  do {                                                                                                      \
+    if ((Ci) == (Co) && (Ci) == 16) call(16, 16);                                                           \
+    else if ((Ci) == (Co) && (Ci) == 32) call(32, 32);                                                      \
+    else if ((Ci) == (Co) && (Ci) == 64) call(64, 64);                                                      \
+    else call(Ci, Co);                                                                                      \
+  } while (0)

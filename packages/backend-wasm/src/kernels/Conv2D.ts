@@ -115,7 +115,7 @@ export function winogradTile(g: ConvGeometry): 0 | 2 | 4 {
 let winograd4Off: boolean | undefined;
 
 /** Rows and columns of the zero-padded input the direct convolution's taps read. */
-export function paddedSize(g: ConvGeometry): [number, number] {
+function paddedSize(g: ConvGeometry): [number, number] {
   return [(g.ho - 1) * g.sh + g.kh, (g.wo - 1) * g.sw + g.kw];
 }
 

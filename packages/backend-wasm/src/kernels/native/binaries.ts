@@ -3,7 +3,7 @@
 // Built with: Debian clang version 19.1.7 (3~deb12u1)
 
 /** SHA-256 of the C sources these modules were built from (checked by the native build test). */
-export const NATIVE_SOURCE_SHA256 = 'ecd4bf3ca2265ca3ce04a3fb440b0ce6b361169af3cb66c4ffde35bb7415c973';
+export const NATIVE_SOURCE_SHA256 = 'ea52441cf72d67e5d5a723c73bb24279e40a2f99fb8535b9d45e2bd8534e057b';
 
 /**
  * The kernels as wasm modules, base64: importing an ordinary memory (`plain`) or a shared one (`shared`,
